@@ -1,10 +1,10 @@
-//! The control API under `/_emulator/`.
+//! Control API: identity.
 
 use axum::Router;
 
 use crate::world::AppState;
 
-/// Routes of the control API.
+/// Routes under `/_emulator/` for identity.
 pub fn router() -> Router<AppState> {
     Router::new()
 }
