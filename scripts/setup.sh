@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing Presently needs, and nothing that is already there.
+# Idempotent and quick when everything is present. Used by `npm run demo` and `npm test`.
+#   scripts/setup.sh            Debian packages + Rust components
+# Python packages live in .venv, made by scripts/python-tests.sh.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+# Debian packages: the Tauri/WebKitGTK build, the tray under a virtual display (Xvfb, openbox, tint2), key presses
+# (xdotool), the Secret Service for the token store (gnome-keyring), WebDriver for the popup (webkit2gtk-driver),
+# screenshots (imagemagick), headless Chromium for web-page screenshots.
+APT_PACKAGES=(
+  pkg-config build-essential curl ca-certificates
+  libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libxdo-dev libssl-dev
+  xvfb xauth dbus-x11 openbox tint2 xdotool gnome-keyring libsecret-tools webkit2gtk-driver imagemagick
+  chromium python3-venv
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+# python3-venv is only needed when the system python lacks the venv module (pyenv builds have it).
+if python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  missing=("${missing[@]/python3-venv}")
+fi
+missing=($(printf '%s\n' "${missing[@]}" | sed '/^$/d'))
+if [ ${#missing[@]} -gt 0 ]; then
+  say "Installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if command -v rustup >/dev/null 2>&1; then
+  # rust-toolchain.toml names the components; this makes rustup fetch them now rather than mid-test.
+  (cd "$(repo_root)" && rustup show active-toolchain >/dev/null 2>&1 || true)
+  for c in rustfmt clippy; do
+    rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c"
+  done
+fi

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `npm test`: every check and every test of the project, after installing what is missing.
+# The same command runs in CI (.ci/run), so what passes here passes there.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$(repo_root)"
+
+bash scripts/setup.sh
+
+say "Formatting (cargo fmt --check)"
+cargo fmt --all -- --check
+
+say "Lints (clippy, warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+say "Architecture boundary (core crates do not depend on Tauri)"
+bash scripts/check-boundary.sh
+
+say "Rust tests"
+cargo test --workspace --locked
+
+say "Microsoft's own client libraries against the emulator (msal, msgraph-sdk)"
+bash scripts/python-tests.sh
