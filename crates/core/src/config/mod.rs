@@ -1,0 +1,3 @@
+//! Settings: where they live, how they are layered, and how they are read and written safely.
+
+pub mod file;
