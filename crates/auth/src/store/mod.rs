@@ -1,0 +1,485 @@
+//! Where the token set lives between runs: the OS credential store (through an encrypted envelope), a plain file
+//! fallback that says it is one, or memory for tests.
+//!
+//! [`choose_store`] tries the credential store and falls back to the file store, and always reports which one is
+//! in use and why, so the UI and `presently doctor` can show it: falling back is never silent.
+//!
+//! Every store writes atomically (temporary file in the same directory, `fsync`, rename), so a crash mid-write
+//! leaves the previous tokens, not half of new ones. A file that cannot be decoded is reported as
+//! [`StoreError::Corrupt`] and left exactly as it is.
+
+mod file;
+mod keyring;
+mod memory;
+
+use std::fmt;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+pub use self::file::FileStore;
+pub use self::keyring::{KeyringStore, MAX_CREDENTIAL_BYTES};
+pub use self::memory::MemoryStore;
+use crate::secret::{AccessToken, RefreshToken};
+use crate::tokens::{Account, TokenSet};
+
+/// The service name Presently's credential-store entries use.
+pub const DEFAULT_SERVICE: &str = "presently";
+
+/// What a store holds: a usable token set, or only the account that must sign in again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoredAuth {
+    /// Signed in, with tokens.
+    SignedIn(TokenSet),
+    /// The tokens were refused (revoked, expired); the account is kept so the UI can say who must sign in.
+    SignInRequired(Account),
+}
+
+impl StoredAuth {
+    /// The account either way.
+    pub fn account(&self) -> &Account {
+        match self {
+            StoredAuth::SignedIn(set) => &set.account,
+            StoredAuth::SignInRequired(account) => account,
+        }
+    }
+
+    /// The token set, when signed in.
+    pub fn tokens(&self) -> Option<&TokenSet> {
+        match self {
+            StoredAuth::SignedIn(set) => Some(set),
+            StoredAuth::SignInRequired(_) => None,
+        }
+    }
+}
+
+/// Which kind of store holds the tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StoreKind {
+    /// The OS credential store holds the key; the tokens are encrypted in a file.
+    CredentialStore,
+    /// A plain file readable only by the user (mode 0600), not encrypted.
+    File,
+    /// Memory only: nothing survives the process.
+    Memory,
+}
+
+impl StoreKind {
+    /// Whether secrets never rest on disk as plain text.
+    pub fn is_secure(self) -> bool {
+        !matches!(self, StoreKind::File)
+    }
+
+    /// Whether the tokens survive a restart.
+    pub fn is_persistent(self) -> bool {
+        !matches!(self, StoreKind::Memory)
+    }
+}
+
+impl fmt::Display for StoreKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StoreKind::CredentialStore => "the system credential store",
+            StoreKind::File => "a plain file (not encrypted)",
+            StoreKind::Memory => "memory only (not saved)",
+        })
+    }
+}
+
+/// A store failed. No variant carries secret bytes.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The token file exists but cannot be decoded; it was left untouched.
+    #[error(
+        "the saved sign-in in {} is damaged ({reason}); it was left as it is. Sign in again to replace it.",
+        path.display()
+    )]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, without its content.
+        reason: String,
+    },
+    /// The encrypted token file exists but its key is not in the credential store.
+    #[error(
+        "the key for the saved sign-in in {} is missing from the system credential store; sign in again.",
+        path.display()
+    )]
+    KeyMissing {
+        /// The encrypted file.
+        path: PathBuf,
+    },
+    /// Reading or writing a file failed.
+    #[error("cannot {op} {}: {source}", path.display())]
+    Io {
+        /// What was being done ("read", "write", "remove").
+        op: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The credential store answered with an error.
+    #[error("the system credential store failed to {op}: {detail}")]
+    Keyring {
+        /// What was being done.
+        op: &'static str,
+        /// The store's own message (never secret data).
+        detail: String,
+    },
+}
+
+/// A place to keep the token set.
+pub trait TokenStore: Send + Sync + fmt::Debug {
+    /// Which kind of store this is.
+    fn kind(&self) -> StoreKind;
+
+    /// Whether secrets never rest on disk as plain text (false for the file fallback: the UI warns).
+    fn is_secure(&self) -> bool {
+        self.kind().is_secure()
+    }
+
+    /// Where the tokens are, in words a person can check (paths, store names).
+    fn location(&self) -> String;
+
+    /// The saved state, `None` when nothing is saved.
+    fn load(&self) -> Result<Option<StoredAuth>, StoreError>;
+
+    /// Replaces the saved state, atomically.
+    fn save(&self, auth: &StoredAuth) -> Result<(), StoreError>;
+
+    /// Forgets everything saved.
+    fn clear(&self) -> Result<(), StoreError>;
+}
+
+/// The store chosen at run time, and why.
+#[derive(Debug, Clone)]
+pub struct StoreChoice {
+    /// The store to use.
+    pub store: Arc<dyn TokenStore>,
+    /// Why this one, in words for the UI and `doctor`.
+    pub reason: String,
+}
+
+/// Picks the token store: the OS credential store when it answers, else the plain file store in `dir`, saying
+/// so. `service` names the credential-store entries (normally [`DEFAULT_SERVICE`]).
+pub fn choose_store(dir: &Path, service: &str) -> StoreChoice {
+    choose_between(KeyringStore::probe(service, dir), || FileStore::new(dir))
+}
+
+/// The choice itself, apart from probing, so both outcomes can be tested anywhere.
+pub fn choose_between(
+    credential_store: Result<KeyringStore, String>,
+    fallback: impl FnOnce() -> FileStore,
+) -> StoreChoice {
+    match credential_store {
+        Ok(store) => {
+            let reason = format!(
+                "Tokens are encrypted in {} with a key kept in {}.",
+                store.file_path().display(),
+                store.backend_name()
+            );
+            tracing::info!(kind = "credentialStore", "token store chosen");
+            StoreChoice {
+                store: Arc::new(store),
+                reason,
+            }
+        }
+        Err(why) => {
+            let file = fallback();
+            let reason = format!(
+                "The system credential store is not available ({why}), so tokens are saved unencrypted in {}, \
+                 readable only by your user account.",
+                file.path().display()
+            );
+            tracing::warn!(kind = "file", why = %why, "token store falls back to a plain file");
+            StoreChoice {
+                store: Arc::new(file),
+                reason,
+            }
+        }
+    }
+}
+
+/// The saved form. Private: the only way a token set is serialized.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Document {
+    version: u32,
+    account: Account,
+    #[serde(default)]
+    tokens: Option<DocumentTokens>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DocumentTokens {
+    access_token: String,
+    #[serde(default)]
+    refresh_token: Option<String>,
+    obtained_at: Timestamp,
+    expires_at: Timestamp,
+    #[serde(default)]
+    scopes: Vec<String>,
+}
+
+const DOCUMENT_VERSION: u32 = 1;
+
+/// Encodes the state as JSON: the one place secrets are exposed for storage.
+pub(crate) fn encode(auth: &StoredAuth) -> Vec<u8> {
+    let doc = match auth {
+        StoredAuth::SignedIn(set) => Document {
+            version: DOCUMENT_VERSION,
+            account: set.account.clone(),
+            tokens: Some(DocumentTokens {
+                access_token: set.access_token.expose_secret().to_owned(),
+                refresh_token: set.refresh_token.as_ref().map(|r| r.expose_secret().to_owned()),
+                obtained_at: set.obtained_at,
+                expires_at: set.expires_at,
+                scopes: set.scopes.clone(),
+            }),
+        },
+        StoredAuth::SignInRequired(account) => Document {
+            version: DOCUMENT_VERSION,
+            account: account.clone(),
+            tokens: None,
+        },
+    };
+    // Serializing plain strings and timestamps cannot fail; an empty document would fail to decode loudly.
+    serde_json::to_vec(&doc).unwrap_or_default()
+}
+
+/// Decodes what [`encode`] wrote. The error says what is wrong without quoting content.
+pub(crate) fn decode(bytes: &[u8]) -> Result<StoredAuth, String> {
+    let doc: Document = serde_json::from_slice(bytes).map_err(|e| {
+        format!(
+            "not a saved sign-in (JSON {} at line {}, column {})",
+            match e.classify() {
+                serde_json::error::Category::Io => "read error",
+                serde_json::error::Category::Syntax => "syntax error",
+                serde_json::error::Category::Data => "with unexpected fields",
+                serde_json::error::Category::Eof => "cut short",
+            },
+            e.line(),
+            e.column()
+        )
+    })?;
+    if doc.version != DOCUMENT_VERSION {
+        return Err(format!(
+            "format version {} is not one this Presently reads",
+            doc.version
+        ));
+    }
+    Ok(match doc.tokens {
+        Some(t) => StoredAuth::SignedIn(TokenSet {
+            access_token: AccessToken::new(t.access_token),
+            refresh_token: t.refresh_token.map(RefreshToken::new),
+            obtained_at: t.obtained_at,
+            expires_at: t.expires_at,
+            scopes: t.scopes,
+            account: doc.account,
+        }),
+        None => StoredAuth::SignInRequired(doc.account),
+    })
+}
+
+/// Writes `bytes` to `path` atomically: a new temporary file in the same directory (mode 0600 from creation on
+/// Unix), `fsync`, rename over `path`, then `fsync` of the directory. The directory is created (mode 0700) if
+/// missing.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let io = |op, source| StoreError::Io {
+        op,
+        path: path.to_owned(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    create_private_dir(&dir).map_err(|e| io("create the folder of", e))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "tokens".into());
+    let temp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::new_v4().simple()));
+    let result = (|| {
+        let mut file = create_private_file(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&temp, path)?;
+        sync_dir(&dir)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&temp);
+        return Err(io("write", e));
+    }
+    Ok(())
+}
+
+/// Reads a file, `None` when it does not exist.
+pub(crate) fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(StoreError::Io {
+            op: "read",
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// Removes a file; a missing file is fine.
+pub(crate) fn remove_optional(path: &Path) -> Result<(), StoreError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(StoreError::Io {
+            op: "remove",
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+#[cfg(unix)]
+fn create_private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn create_private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    // On Windows a file under the user's profile inherits an ACL that admits only that user (and
+    // administrators), which is the closest equivalent of 0600.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt as _;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use jiff::SignedDuration;
+
+    use super::*;
+
+    pub(crate) fn sample(tag: &str) -> TokenSet {
+        let t0 = Timestamp::from_second(1_800_000_000).unwrap();
+        TokenSet {
+            access_token: AccessToken::new(format!("access-{tag}-{}", "A".repeat(1800))),
+            refresh_token: Some(RefreshToken::new(format!("refresh-{tag}-{}", "R".repeat(1500)))),
+            obtained_at: t0,
+            expires_at: t0 + SignedDuration::from_secs(4321),
+            scopes: vec![
+                "https://graph.microsoft.com/Presence.ReadWrite".into(),
+                "openid".into(),
+            ],
+            account: Account {
+                oid: "3c5e7a9b-1d2f-4a6b-8c0d-2e4f6a8b0c1d".into(),
+                tid: "8f2c4a1e-5b6d-4c3e-9a7f-1d2e3f4a5b6c".into(),
+                username: "adele.vance@contoso.onmicrosoft.com".into(),
+                name: "Adele Vance".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_token_set_and_a_sign_in_required_state_round_trip_through_the_document() {
+        let signed = StoredAuth::SignedIn(sample("a"));
+        assert_eq!(decode(&encode(&signed)).unwrap(), signed);
+        let required = StoredAuth::SignInRequired(sample("b").account);
+        assert_eq!(decode(&encode(&required)).unwrap(), required);
+    }
+
+    #[test]
+    fn a_damaged_document_is_described_without_quoting_it() {
+        let mut bytes = encode(&StoredAuth::SignedIn(sample("c")));
+        bytes.truncate(bytes.len() / 2);
+        let err = decode(&bytes).unwrap_err();
+        assert!(!err.contains("access-c"), "{err}");
+        assert!(err.contains("cut short"), "{err}");
+        assert!(
+            decode(
+                b"{\"version\":9,\"account\":{\"oid\":\"o\",\"tid\":\"t\",\"username\":\"\",\"name\":\"\"}}"
+            )
+            .unwrap_err()
+            .contains("version 9")
+        );
+    }
+
+    #[test]
+    fn the_choice_reports_the_credential_store_or_says_plainly_that_it_fell_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let choice = choose_between(Err("no Secret Service on the session bus".into()), || {
+            FileStore::new(dir.path())
+        });
+        assert_eq!(choice.store.kind(), StoreKind::File);
+        assert!(!choice.store.is_secure());
+        assert!(
+            choice
+                .reason
+                .contains("not available (no Secret Service on the session bus)")
+        );
+        assert!(choice.reason.contains("unencrypted"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_atomic_write_creates_the_file_with_mode_0600_and_leaves_no_temporary_file() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("t.json");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let dir_mode = std::fs::metadata(path.parent().unwrap())
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(dir_mode, 0o700);
+        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("t.json")]);
+    }
+}
