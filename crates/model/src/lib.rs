@@ -1,0 +1,25 @@
+//! Presently's presence model: the pure, Tauri-free vocabulary the rest of the app speaks.
+//!
+//! - [`status`]: the six statuses a user chooses ([`PreferredPresence`]), their exact Graph wire pairs,
+//!   default expiries, names, colours and parsing.
+//! - [`wire`]: Graph's `availability`/`activity` values, read leniently ([`Availability`], [`Activity`],
+//!   [`PresencePair`]).
+//! - [`session`]: the `setPresence` session that keeps a pin visible while Teams is closed
+//!   ([`SessionPlan`]).
+//! - [`preset`] and [`choice`]: how long, as clicked ([`Preset`]) or typed ([`DurationChoice`]), and how
+//!   that resolves against "now" into an [`Until`].
+//! - [`duration`]: [`Until`], the ISO 8601 `expirationDuration` to send and the cap above which the
+//!   keeper renews ([`WireExpiration`]).
+//! - [`intent`]: what the user chose, persisted ([`Intent`]).
+//!
+//! No I/O, no clock, no async: every function that needs the time takes it as an argument, so the
+//! keeper and the tests decide what "now" is. Behaviour that follows Microsoft's documentation cites
+//! the project's contract (`graph-contract.md`, e.g. "contract §2").
+
+#![warn(missing_docs)]
+
+pub mod status;
+pub mod wire;
+
+pub use status::{PreferredPresence, UnknownStatus};
+pub use wire::{Activity, Availability, PresencePair};
