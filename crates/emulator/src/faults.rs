@@ -268,14 +268,14 @@ impl FaultSpec {
             FaultKind::Delay { ms } if *ms > MAX_DELAY_MS => return Err(FaultSpecError::BadDelay(*ms)),
             FaultKind::IdentityError { code, error, .. } => {
                 let shape = identity_shape(*code).ok_or(FaultSpecError::UnknownIdentityCode(*code))?;
-                if let Some(given) = error {
-                    if given != shape.error {
-                        return Err(FaultSpecError::IdentityErrorMismatch {
-                            code: *code,
-                            expected: shape.error,
-                            given: given.clone(),
-                        });
-                    }
+                if let Some(given) = error
+                    && given != shape.error
+                {
+                    return Err(FaultSpecError::IdentityErrorMismatch {
+                        code: *code,
+                        expected: shape.error,
+                        given: given.clone(),
+                    });
                 }
             }
             _ => {}
@@ -463,10 +463,10 @@ fn status_fault(
         .at(now)
         .into_response(),
     };
-    if let Some(secs) = retry_after {
-        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, v);
-        }
+    if let Some(secs) = retry_after
+        && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
     }
     response
 }
@@ -486,17 +486,18 @@ fn identity_fault(code: u32, retry_after: Option<u64>, now: Timestamp) -> Respon
     if let Some(s) = shape.suberror {
         e = e.suberror(s);
     }
-    if let Some(secs) = retry_after {
-        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-            e.headers.insert(header::RETRY_AFTER, v);
-        }
+    if let Some(secs) = retry_after
+        && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+    {
+        e.headers.insert(header::RETRY_AFTER, v);
     }
     e.into_response()
 }
 
 /// A response that makes the server abandon the connection: its body fails on the first read, before any
-/// byte of it is sent, so hyper closes the connection. `tests/faults.rs` checks that a client sees a transport
-/// error and no status.
+/// byte of the response (not even the status line) is sent, so hyper closes the connection. `tests/faults.rs`
+/// checks that a client sees a transport error and that not a byte comes back. The status, never sent, is
+/// 444 ("closed without response") so that the request log does not record a 200.
 fn dropped_connection() -> Response {
     let body = Body::from_stream(futures_util::stream::once(async {
         Err::<axum::body::Bytes, std::io::Error>(std::io::Error::new(
@@ -504,7 +505,11 @@ fn dropped_connection() -> Response {
             "fault injection: connection dropped",
         ))
     }));
-    Response::new(body)
+    let mut response = Response::new(body);
+    if let Ok(status) = StatusCode::from_u16(444) {
+        *response.status_mut() = status;
+    }
+    response
 }
 
 #[cfg(test)]
