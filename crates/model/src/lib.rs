@@ -18,8 +18,12 @@
 
 #![warn(missing_docs)]
 
+pub mod duration;
+pub mod session;
 pub mod status;
 pub mod wire;
 
+pub use duration::{PREFERRED_EXPIRY_CAP, Until, WireDuration, WireExpiration, iso8601};
+pub use session::SessionPlan;
 pub use status::{PreferredPresence, UnknownStatus};
 pub use wire::{Activity, Availability, PresencePair};
