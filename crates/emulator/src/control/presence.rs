@@ -24,6 +24,9 @@ use super::error::{ControlError, ControlJson};
 use crate::presence::{Activity, Availability, Pair, UserPresenceView};
 use crate::world::{AppState, World};
 
+/// Longest `expiresInSecs` for a status picked in Teams (longer values are capped): ten years.
+pub const MAX_TEAMS_STATUS_SECS: u64 = 10 * 365 * 24 * 3600;
+
 /// Routes of the presence control API.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -124,7 +127,7 @@ async fn pick_status(
         None => None,
         Some(0) => return Err(ControlError::bad_request("expiresInSecs must be positive")),
         Some(s) => Some(SignedDuration::from_secs(
-            i64::try_from(s.min(super::settings::MAX_LIFETIME_SECS)).unwrap_or(i64::MAX),
+            i64::try_from(s.min(MAX_TEAMS_STATUS_SECS)).unwrap_or(i64::MAX),
         )),
     };
     change(&state, &id, |world, oid, now| {
