@@ -18,12 +18,16 @@
 
 #![warn(missing_docs)]
 
+pub mod choice;
 pub mod duration;
+pub mod preset;
 pub mod session;
 pub mod status;
 pub mod wire;
 
+pub use choice::{Day, DurationChoice, DurationError, WallClock};
 pub use duration::{PREFERRED_EXPIRY_CAP, Until, WireDuration, WireExpiration, iso8601};
+pub use preset::{DEFAULT_WORKDAY_END, Preset, UnknownPreset};
 pub use session::SessionPlan;
 pub use status::{PreferredPresence, UnknownStatus};
 pub use wire::{Activity, Availability, PresencePair};
