@@ -20,6 +20,7 @@
 
 pub mod choice;
 pub mod duration;
+pub mod intent;
 pub mod preset;
 pub mod session;
 pub mod status;
@@ -27,6 +28,7 @@ pub mod wire;
 
 pub use choice::{Day, DurationChoice, DurationError, WallClock};
 pub use duration::{PREFERRED_EXPIRY_CAP, Until, WireDuration, WireExpiration, iso8601};
+pub use intent::{Intent, Origin};
 pub use preset::{DEFAULT_WORKDAY_END, Preset, UnknownPreset};
 pub use session::SessionPlan;
 pub use status::{PreferredPresence, UnknownStatus};
