@@ -75,6 +75,11 @@ impl KeyringStore {
         }
     }
 
+    /// The credential-store service name of the key entry (whose user name is [`KEY_ENTRY`]).
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
     /// The encrypted token file.
     pub fn file_path(&self) -> &Path {
         &self.file

@@ -20,8 +20,8 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-pub use self::file::FileStore;
-pub use self::keyring::{KeyringStore, MAX_CREDENTIAL_BYTES};
+pub use self::file::{FILE_NAME, FileStore};
+pub use self::keyring::{ENVELOPE_FILE, KEY_ENTRY, KeyringStore, MAX_CREDENTIAL_BYTES};
 pub use self::memory::MemoryStore;
 use crate::secret::{AccessToken, RefreshToken};
 use crate::tokens::{Account, TokenSet};
