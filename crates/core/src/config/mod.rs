@@ -1,3 +1,6 @@
 //! Settings: where they live, how they are layered, and how they are read and written safely.
 
 pub mod file;
+pub mod settings;
+
+pub use settings::{Locations, OnQuit, Overrides, Settings, SettingsError, SettingsFile, Source, Sourced};
