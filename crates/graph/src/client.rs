@@ -259,10 +259,9 @@ impl GraphClient {
         };
         match self.write("clearPresence", user_oid, &body).await {
             Ok(_) => Ok(SessionCleared::Cleared),
-            Err(GraphError::Refused(Refusal {
-                kind: RefusalKind::NotFound,
-                ..
-            })) => Ok(SessionCleared::NoSuchSession),
+            Err(GraphError::Refused(r)) if r.kind == RefusalKind::NotFound => {
+                Ok(SessionCleared::NoSuchSession)
+            }
             Err(e) => Err(e),
         }
     }
@@ -345,7 +344,7 @@ impl GraphClient {
                             status: refusal.status,
                             retry_after,
                         };
-                        (failure, GraphError::Refused(refusal))
+                        (failure, GraphError::Refused(Box::new(refusal)))
                     }
                     Attempt::Failed(error) => (Failure::Transport, error),
                 };

@@ -20,9 +20,10 @@ pub const MAX_MESSAGE_CHARS: usize = 300;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum GraphError {
-    /// Graph answered with an error status.
+    /// Graph answered with an error status. (Boxed: it is the largest variant, and errors travel in
+    /// `Result`s that should stay small.)
     #[error("Microsoft Graph refused the request ({0})")]
-    Refused(Refusal),
+    Refused(Box<Refusal>),
     /// No complete answer arrived.
     #[error("cannot reach Microsoft Graph ({kind})")]
     Transport {
@@ -269,10 +270,12 @@ impl GraphError {
     /// The delay the server asked for, if any.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            GraphError::Refused(Refusal {
-                kind: RefusalKind::Throttled { retry_after } | RefusalKind::Unavailable { retry_after },
-                ..
-            }) => *retry_after,
+            GraphError::Refused(r) => match r.kind {
+                RefusalKind::Throttled { retry_after } | RefusalKind::Unavailable { retry_after } => {
+                    retry_after
+                }
+                _ => None,
+            },
             GraphError::Token(e) => match e.kind() {
                 TokenErrorKind::Unavailable { retry_after } => retry_after,
                 _ => None,
@@ -343,14 +346,14 @@ mod tests {
     use super::*;
 
     fn refused(status: u16, code: Option<&str>, retry_after: Option<Duration>) -> GraphError {
-        GraphError::Refused(Refusal {
+        GraphError::Refused(Box::new(Refusal {
             status,
             kind: RefusalKind::classify(status, code, retry_after),
             code: code.map(str::to_owned),
             message: None,
             request_id: None,
             client_request_id: None,
-        })
+        }))
     }
 
     #[test]
@@ -466,14 +469,14 @@ mod tests {
 
     #[test]
     fn display_is_short_and_names_status_and_code_but_not_the_message() {
-        let err = GraphError::Refused(Refusal {
+        let err = GraphError::Refused(Box::new(Refusal {
             status: 400,
             kind: RefusalKind::InvalidArgument,
             code: Some("InvalidArgument".into()),
             message: Some("The provided [ExpirationDuration] is out of range.".into()),
             request_id: Some("r".into()),
             client_request_id: None,
-        });
+        }));
         assert_eq!(
             err.to_string(),
             "Microsoft Graph refused the request (400 InvalidArgument)"
