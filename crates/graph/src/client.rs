@@ -89,20 +89,31 @@ impl GraphConfig {
     /// user agent, and no redirects (Graph's presence calls never redirect; not following one keeps the
     /// bearer token from travelling anywhere unexpected).
     ///
-    /// Proxies: no proxy is set here, so reqwest's automatic **system proxy** stays on (the workspace enables
-    /// its `system-proxy` feature): `HTTPS_PROXY`/`https_proxy`, `ALL_PROXY` and `NO_PROXY` on every system,
-    /// plus the Windows registry and macOS system settings. Calling `.proxy(..)` or `.no_proxy()` on a builder
-    /// would switch that off, which is why this function does neither.
+    /// Proxies: for Graph itself no proxy is set here, so reqwest's automatic **system proxy** stays on (the
+    /// workspace enables its `system-proxy` feature): `HTTPS_PROXY`/`https_proxy`, `ALL_PROXY` and `NO_PROXY`
+    /// on every system, plus the Windows registry and macOS system settings. Calling `.proxy(..)` or
+    /// `.no_proxy()` on a builder switches that off, so this function does so only for a loopback base URL
+    /// (the emulator): a proxy cannot reach this machine's loopback, and reqwest does not exempt loopback
+    /// addresses from `HTTP_PROXY` by itself.
     pub fn build_http_client(&self) -> Result<reqwest::Client, GraphError> {
         let user_agent = HeaderValue::from_str(&self.user_agent)
             .map_err(|_| GraphError::Config(ConfigError::BadUserAgent))?;
-        reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .timeout(self.request_timeout)
             .user_agent(user_agent)
-            .redirect(reqwest::redirect::Policy::none())
+            .redirect(reqwest::redirect::Policy::none());
+        if self.uses_loopback() {
+            builder = builder.no_proxy();
+        }
+        builder
             .build()
             .map_err(|e| GraphError::Config(ConfigError::HttpClient(e)))
+    }
+
+    /// Whether the base URL names this machine (the emulator), which is never reached through a proxy.
+    pub fn uses_loopback(&self) -> bool {
+        Url::parse(self.base_url.trim()).is_ok_and(|u| is_loopback(&u))
     }
 }
 
@@ -733,6 +744,32 @@ mod tests {
             decode::<wire::Presence>(&fine).unwrap().pair().to_string(),
             "Busy/InACall"
         );
+    }
+
+    #[test]
+    fn only_loopback_bases_bypass_the_system_proxy() {
+        assert!(!GraphConfig::default().uses_loopback());
+        assert!(!GraphConfig::with_base_url(GRAPH_US_GOV_L4).uses_loopback());
+        assert!(GraphConfig::with_base_url("http://127.0.0.1:4000").uses_loopback());
+        assert!(GraphConfig::with_base_url("https://localhost:4000").uses_loopback());
+        assert!(!GraphConfig::with_base_url("garbage").uses_loopback());
+    }
+
+    #[test]
+    fn calls_are_send_so_the_keeper_can_spawn_them() {
+        fn is_send<T: Send>(_: &T) {}
+        fn is_send_sync<T: Send + Sync + 'static>() {}
+        let c = client(GRAPH_GLOBAL).unwrap();
+        let pair = PreferredPresence::Busy.preferred_pair();
+        is_send(&c.me());
+        is_send(&c.presence(UserRef::Me));
+        is_send(&c.set_preferred("x", PreferredPresence::Busy, None));
+        is_send(&c.clear_preferred("x"));
+        is_send(&c.set_session("x", "s", &pair, None));
+        is_send(&c.clear_session("x", "s"));
+        is_send(&c.set_status_message("x", "m", None));
+        is_send_sync::<GraphClient>();
+        is_send_sync::<GraphError>();
     }
 
     #[test]
