@@ -1,5 +1,13 @@
-//! Presently's core, free of any GUI toolkit: settings, and (as it grows) the keeper that owns the one source
-//! of truth about the user's chosen presence and publishes it to every view (tray, popup, hotkeys, CLI).
+//! Presently's core, free of any GUI toolkit: settings, the wiring of sign-in and Graph, the problems users see,
+//! and the keeper that owns the one source of truth about the user's chosen presence and publishes it to every
+//! view (tray, popup, hotkeys, CLI).
 #![warn(missing_docs)]
 
 pub mod config;
+pub mod paths;
+pub mod problem;
+pub mod services;
+pub mod tokens;
+
+pub use problem::{Action, Problem, ProblemKind};
+pub use services::Services;

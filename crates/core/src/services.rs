@@ -1,0 +1,50 @@
+//! Wiring: from the settings in force to a signed-in Graph client. The CLI, the keeper daemon and the tray
+//! app all build their clients here, so they behave the same.
+
+use std::sync::Arc;
+
+use presently_auth::{AuthClient, Clock, StoreChoice, TokenManager};
+use presently_graph::{GraphClient, GraphConfig};
+
+use crate::config::Settings;
+use crate::problem::{Action, Problem, ProblemKind};
+use crate::tokens::ManagedTokens;
+
+/// Sign-in and Graph, ready to use.
+#[derive(Debug, Clone)]
+pub struct Services {
+    /// Hands out access tokens, refreshing them ahead of expiry.
+    pub tokens: Arc<TokenManager>,
+    /// Graph presence calls, authenticated through `tokens`.
+    pub graph: GraphClient,
+    /// The wall clock every expiry decision reads.
+    pub clock: Arc<dyn Clock>,
+    /// Which token store is in use and why (shown by `doctor` and the UI).
+    pub store_reason: String,
+    /// The client id, which is also the presence session id (contract §2).
+    pub client_id: String,
+}
+
+impl Services {
+    /// Builds the clients for `settings`, storing tokens in `store`.
+    pub fn new(settings: &Settings, clock: Arc<dyn Clock>, store: StoreChoice) -> Result<Self, Problem> {
+        let config_problem = |e: &dyn std::fmt::Display| {
+            Problem::new(ProblemKind::Configuration, e.to_string()).with_action(Action::OpenSettings)
+        };
+        let http = presently_auth::default_http_client().map_err(|e| Problem::from(&e))?;
+        let auth = AuthClient::new(settings.auth(), http, clock.clone()).map_err(|e| config_problem(&e))?;
+        let client_id = auth.endpoints().client_id.clone();
+        let tokens = Arc::new(TokenManager::new(auth, store.store));
+        let graph_config = GraphConfig::with_base_url(settings.graph_base());
+        let graph_http = graph_config.build_http_client().map_err(|e| config_problem(&e))?;
+        let graph = GraphClient::new(graph_config, graph_http, Arc::new(ManagedTokens(tokens.clone())))
+            .map_err(|e| config_problem(&e))?;
+        Ok(Self {
+            tokens,
+            graph,
+            clock,
+            store_reason: store.reason,
+            client_id,
+        })
+    }
+}
