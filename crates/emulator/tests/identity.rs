@@ -336,6 +336,23 @@ async fn discovery_documents_name_the_emulators_own_endpoints() {
         format!("{base}/organizations/v2.0/.well-known/openid-configuration")
     );
     assert_eq!(inst["metadata"][0]["aliases"], json!(["127.0.0.1"]));
+    // MSAL Python drops the port when it builds this URL; the answer puts the emulator's port back.
+    let portless = own.replacen(&format!(":{}", env.emulator.addr().port()), "", 1);
+    let query = serde_urlencoded::to_string([
+        ("api-version", "1.0"),
+        ("authorization_endpoint", portless.as_str()),
+    ])
+    .unwrap();
+    let inst: Value = env
+        .get(&format!("/common/discovery/instance?{query}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        inst["tenant_discovery_endpoint"],
+        format!("{base}/organizations/v2.0/.well-known/openid-configuration")
+    );
     let query = serde_urlencoded::to_string([
         ("api-version", "1.1"),
         (

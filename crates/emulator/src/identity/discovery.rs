@@ -101,8 +101,8 @@ pub async fn jwks(State(state): State<AppState>, Path(tenant): Path<String>) -> 
 
 /// `GET /{tenant}/discovery/instance?api-version=1.1&authorization_endpoint=...`: instance discovery.
 ///
-/// An authorization endpoint on this emulator (its host and port, as `127.0.0.1` or `localhost`) gets
-/// `tenant_discovery_endpoint` and a `metadata` group holding only that host (MSAL builds alias authorities
+/// An authorization endpoint on this emulator (`127.0.0.1` or `localhost`, with the emulator's port or none) gets
+/// `tenant_discovery_endpoint` (with the emulator's port) and a `metadata` group holding only that host (MSAL builds alias authorities
 /// without a port, so offering `localhost` as an alias of `127.0.0.1` would send it to the wrong port); any other
 /// host gets `invalid_instance` (AADSTS50049), as Entra answers an unknown cloud.
 pub async fn instance(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
@@ -140,13 +140,17 @@ pub async fn instance(State(state): State<AppState>, RawQuery(query): RawQuery) 
     let own = url::Url::parse(state.base_url()).ok();
     let asked = url::Url::parse(&endpoint).ok();
     let resp = match (own, asked) {
+        // MSAL Python builds this URL from the authority's host name alone (`https://{hostname}{path}/oauth2/
+        // v2.0/authorize`), dropping the port, so a loopback endpoint without a port means this emulator too.
         (Some(own), Some(asked))
             if asked.scheme() == own.scheme()
-                && asked.port_or_known_default() == own.port_or_known_default()
+                && (asked.port().is_none()
+                    || asked.port_or_known_default() == own.port_or_known_default())
                 && matches!(asked.host_str(), Some("127.0.0.1") | Some("localhost")) =>
         {
             let host = asked.host_str().unwrap_or("127.0.0.1").to_owned();
-            let origin = asked.origin().ascii_serialization();
+            let port = own.port_or_known_default().unwrap_or(443);
+            let origin = format!("{}://{host}:{port}", own.scheme());
             let tenant = asked
                 .path_segments()
                 .and_then(|mut s| s.next())
