@@ -530,7 +530,8 @@ mod tests {
         let admin = UserAction::AskAdmin {
             admin_consent_url: context().admin_consent_url,
         };
-        let rows: Vec<(&str, Vec<u32>, Option<&str>, RefusalKind, UserAction)> = vec![
+        type Row<'a> = (&'a str, Vec<u32>, Option<&'a str>, RefusalKind, UserAction);
+        let rows: Vec<Row> = vec![
             (
                 "invalid_grant",
                 vec![70008],

@@ -6,7 +6,7 @@
 //!
 //! Map:
 //! - [`config`]: cloud, tenant, client id, scopes, endpoints (China refused). [`client`]: [`AuthClient`], refresh.
-//! - [`pkce`] + [`loopback`]: browser sign-in. [`device`]: device-code sign-in.
+//! - [`pkce`] + `loopback`: browser sign-in. [`device`]: device-code sign-in.
 //! - [`tokens`]: [`TokenSet`], [`Account`]. [`secret`]: redacting newtypes. [`manager`]: [`TokenManager`].
 //! - [`store`]: [`TokenStore`] and its three kinds, [`choose_store`]. [`error`]: typed errors with a
 //!   [`UserAction`]. [`clock`]: the injected wall clock. [`retry`]: when to retry a token request.

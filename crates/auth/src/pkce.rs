@@ -1,6 +1,6 @@
 //! Sign-in with the browser: authorization code + PKCE through a loopback redirect (contract §5, primary flow).
 //!
-//! 1. Bind the loopback listener ([`crate::loopback`]) on 127.0.0.1 and an ephemeral port.
+//! 1. Bind the loopback listener (module `loopback`) on 127.0.0.1 and an ephemeral port.
 //! 2. Build the authorize URL with `oauth2`: `response_type=code`, a random `state` (CSRF), an S256 challenge of
 //!    a random verifier, the scopes, `redirect_uri=http://localhost:{port}/`.
 //! 3. Open it through the injected [`BrowserOpener`].

@@ -1,6 +1,9 @@
 //! Browser sign-in (authorization code + PKCE on a loopback redirect, contract §5) against the emulator's real
 //! pages, driven over HTTP by a fake browser that clicks as a person would.
 
+// Helpers outside `#[test]` functions unwrap on purpose: a failed helper is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::time::Duration;

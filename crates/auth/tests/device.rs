@@ -1,6 +1,9 @@
 //! Device-code sign-in (contract §5 fallback) against the emulator, on paused tokio time: the emulator's clock and
 //! the client's polling sleeps share one virtual clock, so fifteen minutes of polling take milliseconds.
 
+// Helpers outside `#[test]` functions unwrap on purpose: a failed helper is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::time::Duration;

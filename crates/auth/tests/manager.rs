@@ -2,6 +2,9 @@
 //! §5), one refresh for many callers, rotated refresh tokens saved before use, revoked and refused refreshes with
 //! the action a person can take, and transient failures retried.
 
+// Helpers outside `#[test]` functions unwrap on purpose: a failed helper is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::sync::Arc;

@@ -6,6 +6,9 @@
 //! records, bridged) at TRACE while that runs. Then no 16-character piece of any secret may appear in the captured
 //! output, nor in any error's `Display` or `Debug`, nor in a token set's `Debug`.
 
+// Helpers outside `#[test]` functions unwrap on purpose: a failed helper is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::io::Write as _;

@@ -6,6 +6,9 @@
 //! `PRESENTLY_REQUIRE_KEYRING=1`: then a missing Secret Service fails the test. Without it they print
 //! "NOT RUN: <name>" on stderr and pass.
 
+// Helpers outside `#[test]` functions unwrap on purpose: a failed helper is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Write as _;
 use std::path::Path;
 

@@ -250,8 +250,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_stored_key_fits_a_windows_credential_with_room_to_spare() {
-        assert_eq!(STORED_KEY_CHARS, 44);
-        assert!(STORED_KEY_CHARS * 2 <= MAX_CREDENTIAL_BYTES);
+    fn a_stored_key_is_44_characters_and_fits_a_windows_credential_even_as_utf16() {
+        let key = STANDARD.encode([7u8; KEY_LEN]);
+        assert_eq!(key.len(), STORED_KEY_CHARS);
+        assert_eq!(key.len(), 44);
+        assert!(key.encode_utf16().count() * 2 <= MAX_CREDENTIAL_BYTES);
     }
 }

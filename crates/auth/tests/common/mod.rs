@@ -1,7 +1,7 @@
 //! Shared harness for the auth crate's tests against the emulator: start it on 127.0.0.1:0, a fake browser that
 //! follows the emulator's sign-in pages over HTTP as a person would, the device-login page driver, and request-log
 //! helpers. Only loopback addresses are ever contacted.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
