@@ -30,7 +30,8 @@ const STYLE: &str = r#"
 body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;
  background:#eef1f5;font:15px/1.45 "Segoe UI",system-ui,-apple-system,Roboto,"Helvetica Neue",Arial,sans-serif;color:#1b1b1b}
 main{background:#fff;width:100%;max-width:440px;padding:44px;box-shadow:0 2px 6px rgba(0,0,0,.2)}
-.brand{display:flex;align-items:center;gap:8px;font-weight:600;color:#5e5e5e;font-size:14px;margin-bottom:20px}
+.brand{display:flex;align-items:center;gap:10px;font-weight:600;color:#5e5e5e;font-size:14px;line-height:1.3;margin-bottom:20px}
+.brand .muted{font-weight:400;font-size:12px}
 .logo{display:grid;grid-template-columns:9px 9px;gap:2px}
 .logo i{display:block;width:9px;height:9px}
 .logo i:nth-child(1){background:#f25022}.logo i:nth-child(2){background:#7fba00}
@@ -74,7 +75,7 @@ pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <meta name=\"robots\" content=\"noindex\"><title>{title}</title><style>{STYLE}</style></head>\
 <body><main><div class=\"brand\"><span class=\"logo\"><i></i><i></i><i></i><i></i></span>\
-Microsoft identity platform <span class=\"muted\">(Presently emulator)</span></div>{body}</main></body></html>\n",
+<span>Microsoft identity platform<br><span class=\"muted\">Presently emulator: test accounts only</span></span></div>{body}</main></body></html>\n",
         title = esc(title),
     );
     let mut resp = (status, html).into_response();
