@@ -244,3 +244,25 @@ fn choosing_a_store_reports_which_one_and_why() {
     }
     choice.store.clear().unwrap();
 }
+
+#[test]
+fn the_credential_store_takes_over_a_plain_token_file_left_by_an_earlier_fallback() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(probe) = keyring_store(
+        "the_credential_store_takes_over_a_plain_token_file_left_by_an_earlier_fallback",
+        dir.path(),
+    ) else {
+        return;
+    };
+    let service = probe.service().to_owned();
+    let plain = FileStore::new(dir.path());
+    let auth = StoredAuth::SignedIn(sample("plain"));
+    plain.save(&auth).unwrap();
+
+    let choice = choose_store(dir.path(), &service);
+    assert_eq!(choice.store.kind(), StoreKind::CredentialStore);
+    assert!(choice.reason.contains("moved into it"), "{}", choice.reason);
+    assert!(!plain.path().exists(), "no plain copy lingers");
+    assert_eq!(choice.store.load().unwrap(), Some(auth));
+    choice.store.clear().unwrap();
+}

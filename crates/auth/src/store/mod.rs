@@ -169,8 +169,74 @@ pub struct StoreChoice {
 
 /// Picks the token store: the OS credential store when it answers, else the plain file store in `dir`, saying
 /// so. `service` names the credential-store entries (normally [`DEFAULT_SERVICE`]).
+///
+/// When the credential store answers and a plain `tokens.json` from an earlier fallback is still there, the newer
+/// of the two sign-ins is kept in the credential store and the plain file is deleted, so tokens do not linger
+/// unencrypted; a damaged plain file is left as it is and mentioned. Probing talks to the OS (D-Bus on Linux), so
+/// call this from a blocking context (`spawn_blocking`) or before the async runtime is busy.
 pub fn choose_store(dir: &Path, service: &str) -> StoreChoice {
-    choose_between(KeyringStore::probe(service, dir), || FileStore::new(dir))
+    let plain = FileStore::new(dir);
+    match KeyringStore::probe(service, dir) {
+        Ok(secure) => {
+            let note = move_plain_file(&secure, &plain);
+            let mut choice = choose_between(Ok(secure), || plain);
+            if let Some(note) = note {
+                choice.reason.push(' ');
+                choice.reason.push_str(&note);
+            }
+            choice
+        }
+        Err(why) => {
+            let sealed = dir.join(ENVELOPE_FILE).exists();
+            let mut choice = choose_between(Err(why), || plain);
+            if sealed {
+                choice.reason.push_str(
+                    " A sign-in saved earlier in the credential store cannot be read without it, so you may need to \
+                     sign in again.",
+                );
+            }
+            choice
+        }
+    }
+}
+
+/// Moves a plain token file into the credential store (keeping the newer sign-in) and deletes it.
+fn move_plain_file(secure: &KeyringStore, plain: &FileStore) -> Option<String> {
+    if !plain.path().exists() {
+        return None;
+    }
+    let from_plain = match plain.load() {
+        Ok(Some(auth)) => auth,
+        Ok(None) => return None,
+        Err(e) => return Some(format!("An older plain token file could not be read ({e}).")),
+    };
+    let obtained = |a: &StoredAuth| a.tokens().map(|t| t.obtained_at);
+    let keep_plain = match secure.load() {
+        Ok(None) => true,
+        Ok(Some(current)) => obtained(&from_plain) > obtained(&current),
+        Err(e) => {
+            return Some(format!(
+                "A sign-in saved earlier in {} was not moved, because the encrypted one cannot be read ({e}).",
+                plain.path().display()
+            ));
+        }
+    };
+    if keep_plain && let Err(e) = secure.save(&from_plain) {
+        return Some(format!(
+            "A sign-in saved earlier in {} could not be moved into it ({e}); the file stays.",
+            plain.path().display()
+        ));
+    }
+    match remove_optional(plain.path()) {
+        Ok(()) => {
+            tracing::info!(path = %plain.path().display(), "plain token file moved into the credential store");
+            Some(format!(
+                "The sign-in saved earlier unencrypted in {} was moved into it and that file deleted.",
+                plain.path().display()
+            ))
+        }
+        Err(e) => Some(format!("The older plain token file could not be deleted ({e}).")),
+    }
 }
 
 /// The choice itself, apart from probing, so both outcomes can be tested anywhere.
