@@ -479,3 +479,153 @@ async fn the_event_stream_reports_each_logged_request_and_replays_recent_ones() 
     assert_eq!(live["service"], "identity");
     assert!(live["seq"].as_u64().unwrap() > replayed["seq"].as_u64().unwrap());
 }
+
+const ADELE_UPN: &str = "adele.vance@contoso.onmicrosoft.com";
+
+/// A Graph token for Adele from the control API, and her object id.
+async fn adele_token(emulator: &Emulator, client: &reqwest::Client) -> (String, String) {
+    let (status, minted) = post_raw(
+        client,
+        &url(emulator, "/_emulator/tokens"),
+        &json!({"user": ADELE_UPN, "lifetimeSecs": 86400}).to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{minted}");
+    let state = get_json(client, &url(emulator, "/_emulator/state")).await;
+    let oid = state["users"][0]["id"].as_str().unwrap().to_string();
+    (minted["accessToken"].as_str().unwrap().to_string(), oid)
+}
+
+/// Adele's app session through Graph's setPresence (contract §2).
+async fn set_app_session(
+    emulator: &Emulator,
+    client: &reqwest::Client,
+    availability: &str,
+    activity: &str,
+    duration: &str,
+) {
+    let (token, oid) = adele_token(emulator, client).await;
+    let resp = client
+        .post(url(emulator, &format!("/v1.0/users/{oid}/presence/setPresence")))
+        .bearer_auth(token)
+        .json(&json!({
+            "sessionId": presently_emulator::DEFAULT_CLIENT_ID,
+            "availability": availability,
+            "activity": activity,
+            "expirationDuration": duration,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "{}", resp.text().await.unwrap());
+}
+
+async fn adele_presence(emulator: &Emulator, client: &reqwest::Client) -> Value {
+    let state = get_json(client, &url(emulator, "/_emulator/state")).await;
+    state["users"][0]["presence"].clone()
+}
+
+async fn advance(emulator: &Emulator, client: &reqwest::Client, body: Value) {
+    let (status, answer) = post_raw(
+        client,
+        &url(emulator, "/_emulator/clock/advance"),
+        &body.to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+}
+
+#[tokio::test]
+async fn advancing_the_clock_fades_an_available_session_and_then_expires_it() {
+    let (emulator, client) = start().await;
+    set_app_session(&emulator, &client, "Available", "Available", "PT1H").await;
+    let p = adele_presence(&emulator, &client).await;
+    assert_eq!(p["effective"]["availability"], "Available", "{p}");
+    assert_eq!(p["sessions"][0]["fadeStage"], "none");
+    assert_eq!(p["sessions"][0]["kind"], "app");
+    assert!(p["sessions"][0]["expiresAt"].is_string());
+
+    // Contract §3: 5 minutes without a new setPresence → Available/AvailableInactive.
+    advance(&emulator, &client, json!({"by": "PT6M"})).await;
+    let p = adele_presence(&emulator, &client).await;
+    assert_eq!(p["sessions"][0]["fadeStage"], "inactive", "{p}");
+    assert_eq!(p["effective"]["activity"], "AvailableInactive");
+
+    // 10 minutes → Away/Away.
+    advance(&emulator, &client, json!({"seconds": 300})).await;
+    let p = adele_presence(&emulator, &client).await;
+    assert_eq!(p["sessions"][0]["fadeStage"], "away", "{p}");
+    assert_eq!(p["effective"]["availability"], "Away");
+
+    // Past its expirationDuration the session is gone: Offline.
+    advance(&emulator, &client, json!({"by": "PT1H"})).await;
+    let p = adele_presence(&emulator, &client).await;
+    assert_eq!(p["sessions"], json!([]), "{p}");
+    assert_eq!(p["effective"]["availability"], "Offline");
+}
+
+#[tokio::test]
+async fn a_sped_up_clock_expires_a_pin_without_any_jump() {
+    let (emulator, client) = start().await;
+    let teams = url(&emulator, &format!("/_emulator/users/{ADELE_UPN}/teams"));
+    let (status, body) = post_raw(
+        &client,
+        &teams,
+        r#"{"availability": "Available", "activity": "Available"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = post_raw(
+        &client,
+        &format!("{teams}/status"),
+        r#"{"availability": "DoNotDisturb", "activity": "DoNotDisturb", "expiresInSecs": 600}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let p = adele_presence(&emulator, &client).await;
+    assert_eq!(p["pin"]["availability"], "DoNotDisturb", "{p}");
+    assert_eq!(p["effective"]["availability"], "DoNotDisturb");
+
+    let (status, _) = post_raw(
+        &client,
+        &url(&emulator, "/_emulator/clock/speed"),
+        r#"{"speed": 200000}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    // 5 real milliseconds at 200000x are 1000 virtual seconds: past the pin's 600.
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let p = adele_presence(&emulator, &client).await;
+    assert_eq!(p["pin"], Value::Null, "{p}");
+    assert_eq!(p["effective"]["availability"], "Available");
+}
+
+#[tokio::test]
+async fn the_event_stream_sends_the_state_when_a_fade_comes_due_without_any_request() {
+    let (emulator, client) = start().await;
+    set_app_session(&emulator, &client, "Available", "Available", "PT4H").await;
+    let mut events = SseReader::open(&client, &url(&emulator, "/_emulator/events")).await;
+    let first = events.next_named("state", Duration::from_secs(2)).await;
+    assert_eq!(first["users"][0]["presence"]["sessions"][0]["fadeStage"], "none");
+
+    // At 600x the 5-minute fade is half a real second away. The state event the speed change causes comes within
+    // ~100 ms (still unfaded), and the periodic refresh waits at least a second: a faded state before that second
+    // comes from the deadline.
+    let (status, _) = post_raw(
+        &client,
+        &url(&emulator, "/_emulator/clock/speed"),
+        r#"{"speed": 600}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let within = tokio::time::Instant::now() + Duration::from_millis(950);
+    loop {
+        let left = within.saturating_duration_since(tokio::time::Instant::now());
+        let state = events.next_named("state", left).await;
+        let stage = &state["users"][0]["presence"]["sessions"][0]["fadeStage"];
+        if stage != "none" {
+            assert!(stage == "inactive" || stage == "away", "{state}");
+            break;
+        }
+    }
+}

@@ -204,11 +204,16 @@ mod tests {
 
     #[test]
     fn a_near_deadline_brings_the_refresh_forward_at_the_clock_speed() {
-        let world = World::from_seed(crate::seed::Seed::default());
+        use crate::presence::{Activity, Availability, Pair};
+        let mut world = World::from_seed(crate::seed::Seed::default());
         let now: jiff::Timestamp = "2030-01-01T12:00:00Z".parse().unwrap();
-        let mut view = StateView::of(&world, now, 60.0);
-        view.users[0].presence =
-            serde_json::json!({"pin": {"expiresAt": "2030-01-01T12:00:30Z"}, "sessions": []});
+        let busy = Pair::new(Availability::Busy, Activity::Busy);
+        let adele = world.users[0].id.clone();
+        world
+            .presence
+            .set_preferred(&adele, busy, jiff::SignedDuration::from_secs(30), "test", now)
+            .unwrap();
+        let view = StateView::of(&world, now, 60.0);
         // 30 virtual seconds at 60x is half a real second.
         assert_eq!(refresh_delay(&view), Duration::from_millis(520));
     }

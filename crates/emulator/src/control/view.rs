@@ -9,10 +9,14 @@ use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use serde::Serialize;
-use serde_json::Value;
 
+use crate::faults::ActiveFault;
+use crate::identity::state::IdentitySummary;
+use crate::presence::{
+    Availability, FADE_AWAY_AFTER, FADE_INACTIVE_AFTER, FadeStage, SessionKind, UserPresenceView,
+};
 use crate::seed::{Client, Settings, Tenant};
 use crate::world::{AppState, Shared, World};
 
@@ -38,9 +42,9 @@ pub struct StateView {
     /// Users with their consents and presence.
     pub users: Vec<UserView>,
     /// Counts of codes, tokens and grants in flight (the identity module's summary).
-    pub identity: Value,
-    /// Injected faults and throttling (the faults module's view).
-    pub faults: Value,
+    pub identity: IdentitySummary,
+    /// Injected faults still waiting for requests.
+    pub faults: FaultsView,
     /// The request log's size.
     pub request_log: RequestLogView,
 }
@@ -60,7 +64,15 @@ pub struct UserView {
     /// Consented scopes per client id.
     pub consents: std::collections::BTreeMap<String, Vec<String>>,
     /// What colleagues see, and why: the presence module's view (effective presence, pin, sessions).
-    pub presence: Value,
+    pub presence: UserPresenceView,
+}
+
+/// Faults as the state shows them.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FaultsView {
+    /// Faults still waiting for requests, in the order they apply.
+    pub active: Vec<ActiveFault>,
 }
 
 /// The request log's size.
@@ -92,7 +104,7 @@ impl StateView {
                 display_name: u.display_name.clone(),
                 tenant_id: u.tenant_id.clone(),
                 consents: u.consents.clone(),
-                presence: presence_view(world, &u.id, now),
+                presence: world.presence.view(&u.id, now),
             })
             .collect();
         Self {
@@ -102,8 +114,10 @@ impl StateView {
             tenants: world.tenants.clone(),
             clients: world.clients.clone(),
             users,
-            identity: identity_view(world, now),
-            faults: faults_view(world, now),
+            identity: world.identity.summary(now),
+            faults: FaultsView {
+                active: world.faults.list().to_vec(),
+            },
             request_log: RequestLogView {
                 length: world.log.since(0).count(),
                 last_seq: world.log.since(0).last().map(|e| e.seq),
@@ -111,64 +125,29 @@ impl StateView {
         }
     }
 
-    /// The earliest moment after `now` at which this view would change without any request: a pin or session
-    /// expiring, or an Available session fading (contract §3: inactive after 5 min, away after 10 min).
+    /// The earliest moment after `now` at which this view would change without any request: a pin, session or
+    /// status message expiring, or an Available app session fading (contract §3: inactive after 5 min, away after
+    /// 10 min).
     pub fn next_deadline(&self) -> Option<Timestamp> {
-        let mut best: Option<Timestamp> = None;
-        let mut consider = |t: Timestamp| {
-            if t > self.now && best.is_none_or(|b| t < b) {
-                best = Some(t);
-            }
-        };
+        let mut candidates = Vec::new();
         for user in &self.users {
             let p = &user.presence;
-            if let Some(t) = timestamp_at(&p["pin"]["expiresAt"]) {
-                consider(t);
-            }
-            let Some(sessions) = p["sessions"].as_array() else {
-                continue;
-            };
-            for s in sessions {
-                if let Some(t) = timestamp_at(&s["expiresAt"]) {
-                    consider(t);
-                }
-                let last_set = timestamp_at(&s["lastSetAt"]);
-                let fading = s["availability"].as_str() == Some("Available");
-                if let (Some(last), true) = (last_set, fading) {
-                    let next = match s["fadeStage"].as_str() {
-                        Some("none") => Some(FADE_INACTIVE),
-                        Some("inactive") => Some(FADE_AWAY),
-                        _ => None,
+            candidates.extend(p.pin.as_ref().map(|pin| pin.expires_at));
+            candidates.extend(p.status_message.as_ref().and_then(|m| m.expires_at));
+            for s in &p.sessions {
+                candidates.extend(s.expires_at);
+                if s.kind == SessionKind::App && s.availability == Availability::Available {
+                    let fade = match s.fade_stage {
+                        FadeStage::None => Some(FADE_INACTIVE_AFTER),
+                        FadeStage::Inactive => Some(FADE_AWAY_AFTER),
+                        FadeStage::Away => None,
                     };
-                    if let Some(t) = next.and_then(|d| last.checked_add(d).ok()) {
-                        consider(t);
-                    }
+                    candidates.extend(fade.and_then(|d| s.last_set_at.checked_add(d).ok()));
                 }
             }
         }
-        best
+        candidates.into_iter().filter(|t| *t > self.now).min()
     }
-}
-
-/// Contract §3: an Available session reads Available/AvailableInactive 5 min after its last setPresence.
-const FADE_INACTIVE: SignedDuration = SignedDuration::from_mins(5);
-/// Contract §3: and Away/Away after 10 min.
-const FADE_AWAY: SignedDuration = SignedDuration::from_mins(10);
-
-fn timestamp_at(v: &Value) -> Option<Timestamp> {
-    v.as_str().and_then(|s| s.parse().ok())
-}
-
-fn presence_view(_world: &World, _user_id: &str, _now: Timestamp) -> Value {
-    Value::Null
-}
-
-fn identity_view(_world: &World, _now: Timestamp) -> Value {
-    Value::Null
-}
-
-fn faults_view(_world: &World, _now: Timestamp) -> Value {
-    Value::Null
 }
 
 async fn read(State(state): State<AppState>) -> Json<StateView> {
@@ -178,49 +157,66 @@ async fn read(State(state): State<AppState>) -> Json<StateView> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::presence::{Activity, Pair};
+    use jiff::SignedDuration;
 
     fn ts(s: &str) -> Timestamp {
         s.parse().unwrap()
     }
 
-    fn view_with(presence: Value) -> StateView {
-        let world = World::from_seed(crate::seed::Seed::default());
-        let mut view = StateView::of(&world, ts("2030-01-01T12:00:00Z"), 1.0);
-        view.users[0].presence = presence;
-        view
+    const ADELE: &str = "3c5e7a9b-1d2f-4a6b-8c0d-2e4f6a8b0c1d";
+    const APP: &str = crate::seed::DEFAULT_CLIENT_ID;
+
+    fn world() -> World {
+        World::from_seed(crate::seed::Seed::default())
     }
 
     #[test]
-    fn the_next_deadline_is_the_earliest_future_expiry_or_fade() {
-        let view = view_with(json!({
-            "pin": {"availability": "Busy", "activity": "Busy", "expiresAt": "2030-01-01T13:00:00Z"},
-            "sessions": [
-                {"availability": "Available", "fadeStage": "none", "lastSetAt": "2030-01-01T11:58:00Z",
-                 "expiresAt": "2030-01-01T12:30:00Z"},
-                {"availability": "Busy", "fadeStage": "none", "lastSetAt": "2030-01-01T11:00:00Z",
-                 "expiresAt": "2030-01-01T12:20:00Z"}
-            ]
-        }));
-        // The Available session set at 11:58 fades to inactive at 12:03, before anything expires.
-        assert_eq!(view.next_deadline(), Some(ts("2030-01-01T12:03:00Z")));
+    fn the_next_deadline_is_an_available_session_fading_before_anything_expires() {
+        let mut world = world();
+        let t0 = ts("2030-01-01T12:00:00Z");
+        let available = Pair::new(Availability::Available, Activity::Available);
+        world
+            .presence
+            .set_app_session(ADELE, APP, available, SignedDuration::from_hours(1), t0)
+            .unwrap();
+        let view = StateView::of(&world, t0, 1.0);
+        assert_eq!(view.next_deadline(), Some(ts("2030-01-01T12:05:00Z")));
+        // Once inactive, the next step is Away at 10 min.
+        let later = ts("2030-01-01T12:06:00Z");
+        let view = StateView::of(&world, later, 1.0);
+        assert_eq!(view.next_deadline(), Some(ts("2030-01-01T12:10:00Z")));
+        // Once Away, only the expiry is left.
+        let view = StateView::of(&world, ts("2030-01-01T12:11:00Z"), 1.0);
+        assert_eq!(view.next_deadline(), Some(ts("2030-01-01T13:00:00Z")));
     }
 
     #[test]
-    fn a_view_without_anything_pending_has_no_deadline() {
-        let view = view_with(json!({
-            "pin": null,
-            "sessions": [{"availability": "Available", "fadeStage": "away",
-                          "lastSetAt": "2030-01-01T11:00:00Z", "expiresAt": "2030-01-01T11:30:00Z"}]
-        }));
-        assert_eq!(view.next_deadline(), None);
+    fn a_busy_session_has_its_expiry_as_deadline_and_an_empty_world_has_none() {
+        let t0 = ts("2030-01-01T12:00:00Z");
+        assert_eq!(StateView::of(&world(), t0, 1.0).next_deadline(), None);
+        let mut world = world();
+        let busy = Pair::new(Availability::Busy, Activity::InACall);
+        world
+            .presence
+            .set_app_session(ADELE, APP, busy, SignedDuration::from_mins(30), t0)
+            .unwrap();
+        let view = StateView::of(&world, t0, 1.0);
+        assert_eq!(view.next_deadline(), Some(ts("2030-01-01T12:30:00Z")));
     }
 
     #[test]
-    fn the_view_holds_the_directory_but_nothing_secret() {
-        let world = World::from_seed(crate::seed::Seed::default());
-        let text = serde_json::to_string(&StateView::of(&world, Timestamp::UNIX_EPOCH, 1.0)).unwrap();
+    fn the_view_holds_the_directory_and_presence_but_nothing_secret() {
+        let mut world = world();
+        let t0 = ts("2030-01-01T12:00:00Z");
+        let busy = Pair::new(Availability::Busy, Activity::Busy);
+        world
+            .presence
+            .set_preferred(ADELE, busy, SignedDuration::from_hours(24), APP, t0)
+            .unwrap();
+        let text = serde_json::to_string(&StateView::of(&world, t0, 1.0)).unwrap();
         assert!(text.contains("adele.vance@contoso.onmicrosoft.com"));
+        assert!(text.contains(r#""pin":{"availability":"Busy""#), "{text}");
         for secret in ["access_token", "refresh_token\"", "code_verifier", "PRIVATE KEY"] {
             assert!(!text.contains(secret), "{secret} in {text}");
         }

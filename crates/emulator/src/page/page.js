@@ -185,8 +185,11 @@
   function makeCard(user) {
     const root = el('article', 'card');
     const head = el('div', 'card-head');
-    const avatar = el('div', 'avatar', initials(user.displayName));
+    const avatar = el('div', 'avatar');
     avatar.setAttribute('aria-hidden', 'true');
+    const avatarText = el('span', 'avatar-text', initials(user.displayName));
+    const badge = el('span', 'avatar-badge');
+    avatar.append(avatarText, badge);
     const who = el('div', 'who');
     const name = el('h3', null, user.displayName);
     const upn = el('p', 'upn', user.userPrincipalName);
@@ -204,6 +207,11 @@
     statusWords.append(statusText, statusActivity);
     status.append(glyphSlot, statusWords);
 
+    const note = el('p', 'note');
+    const noteText = el('span', 'note-text');
+    const noteExpiry = el('span', 'note-expiry');
+    note.append(noteText, noteExpiry);
+
     const why = el('p', 'why');
 
     const pinBlock = el('div');
@@ -216,10 +224,10 @@
     const sessionList = el('ul', 'rows');
     sessionBlock.append(sessionTitle, sessionList);
 
-    root.append(head, status, why, pinBlock, sessionBlock);
+    root.append(head, status, note, why, pinBlock, sessionBlock);
     root.setAttribute('aria-labelledby', `user-${user.id}`);
     name.id = `user-${user.id}`;
-    return { root, name, upn, avatar, glyphSlot, statusText, statusActivity, why, pinList, sessionList, sessionTitle, key: '' };
+    return { root, name, upn, avatarText, badge, note, noteText, noteExpiry, glyphSlot, statusText, statusActivity, why, pinList, sessionList, sessionTitle, key: '' };
   }
 
   function setText(node, text) {
@@ -229,14 +237,17 @@
   function renderUser(card, user, nowMs) {
     setText(card.name, user.displayName);
     setText(card.upn, user.userPrincipalName);
-    setText(card.avatar, initials(user.displayName));
+    setText(card.avatarText, initials(user.displayName));
     const p = user.presence;
     if (!p || typeof p !== 'object' || !p.effective) {
       card.root.dataset.tone = 'offline';
       card.glyphSlot.replaceChildren(glyph('PresenceUnknown'));
+      card.badge.replaceChildren(glyph('PresenceUnknown'));
+      card.key = '';
       setText(card.statusText, 'Unknown');
       setText(card.statusActivity, 'The emulator did not report presence for this user.');
       card.why.hidden = true;
+      card.note.hidden = true;
       card.pinList.replaceChildren(emptyRow('No pin'));
       card.sessionList.replaceChildren(emptyRow('No sessions'));
       return;
@@ -248,24 +259,52 @@
     if (card.key !== key) {
       card.key = key;
       card.glyphSlot.replaceChildren(glyph(eff.availability, eff.activity));
+      card.badge.replaceChildren(glyph(eff.availability, eff.activity));
     }
     const main = availabilityLabel(eff.availability);
     const act = activityLabel(eff.activity);
-    setText(card.statusText, main);
-    setText(card.statusActivity, act !== main ? act : 'as colleagues see it');
-
     const sessions = Array.isArray(p.sessions) ? p.sessions : [];
     const pin = p.pin && typeof p.pin === 'object' ? p.pin : null;
+    const detail = [];
+    if (act !== main) detail.push(act);
+    detail.push(sourceOf(p, sessions));
+    setText(card.statusText, main);
+    setText(card.statusActivity, detail.join(' · '));
     const reason = explain(pin, sessions);
     card.why.hidden = !reason.text;
     card.why.dataset.level = reason.level;
     setText(card.why, reason.text);
+
+    const message = p.statusMessage && typeof p.statusMessage === 'object' ? p.statusMessage : null;
+    card.note.hidden = !message || !message.content;
+    if (message && message.content) {
+      setText(card.noteText, message.content);
+      const until = parseTime(message.expiresAt);
+      card.noteExpiry.replaceChildren(...(Number.isFinite(until) ? [countdown(until, 'clears in', 'clearing…')] : []));
+    }
 
     card.pinList.replaceChildren(pin ? pinRow(pin) : emptyRow('No pin: sessions decide'));
     setText(card.sessionTitle, sessions.length ? `Sessions (${sessions.length})` : 'Sessions');
     card.sessionList.replaceChildren(
       ...(sessions.length ? sessions.map((s) => sessionRow(s, nowMs)) : [emptyRow('No live session')]),
     );
+  }
+
+  // Where the effective presence comes from: the pin, one session, or nothing (contract §3).
+  function sourceOf(p, sessions) {
+    const decided = p.decidedBy && typeof p.decidedBy === 'object' ? p.decidedBy : {};
+    if (decided.by === 'noSession' || sessions.length === 0) return 'no live session';
+    if (decided.by === 'pin') return 'from the pin';
+    const match = sessions.find((s) => s.sessionId === decided.sessionId) || sessions[0];
+    return `from ${sessionName(match)}`;
+  }
+
+  function sessionName(s) {
+    return s.kind === 'teams' ? 'the Teams client' : clientName(s.sessionId);
+  }
+
+  function setterName(id) {
+    return id === 'teams' ? 'the user in Teams' : clientName(id);
   }
 
   // Why colleagues see what they see (contract §3).
@@ -299,11 +338,12 @@
   function pinRow(pin) {
     const li = el('li', 'row');
     const main = el('div', 'row-main');
-    main.append(el('span', 'row-title', pairLabel(pin.availability, pin.activity)));
-    const by = pin.setBy ? `set by ${clientName(pin.setBy)}` : 'preferred presence';
-    main.append(el('span', 'row-sub', by));
+    const titleLine = el('span', 'row-title-line');
+    titleLine.append(el('span', 'row-title', pairLabel(pin.availability, pin.activity)));
+    titleLine.append(el('span', 'chip pin', 'Pinned'));
+    main.append(titleLine);
+    main.append(el('span', 'row-sub', pin.setBy ? `Set by ${setterName(pin.setBy)}` : 'Preferred presence'));
     const side = el('div', 'row-side');
-    side.append(el('span', 'chip pin', 'Pinned'));
     const expires = parseTime(pin.expiresAt);
     if (Number.isFinite(expires)) side.append(countdown(expires, 'expires in', 'expiring…'));
     else side.append(el('span', 'countdown', 'until cleared'));
@@ -320,34 +360,32 @@
   function sessionRow(s, nowMs) {
     const li = el('li', 'row');
     const shown = s.shown && typeof s.shown === 'object' ? s.shown : { availability: s.availability, activity: s.activity };
-    const main = el('div', 'row-main');
     const isTeams = s.kind === 'teams';
-    const title = isTeams ? 'Teams client' : clientName(s.sessionId);
-    main.append(el('span', 'row-title', title));
+    const main = el('div', 'row-main');
+    const titleLine = el('span', 'row-title-line');
+    titleLine.append(el('span', 'row-title', isTeams ? 'Teams client' : clientName(s.sessionId)));
+    titleLine.append(el('span', `chip kind-${isTeams ? 'teams' : 'app'}`, isTeams ? 'Teams' : 'App'));
+    main.append(titleLine);
     const setAs = pairLabel(s.availability, s.activity);
     const shownAs = pairLabel(shown.availability, shown.activity);
-    main.append(el('span', 'row-sub', setAs === shownAs ? setAs : `${shownAs} (set ${setAs})`));
+    main.append(el('span', 'row-sub', setAs === shownAs ? setAs : `Shows ${shownAs} · set ${setAs}`));
 
     const side = el('div', 'row-side');
-    const chips = el('span');
-    chips.append(el('span', `chip kind-${isTeams ? 'teams' : 'app'}`, isTeams ? 'Teams' : 'App'));
-    if (s.fadeStage === 'inactive') chips.append(' ', el('span', 'chip fade-inactive', 'Inactive'));
-    if (s.fadeStage === 'away') chips.append(' ', el('span', 'chip fade-away', 'Faded to Away'));
-    side.append(chips);
-
+    if (s.fadeStage === 'inactive') side.append(el('span', 'chip fade', 'Faded: inactive'));
+    if (s.fadeStage === 'away') side.append(el('span', 'chip fade', 'Faded to Away'));
     const expires = parseTime(s.expiresAt);
     const lastSet = parseTime(s.lastSetAt);
     let fadeAt = NaN;
     let fadeWhat = '';
-    if (s.availability === 'Available' && Number.isFinite(lastSet)) {
+    if (!isTeams && s.availability === 'Available' && Number.isFinite(lastSet)) {
       if (s.fadeStage === 'none') { fadeAt = lastSet + FADE_INACTIVE_MS; fadeWhat = 'inactive in'; }
       else if (s.fadeStage === 'inactive') { fadeAt = lastSet + FADE_AWAY_MS; fadeWhat = 'away in'; }
     }
+    if (Number.isFinite(expires)) side.append(countdown(expires, 'expires in', 'expiring…'));
+    else side.append(el('span', 'countdown', 'no expiry'));
     if (Number.isFinite(fadeAt) && fadeAt > nowMs && (!Number.isFinite(expires) || fadeAt < expires)) {
       side.append(countdown(fadeAt, fadeWhat, 'fading…'));
     }
-    if (Number.isFinite(expires)) side.append(countdown(expires, 'expires in', 'expiring…'));
-    else side.append(el('span', 'countdown', 'no expiry'));
 
     li.append(glyph(shown.availability, shown.activity), main, side);
     return li;
@@ -390,6 +428,9 @@
         cards.delete(id);
       }
     }
+    if (view.requestLog && Number.isFinite(view.requestLog.lastSeq)) {
+      knownSeq = Math.max(knownSeq, view.requestLog.lastSeq);
+    }
     if (view.requestLog && Number.isFinite(view.requestLog.length)) {
       const n = view.requestLog.length;
       setText(document.getElementById('feed-count'), `${n} request${n === 1 ? '' : 's'} logged`);
@@ -400,6 +441,8 @@
   // ---- request feed -------------------------------------------------------------------------------------
 
   const feedSeen = new Set();
+  // The newest sequence number the last state event reported: requests up to it are replayed history, not news.
+  let knownSeq = 0;
 
   function statusClass(status) {
     if (status >= 200 && status < 400) return 'ok';
@@ -428,7 +471,7 @@
     const client = el('td', 't-client', entry.clientId ? clientName(entry.clientId) : '');
     if (entry.clientId) client.title = entry.clientId;
     tr.append(client);
-    if (document.visibilityState === 'visible' && clock.known) tr.className = 'fresh';
+    if (entry.seq > knownSeq && document.visibilityState === 'visible') tr.className = 'fresh';
     // Keep newest first, ordered by sequence even when replayed out of order.
     let before = tbody.firstElementChild;
     while (before && Number(before.dataset.seq) > entry.seq) before = before.nextElementSibling;
