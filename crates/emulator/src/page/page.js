@@ -278,7 +278,9 @@
     const message = p.statusMessage && typeof p.statusMessage === 'object' ? p.statusMessage : null;
     card.note.hidden = !message || !message.content;
     if (message && message.content) {
-      setText(card.noteText, message.content);
+      // An HTML message is shown as its text: tags are dropped, never rendered.
+      const text = message.contentType === 'html' ? String(message.content).replace(/<[^>]*>/g, '') : message.content;
+      setText(card.noteText, text);
       const until = parseTime(message.expiresAt);
       card.noteExpiry.replaceChildren(...(Number.isFinite(until) ? [countdown(until, 'clears in', 'clearing…')] : []));
     }
