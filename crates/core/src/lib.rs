@@ -4,10 +4,12 @@
 #![warn(missing_docs)]
 
 pub mod config;
+pub mod keeper;
 pub mod paths;
 pub mod problem;
 pub mod services;
 pub mod tokens;
 
+pub use keeper::{Keeper, KeeperConfig, Snapshot};
 pub use problem::{Action, Problem, ProblemKind};
 pub use services::Services;

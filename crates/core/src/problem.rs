@@ -124,10 +124,10 @@ impl From<&AuthError> for Problem {
 impl From<&GraphError> for Problem {
     fn from(e: &GraphError) -> Self {
         // A token failure inside a Graph call is a sign-in problem: show the sign-in error's own words.
-        if let GraphError::Token(t) = e {
-            if let Some(auth) = std::error::Error::source(t).and_then(|s| s.downcast_ref::<AuthError>()) {
-                return Problem::from(auth);
-            }
+        if let GraphError::Token(t) = e
+            && let Some(auth) = std::error::Error::source(t).and_then(|s| s.downcast_ref::<AuthError>())
+        {
+            return Problem::from(auth);
         }
         let message = e.to_string();
         match e.action() {

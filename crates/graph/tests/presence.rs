@@ -77,7 +77,12 @@ async fn clearing_the_pin_lets_the_session_show_and_succeeds_when_nothing_is_pin
     h.client.clear_preferred(&h.oid).await.unwrap();
     let busy = PreferredPresence::Busy.session_plan().unwrap();
     h.client
-        .set_session(&h.oid, DEFAULT_CLIENT_ID, &busy.pair, Some(busy.expiration))
+        .set_session(
+            &h.oid,
+            DEFAULT_CLIENT_ID,
+            &busy.pair,
+            Some(jiff::SignedDuration::from_mins(15)),
+        )
         .await
         .unwrap();
     h.client
@@ -102,7 +107,12 @@ async fn every_session_plan_of_the_model_is_accepted_and_shows_without_a_pin() {
     );
     for plan in plans {
         h.client
-            .set_session(&h.oid, DEFAULT_CLIENT_ID, &plan.pair, Some(plan.expiration))
+            .set_session(
+                &h.oid,
+                DEFAULT_CLIENT_ID,
+                &plan.pair,
+                Some(jiff::SignedDuration::from_mins(15)),
+            )
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", plan.pair));
         let seen = h.client.presence(UserRef::Me).await.unwrap();

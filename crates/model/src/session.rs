@@ -21,14 +21,13 @@
 //!
 //! An `Available` session **fades** (contract §3): 5 minutes after the last `setPresence` it reads
 //! Available/AvailableInactive, after 10 minutes Away/Away. It still counts as a session, so the pin
-//! still shows over it; but the fallback would be wrong. So an Available session is refreshed every
-//! [`AVAILABLE_SESSION_REFRESH`], inside the fade, while other sessions are refreshed only well before
-//! they expire. Session lifetimes are kept short ([`SESSION_EXPIRATION`]) so that if Presently dies or the
-//! machine sleeps, the session (and with it the pin's visibility) ends within minutes rather than hours.
+//! still shows over it, which is all the session is for. How long the session lives and when it is
+//! renewed is the keeper's decision (`presently_core::keeper::plan`): four hours (PT4H, the longest
+//! `setPresence` accepts), renewed shortly before it lapses, so a steady status costs one renewal per
+//! four hours rather than one every few minutes.
 
 use jiff::SignedDuration;
 
-use crate::duration::iso8601;
 use crate::status::PreferredPresence;
 use crate::wire::{Activity, Availability, PresencePair};
 
@@ -36,60 +35,29 @@ use crate::wire::{Activity, Availability, PresencePair};
 pub const SESSION_EXPIRATION_MIN: SignedDuration = SignedDuration::from_mins(5);
 /// Longest `expirationDuration` `setPresence` accepts: PT4H (contract §2).
 pub const SESSION_EXPIRATION_MAX: SignedDuration = SignedDuration::from_hours(4);
-/// How long an `Available` session stays fresh without a new `setPresence` (contract §3).
-pub const AVAILABLE_SESSION_FADES_AFTER: SignedDuration = SignedDuration::from_mins(5);
-
-/// The `expirationDuration` Presently sends with every `setPresence`: 15 minutes. Long enough for
-/// refreshes to survive a few retries, short enough that a crashed or sleeping app stops showing the
-/// user as present within a quarter of an hour.
-pub const SESSION_EXPIRATION: SignedDuration = SignedDuration::from_mins(15);
-/// Refresh interval of an Available session: 4 minutes, one minute inside the 5-minute fade.
-pub const AVAILABLE_SESSION_REFRESH: SignedDuration = SignedDuration::from_mins(4);
-/// Refresh interval of the other sessions: 10 minutes, leaving 5 minutes of [`SESSION_EXPIRATION`] for
-/// retries and backoff (contract §4) before the session would lapse.
-pub const SESSION_REFRESH: SignedDuration = SignedDuration::from_mins(10);
-
-/// What the keeper posts with `setPresence` for a status, and how often.
+/// What the keeper posts with `setPresence` for a status.
 ///
-/// Guarantees: `pair` is one of the five pairs `setPresence` accepts; `expiration` is within
-/// PT5M..PT4H; `refresh_every` is shorter than `expiration` and, for Available, shorter than the fade.
-/// The keeper must re-post before `refresh_every` has passed since the last successful post.
+/// Guarantee: `pair` is one of the five pairs `setPresence` accepts (contract §2). The keeper chooses
+/// the `expirationDuration` within [`SESSION_EXPIRATION_MIN`]..=[`SESSION_EXPIRATION_MAX`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionPlan {
     /// The `availability`/`activity` to post.
     pub pair: PresencePair,
-    /// The `expirationDuration` to post.
-    pub expiration: SignedDuration,
-    /// The longest gap between two successful posts.
-    pub refresh_every: SignedDuration,
-}
-
-impl SessionPlan {
-    /// `expiration` as the ISO 8601 string to send (`"PT15M"`).
-    pub fn expiration_iso8601(&self) -> String {
-        iso8601(self.expiration)
-    }
 }
 
 impl PreferredPresence {
     /// The session that keeps this status visible while Teams is closed, or `None` for Appear offline,
     /// which wants no session at all (see the [module docs](crate::session) for each choice).
     pub fn session_plan(self) -> Option<SessionPlan> {
-        let (availability, activity, refresh_every) = match self {
-            Self::Available => (
-                Availability::Available,
-                Activity::Available,
-                AVAILABLE_SESSION_REFRESH,
-            ),
-            Self::Busy => (Availability::Busy, Activity::InACall, SESSION_REFRESH),
-            Self::DoNotDisturb => (Availability::DoNotDisturb, Activity::Presenting, SESSION_REFRESH),
-            Self::BeRightBack | Self::AppearAway => (Availability::Away, Activity::Away, SESSION_REFRESH),
+        let (availability, activity) = match self {
+            Self::Available => (Availability::Available, Activity::Available),
+            Self::Busy => (Availability::Busy, Activity::InACall),
+            Self::DoNotDisturb => (Availability::DoNotDisturb, Activity::Presenting),
+            Self::BeRightBack | Self::AppearAway => (Availability::Away, Activity::Away),
             Self::AppearOffline => return None,
         };
         Some(SessionPlan {
             pair: PresencePair::new(availability, activity),
-            expiration: SESSION_EXPIRATION,
-            refresh_every,
         })
     }
 }
@@ -147,23 +115,5 @@ mod tests {
     #[test]
     fn appear_offline_keeps_no_session_so_it_stays_offline_if_the_pin_lapses() {
         assert_eq!(PreferredPresence::AppearOffline.session_plan(), None);
-    }
-
-    #[test]
-    fn session_expirations_are_within_what_set_presence_accepts() {
-        for plan in PreferredPresence::ALL
-            .into_iter()
-            .filter_map(PreferredPresence::session_plan)
-        {
-            assert!(plan.expiration >= SESSION_EXPIRATION_MIN && plan.expiration <= SESSION_EXPIRATION_MAX);
-            assert!(plan.refresh_every < plan.expiration);
-            assert_eq!(plan.expiration_iso8601(), "PT15M");
-        }
-    }
-
-    #[test]
-    fn an_available_session_is_refreshed_before_it_fades() {
-        let plan = PreferredPresence::Available.session_plan().unwrap();
-        assert!(plan.refresh_every < AVAILABLE_SESSION_FADES_AFTER);
     }
 }

@@ -1,0 +1,213 @@
+//! The presence keeper: what the user chose stays true, for hours and days, at a few requests an hour.
+//!
+//! The [`Keeper`] handle is how every input (popup, tray menu, hotkey, CLI, IPC) reaches the one task that owns
+//! the user's intent, the sign-in state, what Graph last reported and what happens next. The task publishes a
+//! whole [`Snapshot`] after each change on a `watch` channel and notable moments as [`KeeperEvent`]s; views only
+//! render them.
+//!
+//! What it keeps true (contract §3): the pin, posted with `expirationDuration` = the intent's end so Graph drops
+//! it even if Presently dies, and renewed before Graph's cap for long intents; and our own presence session
+//! (sessionId = client id), so the pin shows while Teams is closed, re-posted before it lapses and removed when
+//! the intent ends. Access tokens are refreshed ahead of expiry. Sleep/resume, network loss, throttling and a
+//! revoked sign-in are survived with the intent kept. See [`plan`] for the arithmetic.
+
+pub mod plan;
+pub mod snapshot;
+pub mod store;
+mod task;
+
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use jiff::civil::Time;
+use jiff::tz::TimeZone;
+use presently_model::{DurationChoice, DurationError, Intent, Origin, PreferredPresence};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+
+pub use snapshot::{
+    AccountView, Agreement, KeeperActivity, KeeperEvent, NextAction, Planned, Reported, Snapshot,
+    TokenStoreView,
+};
+
+use crate::Services;
+use crate::config::OnQuit;
+use task::{Command, Task};
+
+/// How the keeper resolves durations and where it keeps its state.
+#[derive(Debug, Clone)]
+pub struct KeeperConfig {
+    /// Folder of `keeper.json`.
+    pub data_dir: PathBuf,
+    /// The local time zone ("until 17:30", end of day).
+    pub time_zone: TimeZone,
+    /// When "end of day" is.
+    pub workday_end: Time,
+}
+
+#[derive(Debug)]
+struct Local {
+    time_zone: TimeZone,
+    workday_end: Time,
+}
+
+/// The handle to a running keeper. Cheap to clone; every clone talks to the same task.
+#[derive(Debug, Clone)]
+pub struct Keeper {
+    commands: mpsc::UnboundedSender<Command>,
+    state: watch::Receiver<Snapshot>,
+    events: broadcast::Sender<KeeperEvent>,
+    clock: Arc<dyn presently_auth::Clock>,
+    local: Arc<RwLock<Local>>,
+}
+
+/// The keeper has stopped (its task ended).
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("the presence keeper is not running")]
+pub struct KeeperStopped;
+
+impl Keeper {
+    /// Starts the keeper task on the current tokio runtime. It loads the saved intent and sign-in, re-asserts a
+    /// still-valid intent and cleans up an expired one.
+    pub fn spawn(services: &Services, config: KeeperConfig) -> (Keeper, tokio::task::JoinHandle<()>) {
+        let (commands, rx) = mpsc::unbounded_channel();
+        let token_store = TokenStoreView {
+            secure: services.tokens.store_kind().is_secure(),
+            description: services.store_reason.clone(),
+        };
+        let initial = Snapshot {
+            revision: 0,
+            intent: None,
+            account: AccountView::Unknown,
+            reported: None,
+            agreement: Agreement::Unknown,
+            activity: KeeperActivity::Starting,
+            next: None,
+            problem: None,
+            token_store: token_store.clone(),
+        };
+        let (state_tx, state) = watch::channel(initial);
+        let (events, _) = broadcast::channel(64);
+        let task = Task::new(
+            services.graph.clone(),
+            services.tokens.clone(),
+            services.clock.clone(),
+            services.client_id.clone(),
+            store::IntentFile::in_dir(&config.data_dir),
+            state_tx,
+            events.clone(),
+            rx,
+            token_store,
+        );
+        let join = tokio::spawn(task.run());
+        let local = Local {
+            time_zone: config.time_zone,
+            workday_end: config.workday_end,
+        };
+        (
+            Keeper {
+                commands,
+                state,
+                events,
+                clock: services.clock.clone(),
+                local: Arc::new(RwLock::new(local)),
+            },
+            join,
+        )
+    }
+
+    /// Resolves "`status` for `duration`" against the keeper's clock and the local time zone, and keeps it.
+    /// Returns the intent, or why the duration cannot be used (zero, negative, in the past...).
+    pub fn choose(
+        &self,
+        status: PreferredPresence,
+        duration: &DurationChoice,
+        origin: Origin,
+    ) -> Result<Intent, ChooseError> {
+        let now = self.clock.now();
+        let until = {
+            let local = self.local.read().unwrap_or_else(|e| e.into_inner());
+            duration.resolve(&now.to_zoned_datetime(local.time_zone.clone()), local.workday_end)?
+        };
+        let intent = Intent::new(status, until, now, origin);
+        self.keep(intent)?;
+        Ok(intent)
+    }
+
+    /// Keeps an already-resolved intent.
+    pub fn keep(&self, intent: Intent) -> Result<(), KeeperStopped> {
+        self.commands
+            .send(Command::Set(intent))
+            .map_err(|_| KeeperStopped)
+    }
+
+    /// Back to automatic: clears the pin and our session.
+    pub fn back_to_automatic(&self) -> Result<(), KeeperStopped> {
+        self.commands.send(Command::Clear).map_err(|_| KeeperStopped)
+    }
+
+    /// Tells the keeper that sign-in changed (after a sign-in through the same token manager).
+    pub fn sign_in_changed(&self) -> Result<(), KeeperStopped> {
+        self.commands
+            .send(Command::AuthChanged)
+            .map_err(|_| KeeperStopped)
+    }
+
+    /// Retries pending work now and reads presence back.
+    pub fn retry_now(&self) -> Result<(), KeeperStopped> {
+        self.commands.send(Command::RetryNow).map_err(|_| KeeperStopped)
+    }
+
+    /// Goes back to automatic, forgets the intent, and signs out.
+    pub async fn sign_out(&self) -> Result<(), KeeperStopped> {
+        let (done, wait) = oneshot::channel();
+        self.commands
+            .send(Command::SignOut(done))
+            .map_err(|_| KeeperStopped)?;
+        wait.await.map_err(|_| KeeperStopped)
+    }
+
+    /// Stops the keeper; with [`OnQuit::Clear`] it first goes back to automatic (within a few seconds).
+    pub async fn shutdown(&self, on_quit: OnQuit) -> Result<(), KeeperStopped> {
+        let (done, wait) = oneshot::channel();
+        let clear = on_quit == OnQuit::Clear;
+        self.commands
+            .send(Command::Shutdown { clear, done })
+            .map_err(|_| KeeperStopped)?;
+        wait.await.map_err(|_| KeeperStopped)
+    }
+
+    /// Changes the local time zone or working-day end for later choices.
+    pub fn set_local_time(&self, time_zone: TimeZone, workday_end: Time) {
+        let mut local = self.local.write().unwrap_or_else(|e| e.into_inner());
+        *local = Local {
+            time_zone,
+            workday_end,
+        };
+    }
+
+    /// The latest snapshot.
+    pub fn snapshot(&self) -> Snapshot {
+        self.state.borrow().clone()
+    }
+
+    /// A receiver of every snapshot from now on.
+    pub fn subscribe(&self) -> watch::Receiver<Snapshot> {
+        self.state.clone()
+    }
+
+    /// A receiver of notable moments from now on.
+    pub fn events(&self) -> broadcast::Receiver<KeeperEvent> {
+        self.events.subscribe()
+    }
+}
+
+/// Why a choice was not kept.
+#[derive(Debug, thiserror::Error)]
+pub enum ChooseError {
+    /// The duration cannot be used.
+    #[error(transparent)]
+    Duration(#[from] DurationError),
+    /// The keeper is not running.
+    #[error(transparent)]
+    Stopped(#[from] KeeperStopped),
+}

@@ -1,0 +1,236 @@
+//! The keeper's arithmetic, apart from any I/O so it can be tested line by line: how long our presence session
+//! lives, when each renewal falls due, how long to back off, and what a read-back means.
+//!
+//! Request economy (issue "The presence keeper"): with Teams closed and "until I change it", the steady state
+//! is one token refresh per access-token life (60–90 min, contract §5) and one session renewal, preceded by one
+//! read, every four hours — about 1.4 requests an hour.
+
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use presently_model::{Availability, Intent, PreferredPresence, PresencePair};
+
+/// Longest `expirationDuration` setPresence accepts, and what the keeper uses: PT4H (contract §2). The pin wins
+/// over every session while one is alive (contract §3), so the session's job is to exist; a long one costs one
+/// renewal per four hours. It also bounds how long a crashed Presently leaves its session behind.
+pub const SESSION_LIFETIME: SignedDuration = SignedDuration::from_hours(4);
+/// Shortest `expirationDuration` setPresence accepts: PT5M (contract §2).
+pub const SESSION_MIN_LIFETIME: SignedDuration = SignedDuration::from_mins(5);
+/// A session is renewed this long before it lapses: room for Graph's own retries (3 + 6 + 12 s, contract §4)
+/// and several of the keeper's backoffs.
+pub const SESSION_RENEW_MARGIN: SignedDuration = SignedDuration::from_mins(15);
+/// A capped pin is re-posted this long before Graph would drop it.
+pub const PIN_RENEW_MARGIN: SignedDuration = SignedDuration::from_hours(1);
+/// How long after a write the keeper reads presence back: the service reflects a write at once (contract §3),
+/// a short pause lets Graph settle without the user waiting.
+pub const READ_BACK_DELAY: SignedDuration = SignedDuration::from_secs(2);
+/// Token refreshes are spread by up to this much after they fall due, so many clients do not refresh in step.
+pub const REFRESH_JITTER_MAX: Duration = Duration::from_secs(60);
+/// First and largest retry delays after a transient failure (network down, 503, throttled).
+pub const BACKOFF_FIRST: Duration = Duration::from_secs(30);
+/// See [`BACKOFF_FIRST`].
+pub const BACKOFF_MAX: Duration = Duration::from_secs(10 * 60);
+/// The keeper wakes at least this often to notice a wall-clock jump (the computer slept): a timer on the
+/// monotonic clock does not count the time asleep. A wake costs microseconds and no request.
+pub const MAX_NAP: Duration = Duration::from_secs(60);
+/// A wall-clock advance this much larger than the monotonic one means the computer slept (or the clock was set).
+pub const JUMP_THRESHOLD: SignedDuration = SignedDuration::from_mins(2);
+
+/// The `expirationDuration` of our session posted at `now` for an intent ending at `end`: four hours, or less
+/// when the intent ends sooner, never below PT5M (the keeper clears the session at the intent's end anyway).
+pub fn session_lifetime(now: Timestamp, end: Option<Timestamp>) -> SignedDuration {
+    let left = end.map(|end| end.duration_since(now)).unwrap_or(SESSION_LIFETIME);
+    left.clamp(SESSION_MIN_LIFETIME, SESSION_LIFETIME)
+}
+
+/// When a session that lapses at `until` must be renewed, if the intent outlasts it.
+pub fn session_renewal(until: Timestamp, intent_end: Option<Timestamp>) -> Option<Timestamp> {
+    match intent_end {
+        Some(end) if end <= until => None,
+        _ => Some(until.checked_sub(SESSION_RENEW_MARGIN).unwrap_or(until)),
+    }
+}
+
+/// When a capped pin that lapses at `lapses_at` must be re-posted.
+pub fn pin_renewal(lapses_at: Timestamp) -> Timestamp {
+    lapses_at.checked_sub(PIN_RENEW_MARGIN).unwrap_or(lapses_at)
+}
+
+/// The delay before retry number `attempt` (0 = first), at least what the server asked for.
+pub fn backoff(attempt: u32, server_hint: Option<Duration>) -> Duration {
+    let doubled = BACKOFF_FIRST.saturating_mul(1u32.checked_shl(attempt.min(16)).unwrap_or(u32::MAX));
+    doubled.min(BACKOFF_MAX).max(server_hint.unwrap_or_default())
+}
+
+/// What a read-back means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Graph shows the user's choice.
+    Matches,
+    /// Graph shows Offline: no session is alive (ours lapsed or was never accepted). Re-post the session.
+    SessionMissing,
+    /// Graph shows something else right after our own write (a tenant policy, Teams not caught up): say so,
+    /// do not fight.
+    Differs(String),
+    /// Graph showed the user's choice before and now shows something else: the user changed it elsewhere
+    /// (Teams). Adopt it: the status, or automatic when it is not one of the six pins.
+    Adopt(Option<PreferredPresence>),
+}
+
+/// Compares Graph's report with the intent. `confirmed` says whether Graph already showed this intent since
+/// it was last written: only then is a difference someone else's change (contract §3: the pin wins while a
+/// session exists, so nothing but another pin or its removal changes what a confirmed pin shows).
+pub fn judge(intent: &Intent, reported: &PresencePair, confirmed: bool) -> Verdict {
+    let wanted = intent.status.preferred_pair();
+    let offline = reported.availability == Availability::Offline;
+    if intent.status == PreferredPresence::AppearOffline {
+        // Appear offline keeps no session (model `session_plan`): Graph then reads Offline/Offline, which is
+        // exactly what colleagues should see.
+        return if offline {
+            Verdict::Matches
+        } else {
+            verdict_for_other(reported, confirmed, intent.status)
+        };
+    }
+    if *reported == wanted {
+        return Verdict::Matches;
+    }
+    if offline && reported.activity != wanted.activity {
+        return Verdict::SessionMissing;
+    }
+    verdict_for_other(reported, confirmed, intent.status)
+}
+
+fn verdict_for_other(reported: &PresencePair, confirmed: bool, wanted: PreferredPresence) -> Verdict {
+    let other = PreferredPresence::from_preferred_pair(reported);
+    if confirmed {
+        return Verdict::Adopt(other);
+    }
+    let shown = format!(
+        "{}/{}",
+        reported.availability.as_str(),
+        reported.activity.as_str()
+    );
+    Verdict::Differs(match other {
+        Some(status) => format!(
+            "Graph reports {} instead of {}: another app or Teams has set a status.",
+            status.display_name(),
+            wanted.display_name()
+        ),
+        None => format!(
+            "Graph reports {shown} instead of {}: a tenant policy or Teams may be overriding it for now.",
+            wanted.display_name()
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use presently_model::{Activity, Origin, Until};
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn intent(status: PreferredPresence) -> Intent {
+        Intent::new(
+            status,
+            Until::UntilChanged,
+            at("2026-01-05T09:00:00Z"),
+            Origin::Cli,
+        )
+    }
+
+    #[test]
+    fn a_session_lives_four_hours_unless_the_intent_ends_sooner_and_never_under_five_minutes() {
+        let now = at("2026-01-05T09:00:00Z");
+        assert_eq!(session_lifetime(now, None), SignedDuration::from_hours(4));
+        assert_eq!(
+            session_lifetime(now, Some(at("2026-01-05T10:30:00Z"))),
+            SignedDuration::from_mins(90)
+        );
+        assert_eq!(
+            session_lifetime(now, Some(at("2026-01-05T09:01:00Z"))),
+            SignedDuration::from_mins(5)
+        );
+        assert_eq!(
+            session_lifetime(now, Some(at("2026-01-06T09:00:00Z"))),
+            SignedDuration::from_hours(4)
+        );
+    }
+
+    #[test]
+    fn a_session_is_renewed_before_it_lapses_only_when_the_intent_outlasts_it() {
+        let until = at("2026-01-05T13:00:00Z");
+        assert_eq!(session_renewal(until, None), Some(at("2026-01-05T12:45:00Z")));
+        assert_eq!(session_renewal(until, Some(at("2026-01-05T12:00:00Z"))), None);
+        assert_eq!(
+            session_renewal(until, Some(at("2026-01-05T17:00:00Z"))),
+            Some(at("2026-01-05T12:45:00Z"))
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_from_thirty_seconds_caps_at_ten_minutes_and_honours_the_server() {
+        let secs: Vec<u64> = (0..7).map(|n| backoff(n, None).as_secs()).collect();
+        assert_eq!(secs, vec![30, 60, 120, 240, 480, 600, 600]);
+        assert_eq!(backoff(0, Some(Duration::from_secs(900))).as_secs(), 900);
+        assert_eq!(backoff(40, None), BACKOFF_MAX);
+    }
+
+    #[test]
+    fn graph_showing_the_pin_matches() {
+        let busy = intent(PreferredPresence::Busy);
+        assert_eq!(
+            judge(&busy, &PreferredPresence::Busy.preferred_pair(), false),
+            Verdict::Matches
+        );
+    }
+
+    #[test]
+    fn appear_offline_matches_graph_offline_with_or_without_a_session() {
+        let off = intent(PreferredPresence::AppearOffline);
+        let no_session = PresencePair::new(Availability::Offline, Activity::Offline);
+        assert_eq!(judge(&off, &no_session, false), Verdict::Matches);
+        assert_eq!(
+            judge(&off, &PreferredPresence::AppearOffline.preferred_pair(), true),
+            Verdict::Matches
+        );
+    }
+
+    #[test]
+    fn offline_while_a_visible_status_is_wanted_means_the_session_is_missing() {
+        let busy = intent(PreferredPresence::Busy);
+        let no_session = PresencePair::new(Availability::Offline, Activity::Offline);
+        assert_eq!(judge(&busy, &no_session, true), Verdict::SessionMissing);
+    }
+
+    #[test]
+    fn a_difference_right_after_our_write_is_reported_not_fought() {
+        let busy = intent(PreferredPresence::Busy);
+        let meeting = PresencePair::new(Availability::Busy, Activity::InAMeeting);
+        let Verdict::Differs(reason) = judge(&busy, &meeting, false) else {
+            panic!()
+        };
+        assert!(reason.contains("instead of Busy"), "{reason}");
+    }
+
+    #[test]
+    fn a_confirmed_pin_replaced_by_another_is_adopted() {
+        let busy = intent(PreferredPresence::Busy);
+        let dnd = PreferredPresence::DoNotDisturb.preferred_pair();
+        assert_eq!(
+            judge(&busy, &dnd, true),
+            Verdict::Adopt(Some(PreferredPresence::DoNotDisturb))
+        );
+        let automatic = PresencePair::new(Availability::Available, Activity::Available);
+        let brb = intent(PreferredPresence::BeRightBack);
+        assert_eq!(
+            judge(&brb, &automatic, true),
+            Verdict::Adopt(Some(PreferredPresence::Available))
+        );
+        let meeting = PresencePair::new(Availability::Busy, Activity::InAMeeting);
+        assert_eq!(judge(&brb, &meeting, true), Verdict::Adopt(None));
+    }
+}

@@ -1,0 +1,165 @@
+//! What the keeper publishes: one whole [`Snapshot`] after every change (architecture convention 3). The tray,
+//! the popup, the hotkeys and the CLI render it; nobody polls. Notable moments also go out as [`KeeperEvent`]s
+//! for notifications.
+
+use jiff::Timestamp;
+use presently_model::{Activity, Availability, Intent, PreferredPresence};
+use serde::Serialize;
+
+use crate::problem::Problem;
+
+/// Everything a view needs, in one value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    /// Increases with every published change.
+    pub revision: u64,
+    /// What the user chose; `None` means automatic (Teams decides).
+    pub intent: Option<Intent>,
+    /// Who is signed in.
+    pub account: AccountView,
+    /// What Graph last reported, and when.
+    pub reported: Option<Reported>,
+    /// Whether Graph agrees with the intent.
+    pub agreement: Agreement,
+    /// What the keeper is doing now.
+    pub activity: KeeperActivity,
+    /// What it will do next, and when.
+    pub next: Option<Planned>,
+    /// The current trouble, with what helps; the intent is kept whatever it is.
+    pub problem: Option<Problem>,
+    /// Where tokens are kept, in words; `secure` is false for the unencrypted file fallback.
+    pub token_store: TokenStoreView,
+}
+
+/// The sign-in state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "state")]
+pub enum AccountView {
+    /// Not known yet (the keeper is starting).
+    Unknown,
+    /// Nobody is signed in.
+    SignedOut,
+    /// Signed in.
+    SignedIn {
+        /// Display name.
+        name: String,
+        /// Sign-in name.
+        username: String,
+        /// Tenant id.
+        tenant_id: String,
+    },
+    /// This account must sign in again; the intent waits.
+    SignInRequired {
+        /// Display name.
+        name: String,
+        /// Sign-in name.
+        username: String,
+    },
+}
+
+/// What Graph reported (`GET /users/{id}/presence`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reported {
+    /// Availability as Graph says it.
+    pub availability: Availability,
+    /// Activity as Graph says it.
+    pub activity: Activity,
+    /// The preferred status this pair is, if it is one of the six.
+    pub as_status: Option<PreferredPresence>,
+    /// When it was read.
+    pub at: Timestamp,
+}
+
+/// How Graph's report compares with the intent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "state")]
+pub enum Agreement {
+    /// Not read since the last change.
+    Unknown,
+    /// Graph shows what the user chose (or automatic with no intent).
+    Matches,
+    /// Graph shows something else; `reason` says what we know in plain words.
+    Differs {
+        /// Plain words for the popup and `presently status`.
+        reason: String,
+    },
+}
+
+/// What the keeper is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum KeeperActivity {
+    /// Starting: loading the saved intent and sign-in.
+    Starting,
+    /// Nothing to do until `next`.
+    Idle,
+    /// Talking to Microsoft.
+    Syncing,
+    /// Waiting to retry after a transient failure.
+    Retrying,
+    /// Waiting for the user (sign in, consent, settings).
+    Blocked,
+}
+
+/// A planned step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Planned {
+    /// What.
+    pub action: NextAction,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// The kinds of planned steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum NextAction {
+    /// Refresh the access token before it lapses.
+    RefreshToken,
+    /// Re-post our presence session before it lapses (contract §3).
+    RenewSession,
+    /// Re-post the pin before Graph's cap drops it.
+    RenewPin,
+    /// The chosen status ends; go back to automatic.
+    EndIntent,
+    /// Read presence back after a write.
+    ReadBack,
+    /// Retry after a transient failure.
+    Retry,
+}
+
+/// The token store in use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenStoreView {
+    /// False when tokens sit in a plain file (no credential store on this system).
+    pub secure: bool,
+    /// Where and how, in words.
+    pub description: String,
+}
+
+/// A notable moment (for notifications and logs).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum KeeperEvent {
+    /// A timed status ended and presence went back to automatic.
+    IntentEnded {
+        /// The status that ended.
+        status: PreferredPresence,
+    },
+    /// The user changed status elsewhere (Teams); the keeper adopted it and stopped re-asserting.
+    AdoptedExternalChange {
+        /// The status now shown, when it is one of the six; `None` = automatic.
+        status: Option<PreferredPresence>,
+    },
+    /// Sign-in is needed to keep the status.
+    SignInNeeded,
+    /// Graph reports something other than the user's choice.
+    Disagreement {
+        /// Plain words.
+        reason: String,
+    },
+}

@@ -1,0 +1,126 @@
+//! The keeper's memory across restarts: the intent and what was last applied, in one small JSON file in the
+//! data folder, written atomically after every change. On start the keeper re-asserts a still-valid intent and
+//! cleans up an expired one.
+
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use presently_model::{Intent, PreferredPresence};
+use serde::{Deserialize, Serialize};
+
+use crate::config::file::write_atomically;
+
+/// What Graph should hold because of us.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Applied {
+    /// The pin we posted, if any.
+    pub pin: Option<PreferredPresence>,
+    /// When Graph drops that pin (its `expirationDuration` end); `None` = Graph's default.
+    pub pin_lapses_at: Option<Timestamp>,
+    /// When our session lapses, if we posted one.
+    pub session_until: Option<Timestamp>,
+}
+
+/// The saved state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Saved {
+    /// The user's intent; `None` = automatic.
+    pub intent: Option<Intent>,
+    /// What we applied for it.
+    pub applied: Applied,
+}
+
+/// The state file.
+#[derive(Debug, Clone)]
+pub struct IntentFile {
+    path: PathBuf,
+}
+
+impl IntentFile {
+    /// The file `keeper.json` in `dir`.
+    pub fn in_dir(dir: &Path) -> Self {
+        Self {
+            path: dir.join("keeper.json"),
+        }
+    }
+
+    /// Where it is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads the saved state. A missing file is a fresh start; a damaged one is set aside as `keeper.json.bad`
+    /// (never deleted) and the keeper starts from automatic, saying so in the log.
+    pub fn load(&self) -> Saved {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Saved::default(),
+            Err(e) => {
+                tracing::warn!(path = %self.path.display(), error = %e, "cannot read the keeper's state; starting from automatic");
+                return Saved::default();
+            }
+        };
+        match serde_json::from_str(&text) {
+            Ok(saved) => saved,
+            Err(e) => {
+                let aside = self.path.with_extension("json.bad");
+                let _ = std::fs::rename(&self.path, &aside);
+                tracing::warn!(path = %self.path.display(), error = %e, kept = %aside.display(), "the keeper's state file was damaged; starting from automatic");
+                Saved::default()
+            }
+        }
+    }
+
+    /// Saves atomically. Failure is logged, not fatal: the keeper keeps working from memory.
+    pub fn save(&self, saved: &Saved) {
+        let result = serde_json::to_vec_pretty(saved)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| write_atomically(&self.path, &bytes).map_err(|e| e.to_string()));
+        if let Err(e) = result {
+            tracing::warn!(path = %self.path.display(), error = %e, "cannot save the keeper's state");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use presently_model::{Origin, Until};
+
+    #[test]
+    fn state_round_trips_and_a_missing_file_is_a_fresh_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = IntentFile::in_dir(dir.path());
+        assert_eq!(file.load(), Saved::default());
+        let at: Timestamp = "2026-01-05T09:00:00Z".parse().unwrap();
+        let saved = Saved {
+            intent: Some(Intent::new(
+                PreferredPresence::Busy,
+                Until::UntilChanged,
+                at,
+                Origin::Popup,
+            )),
+            applied: Applied {
+                pin: Some(PreferredPresence::Busy),
+                pin_lapses_at: Some(at),
+                session_until: Some(at),
+            },
+        };
+        file.save(&saved);
+        assert_eq!(file.load(), saved);
+    }
+
+    #[test]
+    fn a_damaged_file_is_set_aside_not_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = IntentFile::in_dir(dir.path());
+        std::fs::write(file.path(), "{ not json").unwrap();
+        assert_eq!(file.load(), Saved::default());
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("keeper.json.bad")).unwrap(),
+            "{ not json"
+        );
+    }
+}
