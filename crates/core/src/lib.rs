@@ -3,13 +3,16 @@
 //! view (tray, popup, hotkeys, CLI).
 #![warn(missing_docs)]
 
+pub mod app;
 pub mod config;
+pub mod ipc;
 pub mod keeper;
 pub mod paths;
 pub mod problem;
 pub mod services;
 pub mod tokens;
 
+pub use app::{AppEvent, Presently, SignInMethod, StartOptions};
 pub use keeper::{Keeper, KeeperConfig, Snapshot};
 pub use problem::{Action, Problem, ProblemKind};
 pub use services::Services;

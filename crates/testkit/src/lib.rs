@@ -191,6 +191,49 @@ impl Harness {
     }
 }
 
+/// A "browser" that fetches the sign-in URL and follows its redirects: against an auto-approving emulator this
+/// lands on the loopback listener with a code, like a person clicking through.
+#[derive(Debug, Clone, Default)]
+pub struct FollowingBrowser;
+
+impl presently_auth::BrowserOpener for FollowingBrowser {
+    fn open(&self, url: &reqwest::Url) -> Result<(), String> {
+        let url = url.clone();
+        tokio::spawn(async move {
+            let _ = reqwest::Client::new().get(url).send().await;
+        });
+        Ok(())
+    }
+}
+
+/// Starts the whole core facade against `emulator`, on its clock, with tokens in memory, settings and state in
+/// `dir`, signing in through [`FollowingBrowser`].
+pub async fn start_presently(emulator: &Emulator, dir: &std::path::Path) -> presently_core::Presently {
+    let base = emulator.base_url().to_string();
+    let options = presently_core::StartOptions {
+        locations: Locations {
+            user: dir.join("settings.toml"),
+            managed: dir.join("managed.toml"),
+        },
+        overrides: Overrides {
+            login_url: Some(base.clone()),
+            graph_url: Some(base),
+            ..Default::default()
+        },
+        env: |_| None,
+        data_dir: dir.to_path_buf(),
+        clock: Some(Arc::new(EmulatorClock(emulator.state().clone()))),
+        store: Some(StoreChoice {
+            store: Arc::new(MemoryStore::default()),
+            reason: "in memory (test)".into(),
+        }),
+        browser: Some(Arc::new(FollowingBrowser)),
+    };
+    presently_core::Presently::start(options)
+        .await
+        .expect("the core starts")
+}
+
 fn services(settings: &Settings, emulator: &Emulator, store: Arc<dyn TokenStore>) -> Services {
     let clock: Arc<dyn Clock> = Arc::new(EmulatorClock(emulator.state().clone()));
     let choice = StoreChoice {

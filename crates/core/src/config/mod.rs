@@ -1,5 +1,6 @@
 //! Settings: where they live, how they are layered, and how they are read and written safely.
 
+pub mod edit;
 pub mod file;
 pub mod settings;
 

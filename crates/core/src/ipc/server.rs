@@ -1,0 +1,278 @@
+//! The IPC server: answers requests on the local endpoint by calling the [`Presently`] core, and pushes state and
+//! app events to connections that subscribed. Each connection is served by its own task; a request that takes
+//! long (sign-in) runs apart so the connection keeps answering.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::sync::{broadcast, mpsc};
+
+use super::protocol::{EventFrame, MAX_LINE, ReplyFrame, Request, RequestFrame, VERSION};
+use super::{Endpoint, IpcError};
+use crate::app::Presently;
+use crate::problem::{Problem, ProblemKind};
+
+/// A running IPC server. Dropping it stops listening (and removes the socket file).
+#[derive(Debug)]
+pub struct IpcServer {
+    endpoint: Endpoint,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl IpcServer {
+    /// Where it listens.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+}
+
+impl Drop for IpcServer {
+    fn drop(&mut self) {
+        self.task.abort();
+        #[cfg(unix)]
+        let _ = std::fs::remove_file(&self.endpoint.address);
+    }
+}
+
+/// Starts serving `presently` on `endpoint`. Fails with [`IpcError::AlreadyRunning`] when another process
+/// answers there (a second keeper must not start).
+pub async fn serve(presently: Presently, endpoint: Endpoint) -> Result<IpcServer, IpcError> {
+    let task = listen(presently, &endpoint).await?;
+    Ok(IpcServer { endpoint, task })
+}
+
+#[cfg(unix)]
+async fn listen(presently: Presently, endpoint: &Endpoint) -> Result<tokio::task::JoinHandle<()>, IpcError> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+
+    let path = endpoint.address.clone();
+    if let Some(dir) = path.parent() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(IpcError::io)?;
+    }
+    if path.exists() {
+        if tokio::net::UnixStream::connect(&path).await.is_ok() {
+            return Err(IpcError::AlreadyRunning(endpoint.clone()));
+        }
+        // A socket left by a process that died.
+        std::fs::remove_file(&path).map_err(IpcError::io)?;
+    }
+    let listener = tokio::net::UnixListener::bind(&path).map_err(IpcError::io)?;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(IpcError::io)?;
+    let owner = std::fs::metadata(&path).map_err(IpcError::io)?.uid();
+    Ok(tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            // Only the user who owns the socket may talk to the keeper.
+            match stream.peer_cred() {
+                Ok(cred) if cred.uid() == owner => {
+                    tokio::spawn(connection(stream, presently.clone()));
+                }
+                Ok(cred) => tracing::warn!(uid = cred.uid(), "refused an IPC connection from another user"),
+                Err(e) => tracing::warn!(error = %e, "refused an IPC connection without credentials"),
+            }
+        }
+    }))
+}
+
+/// Windows: a named pipe that refuses remote clients. Its default security gives full access to the creating
+/// user (and SYSTEM/administrators) and only read access to others; since every request must be written, other
+/// users cannot command the keeper.
+#[cfg(windows)]
+async fn listen(presently: Presently, endpoint: &Endpoint) -> Result<tokio::task::JoinHandle<()>, IpcError> {
+    use tokio::net::windows::named_pipe::ServerOptions;
+
+    let name = endpoint.address.as_os_str().to_owned();
+    let first = ServerOptions::new()
+        .first_pipe_instance(true)
+        .reject_remote_clients(true)
+        .create(&name);
+    let mut server = match first {
+        Ok(server) => server,
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            return Err(IpcError::AlreadyRunning(endpoint.clone()));
+        }
+        Err(e) => return Err(IpcError::io(e)),
+    };
+    Ok(tokio::spawn(async move {
+        loop {
+            if server.connect().await.is_err() {
+                continue;
+            }
+            let next = match ServerOptions::new().reject_remote_clients(true).create(&name) {
+                Ok(next) => next,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot create the next pipe instance; IPC stops");
+                    return;
+                }
+            };
+            let connected = std::mem::replace(&mut server, next);
+            tokio::spawn(connection(connected, presently.clone()));
+        }
+    }))
+}
+
+async fn connection<S>(stream: S, presently: Presently)
+where
+    S: AsyncRead + AsyncWrite + Send + 'static,
+{
+    let (read, mut write) = tokio::io::split(stream);
+    let (out, mut outgoing) = mpsc::unbounded_channel::<String>();
+    let writer = tokio::spawn(async move {
+        while let Some(mut line) = outgoing.recv().await {
+            line.push('\n');
+            if write.write_all(line.as_bytes()).await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut reader = BufReader::new(read);
+    let mut subscribed = false;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let limit = u64::try_from(MAX_LINE + 1).unwrap_or(u64::MAX);
+        match (&mut reader).take(limit).read_until(b'\n', &mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        if buf.len() > MAX_LINE {
+            reply(
+                &out,
+                0,
+                Err(Problem::new(ProblemKind::InvalidChoice, "request too long")),
+            );
+            break;
+        }
+        let frame = match serde_json::from_slice::<RequestFrame>(&buf) {
+            Ok(frame) => frame,
+            Err(e) => {
+                let id = serde_json::from_slice::<Value>(&buf)
+                    .ok()
+                    .and_then(|v| v["id"].as_u64())
+                    .unwrap_or(0);
+                reply(
+                    &out,
+                    id,
+                    Err(Problem::new(
+                        ProblemKind::InvalidChoice,
+                        format!("not a request Presently knows: {e}"),
+                    )),
+                );
+                continue;
+            }
+        };
+        if frame.request == Request::Subscribe && !subscribed {
+            subscribed = true;
+            reply(&out, frame.id, Ok(Value::Null));
+            tokio::spawn(forward_events(presently.clone(), out.clone()));
+            continue;
+        }
+        if let Request::SignIn { method } = frame.request {
+            // Minutes-long: answer when done without holding up the connection.
+            let (presently, out) = (presently.clone(), out.clone());
+            tokio::spawn(async move {
+                let result = presently.sign_in(method).await.map(|()| Value::Null);
+                reply(&out, frame.id, result);
+            });
+            continue;
+        }
+        let result = answer(&presently, frame.request).await;
+        reply(&out, frame.id, result);
+    }
+    drop(out);
+    let _ = writer.await;
+}
+
+async fn answer(presently: &Presently, request: Request) -> Result<Value, Problem> {
+    let value = |v: Result<Value, serde_json::Error>| {
+        v.map_err(|e| Problem::new(ProblemKind::Internal, format!("cannot encode the answer: {e}")))
+    };
+    match request {
+        Request::Hello => Ok(json!({ "version": VERSION, "pid": std::process::id() })),
+        Request::Snapshot => value(serde_json::to_value(presently.snapshot())),
+        Request::Choose {
+            status,
+            duration,
+            origin,
+        } => {
+            let intent = presently.choose(&status, &duration, origin)?;
+            value(serde_json::to_value(intent))
+        }
+        Request::BackToAutomatic => presently.back_to_automatic().map(|()| Value::Null),
+        Request::Retry => presently.retry().map(|()| Value::Null),
+        Request::CancelSignIn => {
+            presently.cancel_sign_in();
+            Ok(Value::Null)
+        }
+        Request::SignOut => presently.sign_out().await.map(|()| Value::Null),
+        Request::Settings => value(serde_json::to_value(presently.settings())),
+        Request::ReloadSettings => value(serde_json::to_value(presently.reload_settings()?)),
+        Request::ShowPopup => {
+            presently.announce(crate::app::AppEvent::ShowPopup);
+            Ok(Value::Null)
+        }
+        // Handled by the connection loop.
+        Request::Subscribe | Request::SignIn { .. } => Ok(Value::Null),
+    }
+}
+
+fn reply(out: &mpsc::UnboundedSender<String>, id: u64, result: Result<Value, Problem>) {
+    let frame = match result {
+        Ok(ok) => ReplyFrame {
+            id,
+            ok: Some(ok),
+            error: None,
+        },
+        Err(problem) => ReplyFrame {
+            id,
+            ok: None,
+            error: Some(problem),
+        },
+    };
+    if let Ok(line) = serde_json::to_string(&frame) {
+        let _ = out.send(line);
+    }
+}
+
+fn push(out: &mpsc::UnboundedSender<String>, event: &str, data: Value) -> bool {
+    let frame = EventFrame {
+        event: event.to_string(),
+        data,
+    };
+    serde_json::to_string(&frame).is_ok_and(|line| out.send(line).is_ok())
+}
+
+/// Sends the current state, then every state change and app event, until the connection closes.
+async fn forward_events(presently: Presently, out: mpsc::UnboundedSender<String>) {
+    let mut states = presently.subscribe();
+    let mut events = presently.events();
+    let current = serde_json::to_value(&*states.borrow_and_update()).unwrap_or(Value::Null);
+    if !push(&out, "state", current) {
+        return;
+    }
+    let out = Arc::new(out);
+    loop {
+        tokio::select! {
+            changed = states.changed() => {
+                if changed.is_err() { break; }
+                let state = serde_json::to_value(&*states.borrow_and_update()).unwrap_or(Value::Null);
+                if !push(&out, "state", state) { break; }
+            }
+            event = events.recv() => match event {
+                Ok(event) => {
+                    if !push(&out, "app", serde_json::to_value(event).unwrap_or(Value::Null)) { break; }
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => break,
+            },
+            () = out.closed() => break,
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! The local IPC end to end: a core on the emulator served on a real Unix socket (or pipe), driven by the client
+//! the popup process and the CLI use.
+
+use std::time::Duration;
+
+use presently_core::ipc::{self, CallError, Client, Endpoint, Request};
+use presently_core::{ProblemKind, SignInMethod};
+use presently_emulator::{Emulator, EmulatorConfig};
+use presently_model::Origin;
+use presently_testkit::start_presently;
+
+async fn setup() -> (
+    Emulator,
+    tempfile::TempDir,
+    presently_core::Presently,
+    ipc::IpcServer,
+) {
+    let emulator = Emulator::start(EmulatorConfig {
+        auto_approve: Some(None),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let presently = start_presently(&emulator, dir.path()).await;
+    let server = ipc::serve(presently.clone(), Endpoint::at(dir.path().join("keeper.sock")))
+        .await
+        .unwrap();
+    (emulator, dir, presently, server)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_signs_in_chooses_a_status_and_follows_the_state_as_events() {
+    let (emulator, _dir, _presently, server) = setup().await;
+    let client = Client::connect(server.endpoint()).await.unwrap();
+    let hello = client.call(Request::Hello).await.unwrap();
+    assert_eq!(hello["version"], 1);
+
+    client.call(Request::Subscribe).await.unwrap();
+    let mut events = client.events();
+    client
+        .call(Request::SignIn {
+            method: SignInMethod::Browser,
+        })
+        .await
+        .expect("browser sign-in through the emulator");
+
+    let intent = client
+        .call(Request::Choose {
+            status: "dnd".into(),
+            duration: "2h".into(),
+            origin: Origin::Cli,
+        })
+        .await
+        .unwrap();
+    assert_eq!(intent["status"], "dnd");
+    assert_eq!(intent["origin"], "cli");
+
+    // State arrives as pushed events until Graph confirms the choice.
+    let confirmed = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let frame = events.recv().await.unwrap();
+            if frame.event == "state"
+                && frame.data["agreement"]["state"] == "matches"
+                && frame.data["intent"]["status"] == "dnd"
+            {
+                return frame.data;
+            }
+        }
+    })
+    .await
+    .expect("a state event with the confirmed choice");
+    assert_eq!(confirmed["account"]["state"], "signedIn");
+    let user = confirmed["account"]["username"].as_str().unwrap().to_string();
+    let view = reqwest::get(format!("{}/_emulator/users/{user}/presence", emulator.base_url()))
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert_eq!(view["pin"]["availability"], "DoNotDisturb");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_get_problems_and_the_connection_stays_usable() {
+    let (_emulator, _dir, _presently, server) = setup().await;
+    let client = Client::connect(server.endpoint()).await.unwrap();
+    let err = client
+        .call(Request::Choose {
+            status: "sleepy".into(),
+            duration: "1h".into(),
+            origin: Origin::Cli,
+        })
+        .await
+        .unwrap_err();
+    let CallError::Problem(problem) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(problem.kind, ProblemKind::InvalidChoice);
+    assert!(
+        problem.message.contains("busy"),
+        "the message lists the valid names: {}",
+        problem.message
+    );
+    let err = client
+        .call(Request::Choose {
+            status: "busy".into(),
+            duration: "-5m".into(),
+            origin: Origin::Cli,
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, CallError::Problem(p) if p.kind == ProblemKind::InvalidChoice));
+
+    // Garbage on the wire: answered, not fatal.
+    #[cfg(unix)]
+    {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let mut raw = tokio::net::UnixStream::connect(&server.endpoint().address)
+            .await
+            .unwrap();
+        raw.write_all(b"{not json\n{\"id\":3,\"op\":\"hello\"}\n")
+            .await
+            .unwrap();
+        let mut lines = BufReader::new(raw).lines();
+        let first = lines.next_line().await.unwrap().unwrap();
+        assert!(first.contains("invalidChoice"), "{first}");
+        let second = lines.next_line().await.unwrap().unwrap();
+        assert!(
+            second.contains("\"id\":3") && second.contains("version"),
+            "{second}"
+        );
+    }
+    assert!(client.call(Request::Snapshot).await.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_server_on_the_same_endpoint_is_refused_and_a_stale_socket_is_replaced() {
+    let (_emulator, dir, presently, server) = setup().await;
+    let again = ipc::serve(presently.clone(), server.endpoint().clone()).await;
+    assert!(
+        matches!(again, Err(ipc::IpcError::AlreadyRunning(_))),
+        "{again:?}"
+    );
+    let endpoint = server.endpoint().clone();
+    drop(server);
+    #[cfg(unix)]
+    {
+        // A socket file left behind by a crash.
+        let stale = std::os::unix::net::UnixListener::bind(&endpoint.address).unwrap();
+        drop(stale);
+        assert!(endpoint.address.exists());
+    }
+    let fresh = ipc::serve(presently, endpoint.clone())
+        .await
+        .expect("a stale socket is replaced");
+    assert!(Client::connect(fresh.endpoint()).await.is_ok());
+    drop(dir);
+}
+
+#[tokio::test]
+async fn connecting_when_nothing_runs_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Client::connect(&Endpoint::at(dir.path().join("none.sock")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ipc::IpcError::NotRunning(_)), "{err:?}");
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_socket_is_private_to_its_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_emulator, _dir, _presently, server) = setup().await;
+    let mode = std::fs::metadata(&server.endpoint().address)
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600);
+}
