@@ -12,7 +12,7 @@ source "$(dirname "$0")/lib.sh"
 APT_PACKAGES=(
   pkg-config build-essential curl ca-certificates
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libxdo-dev libssl-dev
-  xvfb xauth dbus-x11 openbox tint2 xdotool gnome-keyring libsecret-tools webkit2gtk-driver imagemagick
+  xvfb xauth dbus-x11 openbox tint2 xdotool gnome-keyring libsecret-tools webkit2gtk-driver imagemagick librsvg2-bin
   chromium python3-venv
 )
 
