@@ -1,7 +1,7 @@
 //! The local IPC end to end: a core on the emulator served on a real Unix socket (or pipe), driven by the client
+//! the popup process and the CLI use.
 
 #![allow(clippy::unwrap_used)] // the setup helper is test code: a failure must fail the test
-//! the popup process and the CLI use.
 
 use std::time::Duration;
 
