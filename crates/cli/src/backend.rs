@@ -1,0 +1,406 @@
+//! How `set`, `clear` and `status` reach Microsoft Graph: the [`Backend`].
+//!
+//! Today there is one: [`OneShot`], which makes the Graph calls itself and exits. The keeper (`presently run`
+//! and the tray app) will add a second variant that sends the same [`Intent`] over local IPC to the running
+//! keeper and turns its snapshot into the same reports; the commands do not change, because they only build
+//! an intent, call the backend and print a report.
+//!
+//! One-shot mode, step by step (contract §2, §3):
+//! - `set`: `setUserPreferredPresence` with the status's pair and the `expirationDuration` the model computes
+//!   (capped at 7 days; omitted for Graph's default); then Presently's own session with `setPresence`
+//!   (session id = client id, the status's [`SessionPlan`](presently_model::SessionPlan) pair) so the pin
+//!   shows while Teams is closed — for min(4 h, until the end) since nobody will renew it, and at least the
+//!   5 minutes Graph requires; for Appear offline no session (and any earlier one is cleared); then a
+//!   read-back with `GET /users/{oid}/presence`. The result is noted in the last-set record.
+//! - `clear`: `clearUserPreferredPresence`, `clearPresence` (a 404 means there was none: fine), read-back.
+//! - `status`: `GET /users/{oid}/presence`, and the last-set record for what Presently set.
+
+use std::path::PathBuf;
+
+use jiff::{SignedDuration, Timestamp};
+use presently_auth::Account;
+use presently_core::{Problem, ProblemKind, Services};
+use presently_graph::{SessionCleared, UserRef};
+use presently_model::session::{SESSION_EXPIRATION_MAX, SESSION_EXPIRATION_MIN};
+use presently_model::{Intent, PreferredPresence, WireExpiration, iso8601};
+use serde::Serialize;
+
+use crate::context::graph_problem;
+use crate::output::Reading;
+use crate::record::{self, LastSet};
+
+/// Which backend answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Mode {
+    /// Direct Graph calls from this process; nothing keeps the status alive afterwards.
+    OneShot,
+    /// A running keeper did it and keeps it (not available yet).
+    Keeper,
+}
+
+/// Presently's presence session as set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionReport {
+    /// The session's availability (`setPresence`).
+    pub availability: String,
+    /// The session's activity.
+    pub activity: String,
+    /// The `expirationDuration` sent (`PT4H`).
+    pub expiration_duration: String,
+    /// When it lapses, by this computer's clock.
+    pub expires_at: Timestamp,
+}
+
+/// What `set` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetReport {
+    /// The intent, as resolved.
+    pub intent: Intent,
+    /// The `expirationDuration` sent with the pin; `None` when Graph's default applies.
+    pub expiration_duration: Option<String>,
+    /// When Graph drops the pin.
+    pub pin_expires_at: Option<Timestamp>,
+    /// The intent lasts beyond what was sent (7-day cap, "forever"): someone must post the pin again.
+    pub pin_needs_renewal: bool,
+    /// The session, or `None` for Appear offline.
+    pub session: Option<SessionReport>,
+    /// What Graph reports right after; `None` when reading back failed (see `read_back_error`).
+    pub graph: Option<Reading>,
+    /// Why reading back failed.
+    pub read_back_error: Option<String>,
+    /// Which backend did it.
+    pub mode: Mode,
+    /// Something the user should know about the record of what was set (it could not be saved).
+    pub notes: Vec<String>,
+}
+
+/// What `clear` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClearReport {
+    /// Whether Presently's session existed (false: Graph answered 404, there was none).
+    pub session_cleared: bool,
+    /// What Graph reports right after; `None` when reading back failed.
+    pub graph: Option<Reading>,
+    /// Why reading back failed.
+    pub read_back_error: Option<String>,
+    /// Which backend did it.
+    pub mode: Mode,
+    /// Things worth a warning.
+    pub notes: Vec<String>,
+}
+
+/// What Presently set and keeps (one-shot: the last-set record).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    /// The intent.
+    pub intent: Intent,
+    /// When Graph drops the pin.
+    pub pin_expires_at: Option<Timestamp>,
+    /// When Presently's session lapses.
+    pub session_expires_at: Option<Timestamp>,
+}
+
+/// What `status` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusReport {
+    /// What Graph reports.
+    pub graph: Reading,
+    /// What Presently set, if it knows.
+    pub held: Option<Held>,
+    /// Which backend answered.
+    pub mode: Mode,
+    /// Things worth a warning (e.g. an unreadable record).
+    pub notes: Vec<String>,
+}
+
+/// The way `set`, `clear` and `status` are carried out.
+#[derive(Debug)]
+pub enum Backend {
+    /// Direct Graph calls (no keeper is running).
+    OneShot(OneShot),
+}
+
+impl Backend {
+    /// The backend for this run. Today always one-shot; with the keeper, this is where a running keeper is
+    /// found (local IPC) before falling back to one-shot.
+    pub fn select(services: Services, account: Account, data_dir: PathBuf) -> Self {
+        Backend::OneShot(OneShot {
+            services,
+            account,
+            data_dir,
+        })
+    }
+
+    /// The current time by the backend's clock.
+    pub fn now(&self) -> Timestamp {
+        match self {
+            Backend::OneShot(one) => one.services.clock.now(),
+        }
+    }
+
+    /// Sets the status of `intent`.
+    pub async fn set(&self, intent: Intent) -> Result<SetReport, Problem> {
+        match self {
+            Backend::OneShot(one) => one.set(intent).await,
+        }
+    }
+
+    /// Goes back to automatic.
+    pub async fn clear(&self) -> Result<ClearReport, Problem> {
+        match self {
+            Backend::OneShot(one) => one.clear().await,
+        }
+    }
+
+    /// Reads what Graph reports and what Presently set.
+    pub async fn status(&self) -> Result<StatusReport, Problem> {
+        match self {
+            Backend::OneShot(one) => one.status().await,
+        }
+    }
+}
+
+/// Direct Graph calls for one signed-in account.
+#[derive(Debug)]
+pub struct OneShot {
+    services: Services,
+    account: Account,
+    data_dir: PathBuf,
+}
+
+/// How long the one-shot session lasts: until the intent ends, within what `setPresence` accepts
+/// (PT5M..PT4H, contract §2). Nobody renews it, so it is as long as allowed.
+pub fn one_shot_session_expiration(intent: &Intent, now: Timestamp) -> SignedDuration {
+    intent
+        .remaining(now)
+        .unwrap_or(SESSION_EXPIRATION_MAX)
+        .clamp(SESSION_EXPIRATION_MIN, SESSION_EXPIRATION_MAX)
+}
+
+impl OneShot {
+    fn oid(&self) -> &str {
+        &self.account.oid
+    }
+
+    async fn read_back(&self) -> (Option<Reading>, Option<String>) {
+        match self.services.graph.presence(UserRef::Id(self.oid())).await {
+            Ok(presence) => (Some(Reading::from(&presence)), None),
+            Err(e) => (None, Some(graph_problem(&e).message)),
+        }
+    }
+
+    async fn set(&self, intent: Intent) -> Result<SetReport, Problem> {
+        let graph = &self.services.graph;
+        let now = self.services.clock.now();
+        let (expiration, pin_expires_at, pin_needs_renewal) = match intent.wire_expiration(now) {
+            WireExpiration::Omit => (None, intent.ends_at(), false),
+            WireExpiration::Send(wire) => (Some(wire.duration), Some(wire.lapses_at), wire.needs_renewal),
+            WireExpiration::Expired => {
+                return Err(Problem::new(
+                    ProblemKind::InvalidChoice,
+                    "that time has already passed: choose a length or a time in the future",
+                ));
+            }
+        };
+        tracing::info!(
+            status = intent.status.short_name(),
+            expiration = expiration.map(iso8601).as_deref().unwrap_or("Graph's default"),
+            "setting the preferred presence"
+        );
+        graph
+            .set_preferred(self.oid(), intent.status, expiration)
+            .await
+            .map_err(|e| graph_problem(&e))?;
+
+        let mut notes = Vec::new();
+        let mut record = LastSet::new(self.oid(), intent, pin_expires_at, None);
+        if let Err(e) = record::save(&self.data_dir, &record) {
+            notes.push(format!(
+                "cannot note what was set ({e}); `presently status` will not know it"
+            ));
+        }
+
+        let session = match intent.status.session_plan() {
+            Some(plan) => {
+                let length = one_shot_session_expiration(&intent, now);
+                tracing::info!(expiration = %iso8601(length), "setting Presently's presence session");
+                graph
+                    .set_session(self.oid(), &self.services.client_id, &plan.pair, Some(length))
+                    .await
+                    .map_err(|e| graph_problem(&e))?;
+                let expires_at = now.checked_add(length).unwrap_or(Timestamp::MAX);
+                Some(SessionReport {
+                    availability: plan.pair.availability.as_str().to_owned(),
+                    activity: plan.pair.activity.as_str().to_owned(),
+                    expiration_duration: iso8601(length),
+                    expires_at,
+                })
+            }
+            None => {
+                // Appear offline wants no session: with none, Teams shows Offline even once the pin lapses
+                // (model `session` docs). An earlier one-shot `set` may have left one; end it.
+                let cleared = graph
+                    .clear_session(self.oid(), &self.services.client_id)
+                    .await
+                    .map_err(|e| graph_problem(&e))?;
+                tracing::debug!(
+                    existed = matches!(cleared, SessionCleared::Cleared),
+                    "session cleared"
+                );
+                None
+            }
+        };
+        if let Some(session) = &session {
+            record.session_expires_at = Some(session.expires_at);
+            if let Err(e) = record::save(&self.data_dir, &record) {
+                notes.push(format!(
+                    "cannot note what was set ({e}); `presently status` will not know it"
+                ));
+            }
+        }
+
+        let (reading, read_back_error) = self.read_back().await;
+        Ok(SetReport {
+            intent,
+            expiration_duration: expiration.map(iso8601),
+            pin_expires_at,
+            pin_needs_renewal,
+            session,
+            graph: reading,
+            read_back_error,
+            mode: Mode::OneShot,
+            notes,
+        })
+    }
+
+    async fn clear(&self) -> Result<ClearReport, Problem> {
+        let graph = &self.services.graph;
+        graph
+            .clear_preferred(self.oid())
+            .await
+            .map_err(|e| graph_problem(&e))?;
+        let cleared = graph
+            .clear_session(self.oid(), &self.services.client_id)
+            .await
+            .map_err(|e| graph_problem(&e))?;
+        let mut notes = Vec::new();
+        if let Err(e) = record::remove(&self.data_dir) {
+            notes.push(e);
+        }
+        let (reading, read_back_error) = self.read_back().await;
+        Ok(ClearReport {
+            session_cleared: matches!(cleared, SessionCleared::Cleared),
+            graph: reading,
+            read_back_error,
+            mode: Mode::OneShot,
+            notes,
+        })
+    }
+
+    async fn status(&self) -> Result<StatusReport, Problem> {
+        let presence = self
+            .services
+            .graph
+            .presence(UserRef::Id(self.oid()))
+            .await
+            .map_err(|e| graph_problem(&e))?;
+        let mut notes = Vec::new();
+        let held = match record::load(&self.data_dir) {
+            Ok(Some(r)) if r.account_oid.eq_ignore_ascii_case(self.oid()) => Some(Held {
+                intent: r.intent,
+                pin_expires_at: r.pin_expires_at,
+                session_expires_at: r.session_expires_at,
+            }),
+            Ok(_) => None,
+            Err(e) => {
+                notes.push(e);
+                None
+            }
+        };
+        Ok(StatusReport {
+            graph: Reading::from(&presence),
+            held,
+            mode: Mode::OneShot,
+            notes,
+        })
+    }
+}
+
+/// Whether Graph's reading shows `status` (its exact preferred pair).
+pub fn reading_shows(reading: &Reading, status: PreferredPresence) -> bool {
+    let pair = status.preferred_pair();
+    reading.availability == pair.availability.as_str() && reading.activity == pair.activity.as_str()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use presently_model::{Origin, Until};
+
+    fn ts(text: &str) -> Timestamp {
+        text.parse().unwrap()
+    }
+
+    fn intent(until: Until) -> Intent {
+        Intent::new(
+            PreferredPresence::Busy,
+            until,
+            ts("2025-06-02T08:00:00Z"),
+            Origin::Cli,
+        )
+    }
+
+    #[test]
+    fn the_one_shot_session_lasts_until_the_end_within_what_set_presence_accepts() {
+        let now = ts("2025-06-02T08:00:00Z");
+        let half_hour = intent(Until::at(ts("2025-06-02T08:30:00Z")));
+        assert_eq!(
+            one_shot_session_expiration(&half_hour, now),
+            SignedDuration::from_mins(30)
+        );
+        let two_minutes = intent(Until::at(ts("2025-06-02T08:02:00Z")));
+        assert_eq!(
+            one_shot_session_expiration(&two_minutes, now),
+            SignedDuration::from_mins(5)
+        );
+        let all_day = intent(Until::at(ts("2025-06-02T17:30:00Z")));
+        assert_eq!(
+            one_shot_session_expiration(&all_day, now),
+            SignedDuration::from_hours(4)
+        );
+        assert_eq!(
+            one_shot_session_expiration(&intent(Until::UntilChanged), now),
+            SignedDuration::from_hours(4)
+        );
+        assert_eq!(
+            one_shot_session_expiration(&intent(Until::GraphDefault), now),
+            SignedDuration::from_hours(4)
+        );
+    }
+
+    #[test]
+    fn a_reading_shows_a_status_only_with_its_exact_pair() {
+        let reading = |a: &str, b: &str| Reading {
+            availability: a.into(),
+            activity: b.into(),
+        };
+        assert!(reading_shows(
+            &reading("Offline", "OffWork"),
+            PreferredPresence::AppearOffline
+        ));
+        assert!(!reading_shows(
+            &reading("Offline", "Offline"),
+            PreferredPresence::AppearOffline
+        ));
+        assert!(reading_shows(
+            &reading("Away", "Away"),
+            PreferredPresence::AppearAway
+        ));
+        assert!(!reading_shows(
+            &reading("Busy", "InAMeeting"),
+            PreferredPresence::Busy
+        ));
+    }
+}

@@ -1,0 +1,459 @@
+//! `presently doctor`: everything that decides whether Presently can work, checked in order and explained.
+//!
+//! 1. Settings files (user and managed): path, whether each exists and parses.
+//! 2. Every effective setting with its source (default, managed file, user file, environment, flag).
+//! 3. The token store: kind and why; a loud warning when tokens rest unencrypted in a file.
+//! 4. The endpoints: a cheap `GET` of the sign-in service's OpenID configuration, and an unauthenticated Graph
+//!    request (any HTTP answer, normally 401, proves Graph is reachable).
+//! 5. The sign-in: the saved account, confirmed with `GET /me`, and the scopes granted (from the saved token
+//!    set; `Presence.ReadWrite` is required).
+//! 6. The admin-consent URL, for an administrator.
+//!
+//! It never stops at the first problem: each check reports, and the exit code is the one of the first failed
+//! check (0 when none failed; warnings do not fail).
+
+use std::sync::Arc;
+
+use presently_auth::store::DEFAULT_SERVICE;
+use presently_auth::{AuthStatus, StoredAuth, SystemClock, choose_store};
+use presently_core::config::SettingsFile;
+use presently_core::config::file;
+use presently_core::{Problem, ProblemKind, Services};
+use presently_graph::GraphConfig;
+use serde::Serialize;
+
+use super::TokenStoreJson;
+use super::config::{SettingJson, all_settings};
+use crate::args::Global;
+use crate::context::{Wired, auth_problem, data_folder, graph_problem, load_settings, locations};
+use crate::exit;
+use crate::output::{AccountJson, Output, account_label};
+
+/// How a check went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CheckStatus {
+    /// Fine.
+    Ok,
+    /// Works, but worth knowing (e.g. unencrypted tokens).
+    Warn,
+    /// Does not work.
+    Fail,
+    /// Not checked because an earlier check failed.
+    Skipped,
+}
+
+/// One check.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Check {
+    /// What was checked.
+    pub name: &'static str,
+    /// How it went.
+    pub status: CheckStatus,
+    /// In words.
+    pub detail: String,
+    /// For a failure: the kind of problem (decides the exit code).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ProblemKind>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ConfigFileJson {
+    role: &'static str,
+    path: std::path::PathBuf,
+    exists: bool,
+    parses: bool,
+    error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EndpointJson {
+    url: String,
+    reachable: bool,
+    http_status: Option<u16>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DoctorJson {
+    ok: bool,
+    checks: Vec<Check>,
+    config_files: Vec<ConfigFileJson>,
+    settings: Option<Vec<SettingJson>>,
+    token_store: Option<TokenStoreJson>,
+    endpoints: Vec<EndpointJson>,
+    account: Option<AccountJson>,
+    scopes: Option<Vec<String>>,
+    admin_consent_url: Option<String>,
+}
+
+struct Report {
+    checks: Vec<Check>,
+}
+
+impl Report {
+    fn add(&mut self, name: &'static str, status: CheckStatus, detail: impl Into<String>) {
+        self.checks.push(Check {
+            name,
+            status,
+            detail: detail.into(),
+            kind: None,
+        });
+    }
+
+    fn fail(&mut self, name: &'static str, kind: ProblemKind, detail: impl Into<String>) {
+        self.checks.push(Check {
+            name,
+            status: CheckStatus::Fail,
+            detail: detail.into(),
+            kind: Some(kind),
+        });
+    }
+
+    fn problem(&mut self, name: &'static str, problem: &Problem) {
+        let mut detail = problem.message.clone();
+        if let Some(hint) = crate::output::hint(problem) {
+            detail = format!("{detail} {hint}");
+        }
+        self.fail(name, problem.kind, detail);
+    }
+}
+
+/// Runs `presently doctor`.
+pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
+    let mut report = Report { checks: Vec::new() };
+    let mut json = DoctorJson {
+        ok: true,
+        checks: Vec::new(),
+        config_files: Vec::new(),
+        settings: None,
+        token_store: None,
+        endpoints: Vec::new(),
+        account: None,
+        scopes: None,
+        admin_consent_url: None,
+    };
+
+    // 1. Settings files.
+    let locations = locations()?;
+    for (role, path) in [("user", &locations.user), ("managed", &locations.managed)] {
+        let exists = path.exists();
+        let loaded = file::load::<SettingsFile>(path);
+        let error = loaded.as_ref().err().map(ToString::to_string);
+        let name = if role == "user" {
+            "user settings file"
+        } else {
+            "managed settings file"
+        };
+        match (&error, exists) {
+            (Some(e), _) => report.fail(name, ProblemKind::InvalidChoice, e.clone()),
+            (None, true) => report.add(name, CheckStatus::Ok, format!("{} parses", path.display())),
+            (None, false) => report.add(
+                name,
+                CheckStatus::Ok,
+                format!("{} does not exist (fine)", path.display()),
+            ),
+        }
+        json.config_files.push(ConfigFileJson {
+            role,
+            path: path.clone(),
+            exists,
+            parses: error.is_none(),
+            error,
+        });
+    }
+
+    // 2. Effective settings.
+    let settings = match load_settings(global) {
+        Ok(settings) => {
+            report.add("settings", CheckStatus::Ok, "the settings in force are valid");
+            json.settings = Some(all_settings(&settings));
+            Some(settings)
+        }
+        Err(problem) => {
+            report.problem("settings", &problem);
+            None
+        }
+    };
+
+    // 3. Token store.
+    let data_dir = data_folder();
+    let wired = match (&settings, &data_dir) {
+        (Some(settings), Ok(dir)) => {
+            let choice = choose_store(dir, DEFAULT_SERVICE);
+            let store = choice.store.clone();
+            match Services::new(settings, Arc::new(SystemClock), choice) {
+                Ok(services) => Some(Wired {
+                    settings: settings.clone(),
+                    data_dir: dir.clone(),
+                    services,
+                    store,
+                }),
+                Err(problem) => {
+                    report.problem("clients", &problem);
+                    None
+                }
+            }
+        }
+        (_, Err(problem)) => {
+            report.problem("data folder", problem);
+            None
+        }
+        (None, Ok(_)) => None,
+    };
+    if let Some(wired) = &wired {
+        let store = TokenStoreJson::of(wired);
+        if store.secure {
+            report.add(
+                "token store",
+                CheckStatus::Ok,
+                wired.services.store_reason.clone(),
+            );
+        } else {
+            report.add(
+                "token store",
+                CheckStatus::Warn,
+                format!(
+                    "TOKENS ARE NOT ENCRYPTED. {} Anyone who can read that file as you can act as you in Microsoft \
+                     Graph until the tokens expire.",
+                    wired.services.store_reason
+                ),
+            );
+        }
+        json.token_store = Some(store);
+    } else {
+        report.add("token store", CheckStatus::Skipped, "not checked: see above");
+    }
+
+    // 4. Endpoints.
+    if let Some(settings) = &settings {
+        json.admin_consent_url = settings.auth().admin_consent_url().ok().map(|u| u.to_string());
+        match settings.auth().endpoints() {
+            Ok(endpoints) => {
+                let mut discovery = endpoints.token.clone();
+                let tenant_path = discovery
+                    .path()
+                    .strip_suffix("/oauth2/v2.0/token")
+                    .unwrap_or_default()
+                    .to_owned();
+                discovery.set_path(&format!("{tenant_path}/v2.0/.well-known/openid-configuration"));
+                let endpoint = probe_login(&discovery, &mut report).await;
+                json.endpoints.push(endpoint);
+            }
+            Err(e) => report.fail("sign-in service", ProblemKind::InvalidChoice, e.to_string()),
+        }
+        let endpoint = probe_graph(&settings.graph_base(), &mut report).await;
+        json.endpoints.push(endpoint);
+    } else {
+        report.add(
+            "sign-in service",
+            CheckStatus::Skipped,
+            "not checked: the settings are not valid",
+        );
+        report.add(
+            "Microsoft Graph",
+            CheckStatus::Skipped,
+            "not checked: the settings are not valid",
+        );
+    }
+
+    // 5. Sign-in and scopes.
+    if let Some(wired) = &wired {
+        check_sign_in(wired, &mut report, &mut json).await;
+    } else {
+        report.add("sign-in", CheckStatus::Skipped, "not checked: see above");
+    }
+
+    // Print.
+    for check in &report.checks {
+        let mark = match check.status {
+            CheckStatus::Ok => "ok  ",
+            CheckStatus::Warn => "WARN",
+            CheckStatus::Fail => "FAIL",
+            CheckStatus::Skipped => "skip",
+        };
+        out.line(format!("[{mark}] {}: {}", check.name, check.detail));
+    }
+    if let Some(settings) = &json.settings {
+        out.line("Settings in force:");
+        for s in settings {
+            out.line(format!(
+                "  {} = {}  ({})",
+                s.key,
+                s.value.as_deref().unwrap_or("(not set)"),
+                s.source
+            ));
+        }
+    }
+    if let Some(scopes) = &json.scopes {
+        out.line(format!("Granted scopes: {}", scopes.join(" ")));
+    }
+    if let Some(url) = &json.admin_consent_url {
+        out.line(format!("Admin-consent URL (for an administrator): {url}"));
+    }
+    if !out.json {
+        for check in report.checks.iter().filter(|c| c.status == CheckStatus::Warn) {
+            out.warn(&check.detail);
+        }
+    }
+    let first_failure = report.checks.iter().find_map(|c| match c.status {
+        CheckStatus::Fail => Some(c.kind.unwrap_or(ProblemKind::Internal)),
+        _ => None,
+    });
+    json.ok = first_failure.is_none();
+    json.checks = report.checks;
+    out.json_value(&json);
+    Ok(first_failure.map(exit::code_for).unwrap_or(exit::OK))
+}
+
+async fn probe_login(url: &url::Url, report: &mut Report) -> EndpointJson {
+    let name = "sign-in service";
+    let http = match presently_auth::default_http_client() {
+        Ok(http) => http,
+        Err(e) => {
+            report.problem(name, &auth_problem(&e));
+            return EndpointJson {
+                url: url.to_string(),
+                reachable: false,
+                http_status: None,
+            };
+        }
+    };
+    match http.get(url.clone()).send().await {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            if response.status().is_success() {
+                report.add(name, CheckStatus::Ok, format!("{url} answered {status}"));
+            } else {
+                report.fail(
+                    name,
+                    ProblemKind::Configuration,
+                    format!("{url} answered {status}: check the tenant and the sign-in address"),
+                );
+            }
+            EndpointJson {
+                url: url.to_string(),
+                reachable: true,
+                http_status: Some(status),
+            }
+        }
+        Err(e) => {
+            report.fail(
+                name,
+                ProblemKind::Offline,
+                format!("cannot reach {url}: {}", e.without_url()),
+            );
+            EndpointJson {
+                url: url.to_string(),
+                reachable: false,
+                http_status: None,
+            }
+        }
+    }
+}
+
+async fn probe_graph(base: &str, report: &mut Report) -> EndpointJson {
+    let name = "Microsoft Graph";
+    let url = format!("{}/v1.0/me", base.trim_end_matches('/'));
+    let config = GraphConfig::with_base_url(base);
+    let http = match config.build_http_client() {
+        Ok(http) => http,
+        Err(e) => {
+            report.problem(name, &graph_problem(&e));
+            return EndpointJson {
+                url,
+                reachable: false,
+                http_status: None,
+            };
+        }
+    };
+    match http.get(&url).timeout(config.request_timeout).send().await {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            report.add(
+                name,
+                CheckStatus::Ok,
+                format!("{url} answered {status} to a request without a token (reachable)"),
+            );
+            EndpointJson {
+                url,
+                reachable: true,
+                http_status: Some(status),
+            }
+        }
+        Err(e) => {
+            report.fail(
+                name,
+                ProblemKind::Offline,
+                format!("cannot reach {url}: {}", e.without_url()),
+            );
+            EndpointJson {
+                url,
+                reachable: false,
+                http_status: None,
+            }
+        }
+    }
+}
+
+async fn check_sign_in(wired: &Wired, report: &mut Report, json: &mut DoctorJson) {
+    match wired.load_tokens().await {
+        Err(problem) => report.problem("sign-in", &problem),
+        Ok(AuthStatus::SignedOut) => report.fail(
+            "sign-in",
+            ProblemKind::SignInRequired,
+            "nobody is signed in: run `presently login`",
+        ),
+        Ok(AuthStatus::SignInRequired { account }) => {
+            json.account = Some(AccountJson::from(&account));
+            report.fail(
+                "sign-in",
+                ProblemKind::SignInRequired,
+                format!(
+                    "{} must sign in again: run `presently login`",
+                    account_label(&account)
+                ),
+            );
+        }
+        Ok(AuthStatus::SignedIn { account, .. }) => {
+            json.account = Some(AccountJson::from(&account));
+            match wired.services.graph.me().await {
+                Ok(me) => report.add(
+                    "sign-in",
+                    CheckStatus::Ok,
+                    format!(
+                        "signed in as {} (tenant {}); Graph confirms user {}",
+                        account_label(&account),
+                        account.tid,
+                        me.id
+                    ),
+                ),
+                Err(e) => report.problem("sign-in", &graph_problem(&e)),
+            }
+        }
+    }
+    // The saved token set is read again: the check above may have refreshed it.
+    let store = wired.store.clone();
+    let loaded = tokio::task::spawn_blocking(move || store.load()).await;
+    if let Ok(Ok(Some(StoredAuth::SignedIn(set)))) = loaded {
+        let scopes: Vec<String> = set.scopes.clone();
+        if set.has_scope("Presence.ReadWrite") {
+            report.add(
+                "permissions",
+                CheckStatus::Ok,
+                "Presence.ReadWrite is granted".to_owned(),
+            );
+        } else {
+            report.fail(
+                "permissions",
+                ProblemKind::ConsentRequired,
+                "Presence.ReadWrite is not granted: sign in again and accept it, or ask an administrator \
+                 (`presently consent-url`)",
+            );
+        }
+        json.scopes = Some(scopes);
+    }
+}

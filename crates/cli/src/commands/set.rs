@@ -1,0 +1,240 @@
+//! `presently set <status> [--for D | --until T | --preset NAME]`.
+//!
+//! The status and duration are read with the model's parsers before anything else (so bad input exits 2
+//! without touching a file or the network), resolved against this computer's clock and time zone and the
+//! working day's end from the settings, and handed as an [`Intent`] to the [`Backend`]. The report is printed
+//! with honest warnings: without the keeper the session lapses (contract §3: no session, Offline), a pin
+//! beyond Graph's longest duration is not renewed, and when the read-back shows something other than what
+//! was set, it says so.
+
+use std::str::FromStr;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use presently_core::{Problem, ProblemKind};
+use presently_model::{DurationChoice, Intent, Origin, PreferredPresence, Preset, Until};
+use serde::Serialize;
+
+use crate::args::{Global, SetArgs};
+use crate::backend::{Backend, Mode, SessionReport, SetReport, reading_shows};
+use crate::context::Wired;
+use crate::output::{Output, Reading, local_time};
+
+/// A status and a duration as typed, checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Choice {
+    /// The status.
+    pub status: PreferredPresence,
+    /// How long.
+    pub duration: DurationChoice,
+}
+
+fn bad_input(message: impl Into<String>) -> Problem {
+    Problem::new(ProblemKind::InvalidChoice, message)
+}
+
+/// Reads the status and the one duration option; none means Graph's default (as when picking a status in
+/// Teams without a duration).
+pub fn parse_choice(args: &SetArgs) -> Result<Choice, Problem> {
+    let status = PreferredPresence::from_str(&args.status).map_err(|e| bad_input(e.to_string()))?;
+    let duration = if let Some(length) = &args.for_ {
+        DurationChoice::from_str(length).map_err(|e| bad_input(e.to_string()))?
+    } else if let Some(time) = &args.until {
+        let trimmed = time.trim();
+        let text = if trimmed.to_ascii_lowercase().starts_with("until ") {
+            trimmed.to_owned()
+        } else {
+            format!("until {trimmed}")
+        };
+        DurationChoice::from_str(&text).map_err(|e| bad_input(e.to_string()))?
+    } else if let Some(name) = &args.preset {
+        DurationChoice::Preset(Preset::from_str(name).map_err(|e| bad_input(e.to_string()))?)
+    } else {
+        DurationChoice::Preset(Preset::GraphDefault)
+    };
+    Ok(Choice { status, duration })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SetJson<'a> {
+    status: &'static str,
+    status_name: &'static str,
+    duration: String,
+    until: Until,
+    ends_at: Option<Timestamp>,
+    set_at: Timestamp,
+    expiration_duration: Option<&'a str>,
+    pin_expires_at: Option<Timestamp>,
+    session: Option<&'a SessionReport>,
+    graph: Option<&'a Reading>,
+    matches: bool,
+    mode: Mode,
+    keeper_running: bool,
+    warnings: &'a [String],
+}
+
+/// Runs `presently set`.
+pub async fn run(global: &Global, args: &SetArgs, out: Output) -> Result<u8, Problem> {
+    let choice = parse_choice(args)?;
+    let wired = Wired::new(global)?;
+    let now = wired.services.clock.now();
+    let local_now = now.to_zoned_datetime(TimeZone::system());
+    let until = choice
+        .duration
+        .resolve(&local_now, wired.settings.workday_end.value)
+        .map_err(|e| bad_input(e.to_string()))?;
+    let intent = Intent::new(choice.status, until, now, Origin::Cli);
+    let account = wired.require_account().await?;
+    let backend = Backend::select(wired.services.clone(), account, wired.data_dir.clone());
+    let report = backend.set(intent).await?;
+
+    let warnings = warnings_for(&report, now);
+    print(&report, &choice, now, out);
+    for warning in &warnings {
+        out.warn(warning);
+    }
+    let matches = report
+        .graph
+        .as_ref()
+        .is_some_and(|r| reading_shows(r, report.intent.status));
+    out.json_value(&SetJson {
+        status: report.intent.status.short_name(),
+        status_name: report.intent.status.display_name(),
+        duration: choice.duration.to_string(),
+        until: report.intent.until,
+        ends_at: report.intent.ends_at(),
+        set_at: report.intent.set_at,
+        expiration_duration: report.expiration_duration.as_deref(),
+        pin_expires_at: report.pin_expires_at,
+        session: report.session.as_ref(),
+        graph: report.graph.as_ref(),
+        matches,
+        mode: report.mode,
+        keeper_running: report.mode == Mode::Keeper,
+        warnings: &warnings,
+    });
+    Ok(crate::exit::OK)
+}
+
+fn print(report: &SetReport, choice: &Choice, now: Timestamp, out: Output) {
+    let status = report.intent.status;
+    let until = match report.intent.until {
+        Until::At { at } => format!("until {}", local_time(at, now)),
+        Until::UntilChanged => "until you change it".to_owned(),
+        Until::GraphDefault => match report.intent.ends_at() {
+            Some(end) => format!("for Graph's default time (until {})", local_time(end, now)),
+            None => "for Graph's default time".to_owned(),
+        },
+    };
+    out.line(format!("Set {status} {until} ({}).", choice.duration));
+    if let Some(reading) = &report.graph {
+        out.line(format!("Graph now reports: {reading}."));
+    }
+    match &report.session {
+        Some(session) => out.line(format!(
+            "Presently's presence session ({}/{}) lapses at {}.",
+            session.availability,
+            session.activity,
+            local_time(session.expires_at, now)
+        )),
+        None => out.line("No presence session: Appear offline needs none."),
+    }
+    out.line("Colleagues see changes after a few minutes, when their Teams refreshes.");
+}
+
+/// Everything the user should know about what was done, in plain words.
+pub fn warnings_for(report: &SetReport, now: Timestamp) -> Vec<String> {
+    let mut warnings = report.notes.clone();
+    let status = report.intent.status;
+    if report.mode == Mode::OneShot {
+        if let Some(session) = &report.session {
+            warnings.push(format!(
+                "No keeper is running: Presently's presence session lapses at {}, and after that colleagues \
+                 will see Offline while Teams is closed (a status shows only while some session is alive). \
+                 Run `presently run` or start the Presently tray app to keep {status} visible.",
+                local_time(session.expires_at, now)
+            ));
+        }
+        if report.pin_needs_renewal {
+            if let Some(lapses) = report.pin_expires_at {
+                warnings.push(format!(
+                    "The pin was sent for the longest time Graph accepts and lapses at {}; without the keeper \
+                     nobody renews it.",
+                    local_time(lapses, now)
+                ));
+            }
+        }
+    }
+    match (&report.graph, &report.read_back_error) {
+        (Some(reading), _) if !reading_shows(reading, status) => {
+            let why = if reading.availability == "Offline" && status != PreferredPresence::AppearOffline {
+                "Graph sees no live presence session, so the pin does not show yet."
+            } else {
+                "Something wins over the pin (for example a status picked in Teams), or Graph has not caught \
+                 up yet. Graph's reading is what colleagues will see."
+            };
+            warnings.push(format!("Graph now reports {reading}, not {status}. {why}"));
+        }
+        (None, Some(error)) => warnings.push(format!(
+            "{status} was set, but reading your presence back failed: {error}"
+        )),
+        _ => {}
+    }
+    warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(status: &str, for_: Option<&str>, until: Option<&str>, preset: Option<&str>) -> SetArgs {
+        SetArgs {
+            status: status.into(),
+            for_: for_.map(Into::into),
+            until: until.map(Into::into),
+            preset: preset.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn an_unknown_status_is_bad_input_listing_the_valid_names() {
+        let problem = parse_choice(&args("sleepy", None, None, None)).unwrap_err();
+        assert_eq!(problem.kind, ProblemKind::InvalidChoice);
+        assert!(
+            problem
+                .message
+                .contains("available, busy, dnd, brb, away, offline"),
+            "{}",
+            problem.message
+        );
+    }
+
+    #[test]
+    fn durations_are_read_by_the_model() {
+        let choice = parse_choice(&args("dnd", Some("90m"), None, None)).unwrap();
+        assert_eq!(choice.status, PreferredPresence::DoNotDisturb);
+        assert_eq!(choice.duration.to_string(), "1h 30m");
+        let choice = parse_choice(&args("busy", None, Some("17:30"), None)).unwrap();
+        assert_eq!(choice.duration.to_string(), "until 17:30");
+        let choice = parse_choice(&args("busy", None, Some("until tomorrow 9:00"), None)).unwrap();
+        assert_eq!(choice.duration.to_string(), "until tomorrow 09:00");
+        let choice = parse_choice(&args("away", None, None, Some("eod"))).unwrap();
+        assert_eq!(choice.duration, DurationChoice::Preset(Preset::EndOfDay));
+        let choice = parse_choice(&args("away", None, None, None)).unwrap();
+        assert_eq!(choice.duration, DurationChoice::Preset(Preset::GraphDefault));
+    }
+
+    #[test]
+    fn negative_past_and_unknown_durations_are_bad_input() {
+        for bad in [
+            args("busy", Some("-5m"), None, None),
+            args("busy", None, Some("yesterday"), None),
+            args("busy", None, None, Some("fortnight")),
+            args("busy", Some("soon"), None, None),
+        ] {
+            let problem = parse_choice(&bad).unwrap_err();
+            assert_eq!(problem.kind, ProblemKind::InvalidChoice, "{bad:?}");
+        }
+    }
+}

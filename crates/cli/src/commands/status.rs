@@ -1,0 +1,145 @@
+//! `presently status`: what Microsoft Graph reports now, and, separately, what Presently set and until when.
+//!
+//! Without a keeper, "what Presently set" is the last-set record a one-shot `presently set` on this computer
+//! keeps (see `record`): a change made in Teams or elsewhere is not in it, so the two are shown side by side
+//! and any disagreement is explained rather than hidden.
+
+use jiff::Timestamp;
+use presently_core::Problem;
+use presently_model::{PreferredPresence, Until};
+use serde::Serialize;
+
+use crate::args::Global;
+use crate::backend::{Backend, Held, Mode, StatusReport, reading_shows};
+use crate::context::Wired;
+use crate::output::{AccountJson, Output, Reading, account_label, local_time};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StatusJson<'a> {
+    account: AccountJson,
+    graph: &'a Reading,
+    mode: Mode,
+    keeper_running: bool,
+    presently: Option<HeldJson>,
+    warnings: &'a [String],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct HeldJson {
+    status: &'static str,
+    status_name: &'static str,
+    until: Until,
+    ends_at: Option<Timestamp>,
+    set_at: Timestamp,
+    active: bool,
+    pin_expires_at: Option<Timestamp>,
+    session_expires_at: Option<Timestamp>,
+    session_alive: bool,
+    shown_by_graph: bool,
+}
+
+fn held_json(held: &Held, graph: &Reading, now: Timestamp) -> HeldJson {
+    let status = held.intent.status;
+    HeldJson {
+        status: status.short_name(),
+        status_name: status.display_name(),
+        until: held.intent.until,
+        ends_at: held.intent.ends_at(),
+        set_at: held.intent.set_at,
+        active: is_active(held, now),
+        pin_expires_at: held.pin_expires_at,
+        session_expires_at: held.session_expires_at,
+        session_alive: held.session_expires_at.is_some_and(|at| at > now),
+        shown_by_graph: reading_shows(graph, status),
+    }
+}
+
+/// Whether what Presently set is still meant to be in force: the intent has not ended and its pin has not
+/// lapsed.
+fn is_active(held: &Held, now: Timestamp) -> bool {
+    !held.intent.is_expired(now) && held.pin_expires_at.is_none_or(|at| at > now)
+}
+
+/// Runs `presently status`.
+pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
+    let wired = Wired::new(global)?;
+    let account = wired.require_account().await?;
+    let backend = Backend::select(wired.services.clone(), account.clone(), wired.data_dir.clone());
+    let report = backend.status().await?;
+    let now = backend.now();
+    let warnings = warnings_for(&report, now);
+
+    out.line(format!("Account: {}", account_label(&account)));
+    out.line(format!("Graph reports: {}", report.graph));
+    match report.held.as_ref().filter(|h| is_active(h, now)) {
+        Some(held) => {
+            let status = held.intent.status;
+            let until = match (held.intent.until, held.intent.ends_at()) {
+                (Until::UntilChanged, _) => "until you change it".to_owned(),
+                (_, Some(end)) => format!("until {}", local_time(end, now)),
+                (_, None) => String::new(),
+            };
+            out.line(format!(
+                "Presently set: {status} {until} (at {}, with `presently set`; no keeper running).",
+                local_time(held.intent.set_at, now)
+            ));
+            match held.session_expires_at {
+                Some(at) if at > now => out.line(format!(
+                    "Presently's presence session lapses at {}.",
+                    local_time(at, now)
+                )),
+                Some(at) => out.line(format!("Presently's presence session lapsed at {}.", local_time(at, now))),
+                None => {}
+            }
+        }
+        None => out.line(
+            "Presently set: nothing in force (without the keeper, only a `presently set` from this computer is \
+             known).",
+        ),
+    }
+    for warning in &warnings {
+        out.warn(warning);
+    }
+    out.json_value(&StatusJson {
+        account: AccountJson::from(&account),
+        graph: &report.graph,
+        mode: report.mode,
+        keeper_running: report.mode == Mode::Keeper,
+        presently: report.held.as_ref().map(|h| held_json(h, &report.graph, now)),
+        warnings: &warnings,
+    });
+    Ok(crate::exit::OK)
+}
+
+/// Explains a disagreement between what Presently set and what Graph reports.
+fn warnings_for(report: &StatusReport, now: Timestamp) -> Vec<String> {
+    let mut warnings = report.notes.clone();
+    let Some(held) = report.held.as_ref().filter(|h| is_active(h, now)) else {
+        return warnings;
+    };
+    let status = held.intent.status;
+    if reading_shows(&report.graph, status) {
+        return warnings;
+    }
+    let session_lapsed = held.session_expires_at.is_some_and(|at| at <= now);
+    if report.graph.availability == "Offline" && status != PreferredPresence::AppearOffline && session_lapsed
+    {
+        warnings.push(format!(
+            "Graph reports Offline, not {status}: Presently's presence session lapsed at {} and no other session \
+             (such as Teams) is alive, so colleagues see Offline. Run `presently run` or start the Presently tray \
+             app to keep it visible, or `presently set` again.",
+            held.session_expires_at
+                .map(|at| local_time(at, now))
+                .unwrap_or_default()
+        ));
+    } else {
+        warnings.push(format!(
+            "Graph reports {}, not {status} as Presently set: it was changed in Teams or elsewhere, or Graph has \
+             not caught up yet.",
+            report.graph
+        ));
+    }
+    warnings
+}

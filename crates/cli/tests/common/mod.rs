@@ -1,0 +1,563 @@
+//! The harness of the CLI tests: an in-process emulator on 127.0.0.1, the real `presently` binary run with a
+//! private environment (temporary settings files, data folder, HOME; no D-Bus, so the token store is the
+//! 0600 file; no proxy; TZ=UTC), a browser that follows the emulator's pages over HTTP, and helpers for the
+//! emulator's control API. Only loopback addresses are ever contacted.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use presently_emulator::{Emulator, EmulatorConfig, Seed};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, BufReader};
+use url::Url;
+
+/// The default seed's first user (Adele Vance).
+pub const ADELE: &str = "3c5e7a9b-1d2f-4a6b-8c0d-2e4f6a8b0c1d";
+/// The default client id (Microsoft Graph Command Line Tools), also Presently's session id.
+pub const CLIENT_ID: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
+/// The token path of the default tenant segment.
+pub const TOKEN_PATH: &str = "/organizations/oauth2/v2.0/token";
+
+/// A finished run of `presently`.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The exit code.
+    pub code: i32,
+    /// Everything on stdout.
+    pub stdout: String,
+    /// Everything on stderr.
+    pub stderr: String,
+}
+
+impl Run {
+    /// stdout as JSON; panics with both streams when it is not one JSON object.
+    pub fn json(&self) -> Value {
+        let value: Value = serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        });
+        assert!(value.is_object(), "not an object: {value}");
+        value
+    }
+
+    /// Asserts the exit code, showing both streams when it differs.
+    #[track_caller]
+    pub fn expect(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "exit code {} (expected {code})\nstdout:\n{}\nstderr:\n{}",
+            self.code, self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// stdout and stderr together.
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+/// An emulator and a private home for the binary.
+pub struct Harness {
+    /// The emulator.
+    pub emu: Emulator,
+    /// The temporary folder everything lives in.
+    pub dir: tempfile::TempDir,
+    /// HTTP for the control API and the fake browser.
+    pub http: reqwest::Client,
+}
+
+/// An HTTP client that follows no redirects and uses no proxy.
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .unwrap()
+}
+
+impl Harness {
+    /// An emulator that completes every sign-in at once as Adele.
+    pub async fn auto_approving() -> Self {
+        Self::start(EmulatorConfig {
+            auto_approve: Some(None),
+            ..Default::default()
+        })
+        .await
+    }
+
+    /// An emulator that shows its sign-in pages.
+    pub async fn with_pages() -> Self {
+        Self::start(EmulatorConfig::default()).await
+    }
+
+    /// An emulator with this seed, showing its pages.
+    pub async fn with_seed(seed: Seed) -> Self {
+        Self::start(EmulatorConfig {
+            seed,
+            ..Default::default()
+        })
+        .await
+    }
+
+    /// Starts the emulator (its clock reads the real time and can be advanced).
+    pub async fn start(config: EmulatorConfig) -> Self {
+        let emu = Emulator::start(config).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["config", "data", "home", "run"] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        }
+        Self {
+            emu,
+            dir,
+            http: http(),
+        }
+    }
+
+    /// The emulator's base URL.
+    pub fn base(&self) -> String {
+        self.emu.base_url().to_owned()
+    }
+
+    /// The data folder (tokens, last-set record).
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// The token file (the plain-file store, since there is no D-Bus).
+    pub fn token_file(&self) -> PathBuf {
+        self.data_dir().join("tokens.json")
+    }
+
+    /// The user's settings file.
+    pub fn settings_file(&self) -> PathBuf {
+        self.dir.path().join("config").join("settings.toml")
+    }
+
+    /// The managed settings file.
+    pub fn managed_file(&self) -> PathBuf {
+        self.dir.path().join("managed.toml")
+    }
+
+    /// The command with the private environment (nothing inherited but PATH).
+    pub fn command(&self, args: &[&str]) -> tokio::process::Command {
+        let root = self.dir.path();
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_presently"));
+        command
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", root.join("home"))
+            .env("XDG_CONFIG_HOME", root.join("home/.config"))
+            .env("XDG_DATA_HOME", root.join("home/.local/share"))
+            .env("XDG_RUNTIME_DIR", root.join("run"))
+            .env("TZ", "UTC")
+            .env("PRESENTLY_CONFIG", self.settings_file())
+            .env("PRESENTLY_MANAGED_CONFIG", self.managed_file())
+            .env("PRESENTLY_DATA_DIR", self.data_dir())
+            .env("PRESENTLY_LOGIN_URL", self.base())
+            .env("PRESENTLY_GRAPH_URL", self.base())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        command
+    }
+
+    /// Runs `presently ARGS` to the end.
+    pub async fn run(&self, args: &[&str]) -> Run {
+        self.run_with(args, &[]).await
+    }
+
+    /// Runs `presently ARGS` with extra environment variables.
+    pub async fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = self.command(args);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let output = tokio::time::timeout(Duration::from_secs(120), command.output())
+            .await
+            .expect("presently did not finish within 2 minutes")
+            .unwrap();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Signs in with `BROWSER="curl -fsSL"` against an auto-approving emulator: curl follows the redirect to
+    /// the loopback listener, as a browser would.
+    pub async fn login_with_curl(&self) -> Run {
+        self.run_with(&["login"], &[("BROWSER", "curl -fsSL")]).await
+    }
+
+    /// Starts `presently ARGS` (which prints a URL or code on stderr), waits for a stderr line that `pick`
+    /// accepts, hands it to `act`, and returns the finished run.
+    pub async fn run_interactive<F, Fut>(
+        &self,
+        args: &[&str],
+        env: &[(&str, &str)],
+        pick: fn(&str) -> bool,
+        act: F,
+    ) -> Run
+    where
+        F: FnOnce(String) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        let mut command = self.command(args);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let stdout_task = tokio::spawn(async move {
+            let mut text = String::new();
+            stdout.read_to_string(&mut text).await.unwrap();
+            text
+        });
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut stderr = String::new();
+        let found = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Some(line) = lines.next_line().await.unwrap() {
+                stderr.push_str(&line);
+                stderr.push('\n');
+                if pick(&line) {
+                    return Some(line);
+                }
+            }
+            None
+        })
+        .await
+        .expect("no prompt within 30 s");
+        let line = found.unwrap_or_else(|| panic!("presently ended without the expected line:\n{stderr}"));
+        act(line).await;
+        let rest = tokio::time::timeout(Duration::from_secs(60), async {
+            let mut rest = String::new();
+            while let Some(line) = lines.next_line().await.unwrap() {
+                rest.push_str(&line);
+                rest.push('\n');
+            }
+            rest
+        })
+        .await
+        .expect("presently did not finish");
+        stderr.push_str(&rest);
+        let status = child.wait().await.unwrap();
+        Run {
+            code: status.code().unwrap_or(-1),
+            stdout: stdout_task.await.unwrap(),
+            stderr,
+        }
+    }
+
+    /// `presently login --no-browser ARGS`, with a person on the emulator's pages making `choice`.
+    pub async fn login_through_pages(&self, extra: &[&str], choice: Choice) -> (Run, PageWalk) {
+        let mut args = vec!["login", "--no-browser"];
+        args.extend_from_slice(extra);
+        let walk = std::sync::Arc::new(std::sync::Mutex::new(PageWalk::default()));
+        let recorded = walk.clone();
+        let run = self
+            .run_interactive(
+                &args,
+                &[],
+                |l| l.trim_start().starts_with("http://"),
+                |line| async move {
+                    let url = Url::parse(line.trim()).unwrap();
+                    let result = walk_pages(&choice, url).await;
+                    *recorded.lock().unwrap() = result;
+                },
+            )
+            .await;
+        let walk = walk.lock().unwrap().clone();
+        (run, walk)
+    }
+
+    /// `presently login --device-code`, with a person approving the code on `/devicelogin`.
+    pub async fn login_with_device_code(&self, extra: &[&str]) -> Run {
+        let mut args = vec!["login", "--device-code"];
+        args.extend_from_slice(extra);
+        let base = self.base();
+        self.run_interactive(
+            &args,
+            &[],
+            |l| l.starts_with("Code: "),
+            |line| async move {
+                let code = line["Code: ".len()..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .to_owned();
+                device_login(&base, &code).await;
+            },
+        )
+        .await
+    }
+
+    /// `GET` a control-API path, as JSON.
+    pub async fn get(&self, path: &str) -> Value {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base()))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "GET {path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap()
+    }
+
+    /// `POST` JSON to a control-API path; asserts success.
+    pub async fn post(&self, path: &str, body: Value) -> Value {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base()))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert!(status.is_success(), "POST {path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// `PATCH /_emulator/settings`.
+    pub async fn patch_settings(&self, body: Value) {
+        let response = self
+            .http
+            .patch(format!("{}/_emulator/settings", self.base()))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "{}",
+            response.text().await.unwrap()
+        );
+    }
+
+    /// Adele's presence picture.
+    pub async fn presence(&self) -> Value {
+        self.get(&format!("/_emulator/users/{ADELE}/presence")).await
+    }
+
+    /// The emulator's virtual now.
+    pub fn now(&self) -> jiff::Timestamp {
+        self.emu.clock().now()
+    }
+
+    /// Jumps the emulator's clock forward.
+    pub async fn advance(&self, seconds: u64) {
+        self.post("/_emulator/clock/advance", json!({ "seconds": seconds }))
+            .await;
+    }
+
+    /// Injects a fault.
+    pub async fn fault(&self, spec: Value) {
+        self.post("/_emulator/faults", spec).await;
+    }
+
+    /// Injects an identity-platform error on the next `count` token requests.
+    pub async fn identity_fault(&self, code: u32, count: u32, retry_after: Option<u64>) {
+        let mut fault = json!({ "kind": "identityError", "code": code });
+        if let Some(s) = retry_after {
+            fault["retryAfter"] = s.into();
+        }
+        self.fault(json!({ "path": TOKEN_PATH, "method": "POST", "count": count, "fault": fault }))
+            .await;
+    }
+
+    /// Statuses of the logged requests of a kind (grant type or Graph action), oldest first.
+    pub fn logged(&self, kind: &str) -> Vec<u16> {
+        self.emu
+            .state()
+            .world()
+            .log
+            .since(0)
+            .filter(|e| e.kind.as_deref() == Some(kind))
+            .map(|e| e.status)
+            .collect()
+    }
+
+    /// The saved token set, as the plain-file store wrote it.
+    pub fn saved_tokens(&self) -> Value {
+        let text = std::fs::read_to_string(self.token_file()).unwrap();
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// The saved refresh token.
+    pub fn saved_refresh_token(&self) -> String {
+        self.saved_tokens()["tokens"]["refreshToken"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// The saved access token.
+    pub fn saved_access_token(&self) -> String {
+        self.saved_tokens()["tokens"]["accessToken"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+/// A timestamp field of a JSON value.
+pub fn ts(value: &Value) -> jiff::Timestamp {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a timestamp: {value}"))
+        .parse()
+        .unwrap()
+}
+
+/// Asserts two instants are within a minute of each other.
+#[track_caller]
+pub fn within_a_minute(actual: jiff::Timestamp, expected: jiff::Timestamp, what: &str) {
+    let gap = actual.duration_since(expected).abs();
+    assert!(
+        gap <= jiff::SignedDuration::from_mins(1),
+        "{what}: {actual} is not within a minute of {expected}"
+    );
+}
+
+/// Bytes of a file, or `None` when it does not exist.
+pub fn read(path: &Path) -> Option<Vec<u8>> {
+    std::fs::read(path).ok()
+}
+
+/// What the fake browser does on the emulator's pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice {
+    /// Pick the first account and accept any consent screen.
+    Approve,
+    /// On "Need admin approval", press "Back to app".
+    BackFromAdminPage,
+}
+
+/// What the fake browser saw.
+#[derive(Debug, Clone, Default)]
+pub struct PageWalk {
+    /// The loopback redirect it followed (carries the authorization code or the error).
+    pub redirect: Option<Url>,
+    /// The loopback page's status and text.
+    pub final_page: Option<(u16, String)>,
+    /// Pages it went through (text), for diagnostics.
+    pub pages: Vec<String>,
+}
+
+/// The value of `<input ... name="NAME" value="V">`.
+pub fn input_value(html: &str, name: &str) -> Option<String> {
+    let needle = format!("name=\"{name}\" value=\"");
+    let start = html.find(&needle)? + needle.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].replace("&amp;", "&"))
+}
+
+fn form_action(html: &str) -> Option<String> {
+    let needle = "<form method=\"post\" action=\"";
+    let start = html.find(needle)? + needle.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].replace("&amp;", "&"))
+}
+
+fn has_button(html: &str, value: &str) -> bool {
+    html.contains(&format!("name=\"action\" value=\"{value}\""))
+}
+
+/// Follows the emulator's pages from `url` as a person would, until the redirect to the loopback listener.
+pub async fn walk_pages(choice: &Choice, url: Url) -> PageWalk {
+    let http = http();
+    let mut walk = PageWalk::default();
+    let mut base = url.clone();
+    let mut response = http.get(url).send().await.unwrap();
+    for _ in 0..8 {
+        if response.status().is_redirection() {
+            let location = response.headers()[reqwest::header::LOCATION]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            let target = base.join(&location).unwrap();
+            if target.host_str() == Some("localhost") {
+                let page = http.get(target.clone()).send().await.unwrap();
+                let status = page.status().as_u16();
+                walk.final_page = Some((status, page.text().await.unwrap()));
+                walk.redirect = Some(target);
+                return walk;
+            }
+            base = target.clone();
+            response = http.get(target).send().await.unwrap();
+            continue;
+        }
+        let html = response.text().await.unwrap();
+        walk.pages.push(html.clone());
+        let action = form_action(&html).unwrap_or_else(|| panic!("a page without a form: {html}"));
+        let request = input_value(&html, "request").expect("no request id");
+        let mut form = vec![("request".to_owned(), request)];
+        let pressed = if has_button(&html, "continue") {
+            form.push(("user".into(), input_value(&html, "user").expect("no account")));
+            "continue"
+        } else if has_button(&html, "accept") {
+            "accept"
+        } else if has_button(&html, "back") {
+            assert_eq!(
+                *choice,
+                Choice::BackFromAdminPage,
+                "the admin-approval page appeared"
+            );
+            "back"
+        } else {
+            panic!("no known button: {html}");
+        };
+        form.push(("action".into(), pressed.into()));
+        let target = base.join(&action).unwrap();
+        base = target.clone();
+        response = http.post(target).form(&form).send().await.unwrap();
+    }
+    panic!("too many pages");
+}
+
+/// A person at another device: types `user_code` on `/devicelogin`, picks the first account, accepts.
+pub async fn device_login(base: &str, user_code: &str) {
+    let http = http();
+    let base = Url::parse(base).unwrap();
+    let mut response = http
+        .post(base.join("/devicelogin").unwrap())
+        .form(&[("otc", user_code)])
+        .send()
+        .await
+        .unwrap();
+    for _ in 0..4 {
+        let html = response.text().await.unwrap();
+        let Some(action) = form_action(&html) else {
+            return;
+        };
+        if action == "/devicelogin" {
+            panic!("the code was not accepted: {html}");
+        }
+        let request = input_value(&html, "request").unwrap();
+        let mut form = vec![("request".to_owned(), request)];
+        if has_button(&html, "continue") {
+            form.push(("user".into(), input_value(&html, "user").unwrap()));
+            form.push(("action".into(), "continue".into()));
+        } else {
+            form.push(("action".into(), "accept".into()));
+        }
+        response = http
+            .post(base.join(&action).unwrap())
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+    }
+    panic!("device login did not end");
+}
