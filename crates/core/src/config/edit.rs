@@ -171,8 +171,8 @@ fn sentence(text: &str) -> String {
 /// Why a patch was not saved: bad fields (shown next to each field), or a problem with the file itself.
 ///
 /// Serialises as `{"fieldErrors":[{"field","message"}]}` or as a [`Problem`], the two error shapes of the
-/// `save_settings` command.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// `save_settings` command. It also reads back from either shape (the popup process receives it over the IPC).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum SettingsRejected {
     /// One or more fields are invalid; nothing was written.
@@ -861,6 +861,10 @@ mod tests {
         );
         let problem = SettingsRejected::Problem(Problem::new(ProblemKind::Configuration, "broken"));
         assert_eq!(serde_json::to_value(&problem).unwrap()["kind"], "configuration");
+        for rejected in [fields, problem] {
+            let json = serde_json::to_string(&rejected).unwrap();
+            assert_eq!(serde_json::from_str::<SettingsRejected>(&json).unwrap(), rejected);
+        }
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub struct Snapshot {
 
 /// The sign-in state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase", tag = "state")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "state")]
 pub enum AccountView {
     /// Not known yet (the keeper is starting).
     Unknown,
