@@ -40,3 +40,10 @@ if command -v rustup >/dev/null 2>&1; then
     rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c"
   done
 fi
+
+# npm packages (the popup UI's build and tests, the Tauri CLI), from package-lock.json.
+cd "$(repo_root)"
+if [ -f package-lock.json ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
+  say "Installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+fi

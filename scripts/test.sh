@@ -16,8 +16,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 say "Architecture boundary (core crates do not depend on Tauri)"
 bash scripts/check-boundary.sh
 
-say "Rust tests"
-cargo test --workspace --locked
+say "Rust tests (the token store's against a real Secret Service in a throw-away keyring)"
+bash scripts/with-keyring.sh cargo test --workspace --locked
 
 say "Microsoft's own client libraries against the emulator (msal, msgraph-sdk)"
 bash scripts/python-tests.sh
