@@ -1,9 +1,10 @@
 //! How `set`, `clear` and `status` reach Microsoft Graph: the [`Backend`].
 //!
 //! Today there is one: [`OneShot`], which makes the Graph calls itself and exits. The keeper (`presently run`
-//! and the tray app) will add a second variant that sends the same [`Intent`] over local IPC to the running
-//! keeper and turns its snapshot into the same reports; the commands do not change, because they only build
-//! an intent, call the backend and print a report.
+//! and the tray app) will add a second variant that sends the same choice over the core's local IPC
+//! (`Request::Choose { status, duration, origin: cli }`, `BackToAutomatic`, `Snapshot`) to the running keeper
+//! and turns its answers (the resolved `Intent`, the `Snapshot`) into the same reports; the commands do not
+//! change, because they only hand over a checked status and duration, and print a report.
 //!
 //! One-shot mode, step by step (contract §2, §3):
 //! - `set`: `setUserPreferredPresence` with the status's pair and the `expirationDuration` the model computes
@@ -17,15 +18,17 @@
 
 use std::path::PathBuf;
 
+use jiff::civil::Time;
+use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use presently_auth::Account;
 use presently_core::{Problem, ProblemKind, Services};
 use presently_graph::{SessionCleared, UserRef};
 use presently_model::session::{SESSION_EXPIRATION_MAX, SESSION_EXPIRATION_MIN};
-use presently_model::{Intent, PreferredPresence, WireExpiration, iso8601};
+use presently_model::{DurationChoice, Intent, Origin, PreferredPresence, WireExpiration, iso8601};
 use serde::Serialize;
 
-use crate::context::graph_problem;
+use crate::context::{Wired, graph_problem};
 use crate::output::Reading;
 use crate::record::{self, LastSet};
 
@@ -124,12 +127,14 @@ pub enum Backend {
 
 impl Backend {
     /// The backend for this run. Today always one-shot; with the keeper, this is where a running keeper is
-    /// found (local IPC) before falling back to one-shot.
-    pub fn select(services: Services, account: Account, data_dir: PathBuf) -> Self {
+    /// found (local IPC) before falling back to one-shot. The working day's end (for "end of day") comes from the
+    /// settings.
+    pub fn select(wired: &Wired, account: Account) -> Self {
         Backend::OneShot(OneShot {
-            services,
+            services: wired.services.clone(),
             account,
-            data_dir,
+            data_dir: wired.data_dir.clone(),
+            workday_end: wired.settings.workday_end.value,
         })
     }
 
@@ -140,10 +145,14 @@ impl Backend {
         }
     }
 
-    /// Sets the status of `intent`.
-    pub async fn set(&self, intent: Intent) -> Result<SetReport, Problem> {
+    /// Sets `status` for `duration`, resolved against the backend's clock and this computer's time zone.
+    pub async fn set(
+        &self,
+        status: PreferredPresence,
+        duration: DurationChoice,
+    ) -> Result<SetReport, Problem> {
         match self {
-            Backend::OneShot(one) => one.set(intent).await,
+            Backend::OneShot(one) => one.set(status, duration).await,
         }
     }
 
@@ -168,6 +177,7 @@ pub struct OneShot {
     services: Services,
     account: Account,
     data_dir: PathBuf,
+    workday_end: Time,
 }
 
 /// How long the one-shot session lasts: until the intent ends, within what `setPresence` accepts
@@ -191,7 +201,18 @@ impl OneShot {
         }
     }
 
-    async fn set(&self, intent: Intent) -> Result<SetReport, Problem> {
+    /// The intent for a choice made now, in this computer's time zone.
+    fn resolve(&self, status: PreferredPresence, duration: DurationChoice) -> Result<Intent, Problem> {
+        let now = self.services.clock.now();
+        let local_now = now.to_zoned_datetime(TimeZone::system());
+        let until = duration
+            .resolve(&local_now, self.workday_end)
+            .map_err(|e| Problem::new(ProblemKind::InvalidChoice, e.to_string()))?;
+        Ok(Intent::new(status, until, now, Origin::Cli))
+    }
+
+    async fn set(&self, status: PreferredPresence, duration: DurationChoice) -> Result<SetReport, Problem> {
+        let intent = self.resolve(status, duration)?;
         let graph = &self.services.graph;
         let now = self.services.clock.now();
         let (expiration, pin_expires_at, pin_needs_renewal) = match intent.wire_expiration(now) {
@@ -328,8 +349,13 @@ impl OneShot {
     }
 }
 
-/// Whether Graph's reading shows `status` (its exact preferred pair).
+/// Whether Graph's reading shows `status`: its exact preferred pair, or for Appear offline any `Offline`
+/// (with no session alive Graph reports Offline/Offline, which is what Appear offline wants colleagues to
+/// see, contract §3).
 pub fn reading_shows(reading: &Reading, status: PreferredPresence) -> bool {
+    if status == PreferredPresence::AppearOffline {
+        return reading.availability == "Offline";
+    }
     let pair = status.preferred_pair();
     reading.availability == pair.availability.as_str() && reading.activity == pair.activity.as_str()
 }

@@ -24,7 +24,7 @@ struct ClearJson<'a> {
 pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
     let wired = Wired::new(global)?;
     let account = wired.require_account().await?;
-    let backend = Backend::select(wired.services.clone(), account, wired.data_dir.clone());
+    let backend = Backend::select(&wired, account);
     let report = backend.clear().await?;
     let mut warnings = report.notes.clone();
     if let Some(error) = &report.read_back_error {

@@ -1,8 +1,9 @@
 //! `presently set <status> [--for D | --until T | --preset NAME]`.
 //!
 //! The status and duration are read with the model's parsers before anything else (so bad input exits 2
-//! without touching a file or the network), resolved against this computer's clock and time zone and the
-//! working day's end from the settings, and handed as an [`Intent`] to the [`Backend`]. The report is printed
+//! without touching a file or the network) and handed to the [`Backend`], which resolves them against this
+//! computer's clock and time zone and the working day's end from the settings (one-shot), or lets the keeper
+//! do it. The report is printed
 //! with honest warnings: without the keeper the session lapses (contract §3: no session, Offline), a pin
 //! beyond Graph's longest duration is not renewed, and when the read-back shows something other than what
 //! was set, it says so.
@@ -10,9 +11,8 @@
 use std::str::FromStr;
 
 use jiff::Timestamp;
-use jiff::tz::TimeZone;
 use presently_core::{Problem, ProblemKind};
-use presently_model::{DurationChoice, Intent, Origin, PreferredPresence, Preset, Until};
+use presently_model::{DurationChoice, PreferredPresence, Preset, Until};
 use serde::Serialize;
 
 use crate::args::{Global, SetArgs};
@@ -78,16 +78,10 @@ struct SetJson<'a> {
 pub async fn run(global: &Global, args: &SetArgs, out: Output) -> Result<u8, Problem> {
     let choice = parse_choice(args)?;
     let wired = Wired::new(global)?;
-    let now = wired.services.clock.now();
-    let local_now = now.to_zoned_datetime(TimeZone::system());
-    let until = choice
-        .duration
-        .resolve(&local_now, wired.settings.workday_end.value)
-        .map_err(|e| bad_input(e.to_string()))?;
-    let intent = Intent::new(choice.status, until, now, Origin::Cli);
     let account = wired.require_account().await?;
-    let backend = Backend::select(wired.services.clone(), account, wired.data_dir.clone());
-    let report = backend.set(intent).await?;
+    let backend = Backend::select(&wired, account);
+    let report = backend.set(choice.status, choice.duration).await?;
+    let now = backend.now();
 
     let warnings = warnings_for(&report, now);
     print(&report, &choice, now, out);

@@ -66,7 +66,7 @@ fn is_active(held: &Held, now: Timestamp) -> bool {
 pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
     let wired = Wired::new(global)?;
     let account = wired.require_account().await?;
-    let backend = Backend::select(wired.services.clone(), account.clone(), wired.data_dir.clone());
+    let backend = Backend::select(&wired, account.clone());
     let report = backend.status().await?;
     let now = backend.now();
     let warnings = warnings_for(&report, now);
@@ -123,16 +123,21 @@ fn warnings_for(report: &StatusReport, now: Timestamp) -> Vec<String> {
     if reading_shows(&report.graph, status) {
         return warnings;
     }
-    let session_lapsed = held.session_expires_at.is_some_and(|at| at <= now);
-    if report.graph.availability == "Offline" && status != PreferredPresence::AppearOffline && session_lapsed
-    {
+    if report.graph.availability == "Offline" && status != PreferredPresence::AppearOffline {
+        let session = match held.session_expires_at {
+            Some(at) if at <= now => {
+                format!("Presently's presence session lapsed at {}", local_time(at, now))
+            }
+            Some(at) => format!(
+                "Presently's presence session (due to lapse at {}) has ended or was cleared",
+                local_time(at, now)
+            ),
+            None => "Presently has no presence session".to_owned(),
+        };
         warnings.push(format!(
-            "Graph reports Offline, not {status}: Presently's presence session lapsed at {} and no other session \
-             (such as Teams) is alive, so colleagues see Offline. Run `presently run` or start the Presently tray \
-             app to keep it visible, or `presently set` again.",
-            held.session_expires_at
-                .map(|at| local_time(at, now))
-                .unwrap_or_default()
+            "Graph reports Offline, not {status}: Graph sees no live presence session ({session}; Teams is \
+             closed), and with none colleagues see Offline whatever was pinned. Run `presently run` or start the \
+             Presently tray app to keep it visible, or `presently set` again."
         ));
     } else {
         warnings.push(format!(
