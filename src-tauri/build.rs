@@ -5,6 +5,7 @@
 fn main() -> Result<(), String> {
     println!("cargo:rerun-if-changed=src-tauri/capabilities");
     println!("cargo:rerun-if-changed=tauri.conf.json");
-    let attributes = tauri_build::Attributes::new().capabilities_path_pattern("src-tauri/capabilities/*.json");
+    let attributes =
+        tauri_build::Attributes::new().capabilities_path_pattern("src-tauri/capabilities/*.json");
     tauri_build::try_build(attributes).map_err(|e| format!("tauri-build failed: {e:#}"))
 }

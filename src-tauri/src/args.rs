@@ -1,0 +1,215 @@
+//! The command line of `presently-app`: which of its two processes to be, and the few switches each takes.
+//! Parsed by hand (no clap): it is a GUI program whose only callers are the user's launcher, the tray process
+//! (spawning the popup) and the end-to-end tests.
+
+use std::path::PathBuf;
+
+/// Which process to run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mode {
+    /// The main process: tray, native menu, keeper and IPC server; never a webview.
+    Tray(TrayArgs),
+    /// The popup process: one webview window talking to the main process over the local IPC.
+    Popup(PopupArgs),
+}
+
+/// Switches of the main process.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrayArgs {
+    /// `--demo`: run against the in-process emulator instead of Microsoft.
+    pub demo: bool,
+    /// `--show-popup-on-start` or `PRESENTLY_SHOW_POPUP=1` (end-to-end tests): open the popup at once.
+    pub show_popup_on_start: bool,
+}
+
+/// Switches of the popup process (set by the main process when it spawns it).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PopupArgs {
+    /// `--ipc ADDRESS`: the main process's IPC endpoint (socket path or pipe name).
+    pub ipc: Option<PathBuf>,
+    /// `--tray-rect X,Y,W,H`: where the tray icon was clicked, in physical pixels, to open beside it.
+    pub tray_rect: Option<TrayRect>,
+}
+
+/// The tray icon's rectangle in physical pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrayRect {
+    /// Left edge.
+    pub x: i32,
+    /// Top edge.
+    pub y: i32,
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+}
+
+impl TrayRect {
+    /// `X,Y,W,H` as `--tray-rect` takes it.
+    pub fn to_arg(self) -> String {
+        format!("{},{},{},{}", self.x, self.y, self.width, self.height)
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        let mut parts = text.split(',').map(str::trim);
+        let rect = TrayRect {
+            x: parts.next()?.parse().ok()?,
+            y: parts.next()?.parse().ok()?,
+            width: parts.next()?.parse().ok()?,
+            height: parts.next()?.parse().ok()?,
+        };
+        parts.next().is_none().then_some(rect)
+    }
+}
+
+/// Why the command line was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArgsError {
+    /// A switch this program does not know.
+    #[error("unknown argument \"{0}\" (presently-app takes --demo, --show-popup-on-start, or --popup)")]
+    Unknown(String),
+    /// A switch without its value, or with a malformed one.
+    #[error("{0} needs a value: {1}")]
+    BadValue(&'static str, &'static str),
+}
+
+/// Parses the arguments after the program name; `env` reads `PRESENTLY_SHOW_POPUP`.
+pub fn parse(
+    args: impl IntoIterator<Item = String>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Mode, ArgsError> {
+    let mut tray = TrayArgs {
+        demo: false,
+        show_popup_on_start: env("PRESENTLY_SHOW_POPUP").is_some_and(|v| v == "1" || v == "true"),
+    };
+    let mut popup: Option<PopupArgs> = None;
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--demo" => tray.demo = true,
+            "--show-popup-on-start" => tray.show_popup_on_start = true,
+            "--popup" => {
+                popup.get_or_insert_with(PopupArgs::default);
+            }
+            "--ipc" => {
+                let value = args
+                    .next()
+                    .ok_or(ArgsError::BadValue("--ipc", "a socket path or pipe name"))?;
+                popup.get_or_insert_with(PopupArgs::default).ipc = Some(PathBuf::from(value));
+            }
+            "--tray-rect" => {
+                let rect = args
+                    .next()
+                    .as_deref()
+                    .and_then(TrayRect::parse)
+                    .ok_or(ArgsError::BadValue("--tray-rect", "X,Y,W,H in pixels"))?;
+                popup.get_or_insert_with(PopupArgs::default).tray_rect = Some(rect);
+            }
+            _ => return Err(ArgsError::Unknown(arg)),
+        }
+    }
+    Ok(match popup {
+        Some(popup) => Mode::Popup(popup),
+        None => Mode::Tray(tray),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_words(words: &[&str], env: &dyn Fn(&str) -> Option<String>) -> Result<Mode, ArgsError> {
+        parse(words.iter().map(|w| w.to_string()), env)
+    }
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn no_arguments_run_the_tray_against_microsoft() {
+        assert_eq!(parse_words(&[], &no_env), Ok(Mode::Tray(TrayArgs::default())));
+    }
+
+    #[test]
+    fn demo_and_the_test_switch_are_tray_switches() {
+        let mode = parse_words(&["--demo", "--show-popup-on-start"], &no_env);
+        assert_eq!(
+            mode,
+            Ok(Mode::Tray(TrayArgs {
+                demo: true,
+                show_popup_on_start: true
+            }))
+        );
+        let env = |k: &str| (k == "PRESENTLY_SHOW_POPUP").then(|| "1".to_string());
+        assert_eq!(
+            parse_words(&[], &env),
+            Ok(Mode::Tray(TrayArgs {
+                demo: false,
+                show_popup_on_start: true
+            }))
+        );
+    }
+
+    #[test]
+    fn the_popup_takes_the_ipc_address_and_the_tray_rectangle() {
+        let mode = parse_words(
+            &[
+                "--popup",
+                "--ipc",
+                "/run/user/1/presently/keeper.sock",
+                "--tray-rect",
+                "1800,1040,24,-1",
+            ],
+            &no_env,
+        );
+        assert_eq!(mode, Err(ArgsError::BadValue("--tray-rect", "X,Y,W,H in pixels")));
+        let mode = parse_words(
+            &[
+                "--popup",
+                "--ipc",
+                "/run/user/1/presently/keeper.sock",
+                "--tray-rect",
+                "1800,-4,24,24",
+            ],
+            &no_env,
+        );
+        assert_eq!(
+            mode,
+            Ok(Mode::Popup(PopupArgs {
+                ipc: Some(PathBuf::from("/run/user/1/presently/keeper.sock")),
+                tray_rect: Some(TrayRect {
+                    x: 1800,
+                    y: -4,
+                    width: 24,
+                    height: 24
+                }),
+            }))
+        );
+    }
+
+    #[test]
+    fn a_tray_rectangle_survives_the_round_trip_through_the_command_line() {
+        let rect = TrayRect {
+            x: -1920,
+            y: 0,
+            width: 32,
+            height: 30,
+        };
+        assert_eq!(TrayRect::parse(&rect.to_arg()), Some(rect));
+        assert_eq!(TrayRect::parse("1,2,3"), None);
+        assert_eq!(TrayRect::parse("1,2,3,4,5"), None);
+    }
+
+    #[test]
+    fn unknown_switches_and_missing_values_are_refused() {
+        assert_eq!(
+            parse_words(&["--verbose"], &no_env),
+            Err(ArgsError::Unknown("--verbose".into()))
+        );
+        assert!(matches!(
+            parse_words(&["--popup", "--ipc"], &no_env),
+            Err(ArgsError::BadValue("--ipc", _))
+        ));
+    }
+}

@@ -1,0 +1,169 @@
+//! The events the popup webview listens to, as one enum of names (architecture convention 3; the names are
+//! the contract's), and how each frame pushed by the local IPC becomes one of them. `ui/src/ipc.ts` listens to
+//! exactly these names.
+
+use presently_core::ipc::EventFrame;
+use serde_json::Value;
+
+/// An event emitted to the popup webview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UiEvent {
+    /// `state:changed`: a whole keeper `Snapshot`.
+    StateChanged,
+    /// `keeper:event`: a notable moment (`KeeperEvent`).
+    KeeperEvent,
+    /// `signin:device-code`: show this code (`DeviceCodeView`).
+    SignInDeviceCode,
+    /// `signin:finished`: `{ ok, problem? }`.
+    SignInFinished,
+    /// `settings:changed`: the settings now in force.
+    SettingsChanged,
+}
+
+impl UiEvent {
+    /// Every event, for tests and documentation.
+    pub const ALL: [UiEvent; 5] = [
+        UiEvent::StateChanged,
+        UiEvent::KeeperEvent,
+        UiEvent::SignInDeviceCode,
+        UiEvent::SignInFinished,
+        UiEvent::SettingsChanged,
+    ];
+
+    /// The name the webview listens to.
+    pub fn name(self) -> &'static str {
+        match self {
+            UiEvent::StateChanged => "state:changed",
+            UiEvent::KeeperEvent => "keeper:event",
+            UiEvent::SignInDeviceCode => "signin:device-code",
+            UiEvent::SignInFinished => "signin:finished",
+            UiEvent::SettingsChanged => "settings:changed",
+        }
+    }
+}
+
+/// What the popup process does with a frame from the IPC event stream.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Route {
+    /// Emit this event with this payload to the webview.
+    Emit(UiEvent, Value),
+    /// The settings changed: fetch them and emit [`UiEvent::SettingsChanged`] with them (the IPC event carries
+    /// no payload).
+    FetchSettings,
+    /// The main process asks the popup to show itself.
+    ShowPopup,
+    /// Nothing the popup knows (a newer main process); dropped.
+    Ignore,
+}
+
+/// Routes one IPC event frame: `state` frames carry a Snapshot; `app` frames an `AppEvent` tagged
+/// `{"type": ..., "data": ...}`.
+pub fn route(frame: &EventFrame) -> Route {
+    match frame.event.as_str() {
+        "state" => Route::Emit(UiEvent::StateChanged, frame.data.clone()),
+        "app" => {
+            let data = frame.data.get("data").cloned().unwrap_or(Value::Null);
+            match frame.data.get("type").and_then(Value::as_str) {
+                Some("keeper") => Route::Emit(UiEvent::KeeperEvent, data),
+                Some("deviceCode") => Route::Emit(UiEvent::SignInDeviceCode, data),
+                Some("signInFinished") => Route::Emit(UiEvent::SignInFinished, data),
+                Some("settingsChanged") => Route::FetchSettings,
+                Some("showPopup") => Route::ShowPopup,
+                _ => Route::Ignore,
+            }
+        }
+        _ => Route::Ignore,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use presently_core::app::DeviceCodeView;
+    use presently_core::keeper::KeeperEvent;
+    use presently_core::{AppEvent, Problem, ProblemKind};
+    use presently_model::PreferredPresence;
+
+    /// A frame exactly as the IPC server builds it from a core event.
+    fn app_frame(event: AppEvent) -> EventFrame {
+        EventFrame {
+            event: "app".into(),
+            data: serde_json::to_value(event).unwrap(),
+        }
+    }
+
+    #[test]
+    fn the_names_are_the_contracts_and_distinct() {
+        let names: Vec<_> = UiEvent::ALL.iter().map(|e| e.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "state:changed",
+                "keeper:event",
+                "signin:device-code",
+                "signin:finished",
+                "settings:changed"
+            ]
+        );
+    }
+
+    #[test]
+    fn core_events_become_the_webviews_events_with_their_payloads() {
+        let ended = KeeperEvent::IntentEnded {
+            status: PreferredPresence::Busy,
+        };
+        assert_eq!(
+            route(&app_frame(AppEvent::Keeper(ended.clone()))),
+            Route::Emit(UiEvent::KeeperEvent, serde_json::to_value(&ended).unwrap())
+        );
+
+        let code = DeviceCodeView {
+            message: "Go to the page and type ABCD".into(),
+            user_code: "ABCD".into(),
+            verification_uri: "http://127.0.0.1:1/devicelogin".into(),
+            expires_at: "2025-06-02T08:15:00Z".parse().unwrap(),
+        };
+        let Route::Emit(UiEvent::SignInDeviceCode, payload) = route(&app_frame(AppEvent::DeviceCode(code)))
+        else {
+            panic!("a device code is shown")
+        };
+        assert_eq!(payload["userCode"], "ABCD");
+        assert_eq!(payload["verificationUri"], "http://127.0.0.1:1/devicelogin");
+
+        let problem = Problem::new(ProblemKind::SignInRequired, "declined");
+        let Route::Emit(UiEvent::SignInFinished, payload) = route(&app_frame(AppEvent::SignInFinished {
+            ok: false,
+            problem: Some(problem),
+        })) else {
+            panic!("a finished sign-in is told")
+        };
+        assert_eq!(payload["ok"], false);
+        assert_eq!(payload["problem"]["kind"], "signInRequired");
+    }
+
+    #[test]
+    fn settings_changes_are_fetched_and_show_popup_is_for_the_popup_itself() {
+        assert_eq!(route(&app_frame(AppEvent::SettingsChanged)), Route::FetchSettings);
+        assert_eq!(route(&app_frame(AppEvent::ShowPopup)), Route::ShowPopup);
+    }
+
+    #[test]
+    fn state_frames_carry_the_snapshot_through_and_unknown_frames_are_dropped() {
+        let snapshot = serde_json::json!({"revision": 3});
+        let frame = EventFrame {
+            event: "state".into(),
+            data: snapshot.clone(),
+        };
+        assert_eq!(route(&frame), Route::Emit(UiEvent::StateChanged, snapshot));
+        let frame = EventFrame {
+            event: "app".into(),
+            data: serde_json::json!({"type": "somethingNew"}),
+        };
+        assert_eq!(route(&frame), Route::Ignore);
+        let frame = EventFrame {
+            event: "telemetry".into(),
+            data: Value::Null,
+        };
+        assert_eq!(route(&frame), Route::Ignore);
+    }
+}

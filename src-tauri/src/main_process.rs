@@ -1,0 +1,136 @@
+//! The main process: the core (`Presently`: settings, sign-in, the keeper), the local IPC server the popup and
+//! the CLI talk to, and the tray. It never creates a webview (issue 5): the popup is a child process, spawned
+//! on demand by the [`Launcher`]. With `--demo` the core talks to an emulator started in this process.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use presently_core::config::{Locations, Overrides};
+use presently_core::ipc::{self, Endpoint, IpcServer};
+use presently_core::{Presently, StartOptions, paths};
+use tauri::RunEvent;
+
+use crate::args::TrayArgs;
+use crate::demo::{DEMO_PROFILE, DEMO_SERVICE, Demo};
+use crate::error::StartError;
+use crate::launcher::Launcher;
+
+/// The IPC profile of the real app.
+pub const PROFILE: &str = "keeper";
+
+/// The IPC endpoint of the real app or of the demo.
+pub fn endpoint(demo: bool, env: &dyn Fn(&str) -> Option<String>) -> Result<Endpoint, StartError> {
+    let data = paths::data_dir(env).ok_or(StartError::NoDataDir)?;
+    Ok(if demo {
+        Endpoint::for_profile(DEMO_PROFILE, &data.join("demo"), env)
+    } else {
+        Endpoint::for_profile(PROFILE, &data, env)
+    })
+}
+
+/// What the main process runs.
+struct Core {
+    presently: Presently,
+    server: IpcServer,
+    demo: Option<Demo>,
+}
+
+async fn start_core(demo: bool, env: fn(&str) -> Option<String>) -> Result<Core, StartError> {
+    let data = paths::data_dir(&env).ok_or(StartError::NoDataDir)?;
+    let demo = match demo {
+        true => Some(Demo::start(&data, crate::demo::port_from_env(&env)).await?),
+        false => None,
+    };
+    let (locations, overrides, data_dir, store) = match &demo {
+        Some(demo) => {
+            let dir = demo.data_dir.clone();
+            std::fs::create_dir_all(&dir).map_err(|e| StartError::Io {
+                path: dir.clone(),
+                source: e,
+            })?;
+            let store_dir = dir.clone();
+            let store = tauri::async_runtime::spawn_blocking(move || {
+                presently_auth::choose_store(&store_dir, DEMO_SERVICE)
+            })
+            .await
+            .map_err(StartError::Tauri)?;
+            (demo.locations(), demo.overrides(), dir, Some(store))
+        }
+        None => {
+            let locations = Locations::from_env(&env).map_err(|e| {
+                StartError::Core(presently_core::Problem::new(
+                    presently_core::ProblemKind::Configuration,
+                    e.to_string(),
+                ))
+            })?;
+            (locations, Overrides::default(), data.clone(), None)
+        }
+    };
+    let presently = Presently::start(StartOptions {
+        locations,
+        overrides,
+        env,
+        data_dir,
+        clock: None,
+        store,
+        browser: None,
+    })
+    .await
+    .map_err(StartError::Core)?;
+    let server = ipc::serve(presently.clone(), endpoint(demo.is_some(), &env)?).await?;
+    Ok(Core {
+        presently,
+        server,
+        demo,
+    })
+}
+
+/// Runs the main process until the user quits.
+pub fn run(args: TrayArgs, env: fn(&str) -> Option<String>) -> Result<(), StartError> {
+    let Core {
+        presently,
+        server,
+        demo,
+    } = tauri::async_runtime::block_on(start_core(args.demo, env))?;
+    let exe: PathBuf = std::env::current_exe().map_err(|e| StartError::Io {
+        path: PathBuf::from("this program (current_exe)"),
+        source: e,
+    })?;
+    let launcher = Arc::new(Launcher::new(exe, server.endpoint().clone(), presently.clone()));
+    tracing::info!(ipc = %server.endpoint(), demo = demo.is_some(), "Presently is running");
+    let demo_page = demo.as_ref().map(Demo::colleagues_page);
+
+    let app = tauri::Builder::default()
+        .setup({
+            let (presently, launcher) = (presently.clone(), launcher.clone());
+            move |app| {
+                #[cfg(target_os = "macos")]
+                app.set_activation_policy(tauri::ActivationPolicy::Accessory);
+                crate::tray::install(app.handle(), presently, launcher.clone())?;
+                if let Some(page) = &demo_page {
+                    println!("Presently demo: what colleagues see is at {page}");
+                    if let Err(e) = opener::open_browser(page) {
+                        tracing::warn!(error = %e, "cannot open the browser at {page}");
+                    }
+                }
+                if args.show_popup_on_start {
+                    launcher.open(None);
+                }
+                Ok(())
+            }
+        })
+        .build(crate::context())?;
+
+    // Held until the process exits: the IPC server (dropping it removes the socket) and the demo's emulator.
+    let held = Mutex::new(Some((server, demo)));
+    app.run(move |_app, event| match event {
+        // No window is ever open here; the app ends only through Quit.
+        RunEvent::ExitRequested { code: None, api, .. } => api.prevent_exit(),
+        RunEvent::Exit => {
+            launcher.close();
+            held.lock().unwrap_or_else(|e| e.into_inner()).take();
+        }
+        _ => {}
+    });
+    Ok(())
+}

@@ -1,0 +1,485 @@
+//! What the tray shows for a keeper [`Snapshot`]: which icon, the headline ("Busy until 14:30 — Graph reports
+//! Offline"), the tooltip, which status carries the check mark and what the sign-in item says. Pure, so every
+//! rule is tested here; `tray.rs` only hands the result to Tauri.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use presently_core::keeper::{AccountView, Agreement, KeeperActivity, Reported, Snapshot};
+use presently_model::{Availability, Intent, PreferredPresence, Preset, Until};
+
+/// The tray icon: the effective status, or a state that matters more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TrayIcon {
+    /// One of the six statuses (chosen, or what Teams shows while automatic).
+    Status(PreferredPresence),
+    /// Automatic, and Graph has not said what Teams shows.
+    Unknown,
+    /// Nobody is signed in.
+    SignedOut,
+    /// Something needs the user (sign in again, consent, offline...).
+    Problem,
+    /// Starting, or a change is on its way to Microsoft.
+    Syncing,
+}
+
+impl TrayIcon {
+    /// Every icon, for tests.
+    pub const ALL: [TrayIcon; 10] = [
+        TrayIcon::Status(PreferredPresence::Available),
+        TrayIcon::Status(PreferredPresence::Busy),
+        TrayIcon::Status(PreferredPresence::DoNotDisturb),
+        TrayIcon::Status(PreferredPresence::BeRightBack),
+        TrayIcon::Status(PreferredPresence::AppearAway),
+        TrayIcon::Status(PreferredPresence::AppearOffline),
+        TrayIcon::Unknown,
+        TrayIcon::SignedOut,
+        TrayIcon::Problem,
+        TrayIcon::Syncing,
+    ];
+
+    /// The name of its file in `icons/tray/` (generated from `icons/src/tray/<name>.svg`).
+    pub fn file_stem(self) -> &'static str {
+        match self {
+            TrayIcon::Status(status) => status.short_name(),
+            TrayIcon::Unknown => "unknown",
+            TrayIcon::SignedOut => "signed-out",
+            TrayIcon::Problem => "problem",
+            TrayIcon::Syncing => "syncing",
+        }
+    }
+}
+
+/// The sign-in item of the menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignItem {
+    /// "Sign in…" (or "Sign in again…").
+    SignIn {
+        /// The account must sign in again.
+        again: bool,
+    },
+    /// "Sign out".
+    SignOut,
+}
+
+impl SignItem {
+    /// The menu label.
+    pub fn label(self) -> &'static str {
+        match self {
+            SignItem::SignIn { again: false } => "Sign in…",
+            SignItem::SignIn { again: true } => "Sign in again…",
+            SignItem::SignOut => "Sign out",
+        }
+    }
+}
+
+/// Everything the tray renders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrayView {
+    /// The icon.
+    pub icon: TrayIcon,
+    /// One line: the status and until when, and what Graph reports when it differs. First (disabled) line of
+    /// the menu, since Linux panels show no tooltips.
+    pub headline: String,
+    /// The current problem in plain words, if any (second disabled menu line).
+    pub detail: Option<String>,
+    /// The status whose menu item carries the check mark (the chosen one; none while automatic).
+    pub checked: Option<PreferredPresence>,
+    /// Whether "Back to automatic" does something.
+    pub can_go_automatic: bool,
+    /// The sign-in item.
+    pub sign: SignItem,
+}
+
+impl TrayView {
+    /// The view of `snapshot` at `now` in the user's `zone`.
+    pub fn of(snapshot: &Snapshot, now: Timestamp, zone: &TimeZone) -> Self {
+        let intent = snapshot.intent.as_ref();
+        let (sign, signed_out, sign_in_required) = match &snapshot.account {
+            AccountView::SignedIn { .. } => (SignItem::SignOut, false, false),
+            AccountView::SignInRequired { .. } => (SignItem::SignIn { again: true }, false, true),
+            AccountView::SignedOut => (SignItem::SignIn { again: false }, true, false),
+            AccountView::Unknown => (SignItem::SignIn { again: false }, false, false),
+        };
+        let starting =
+            snapshot.activity == KeeperActivity::Starting || snapshot.account == AccountView::Unknown;
+        let icon = if starting {
+            TrayIcon::Syncing
+        } else if signed_out {
+            TrayIcon::SignedOut
+        } else if sign_in_required || snapshot.problem.is_some() {
+            TrayIcon::Problem
+        } else if snapshot.activity == KeeperActivity::Syncing && snapshot.agreement == Agreement::Unknown {
+            TrayIcon::Syncing
+        } else {
+            match intent {
+                Some(intent) => TrayIcon::Status(intent.status),
+                None => snapshot
+                    .reported
+                    .as_ref()
+                    .and_then(|r| status_of(&r.availability))
+                    .map_or(TrayIcon::Unknown, TrayIcon::Status),
+            }
+        };
+
+        let mut headline = if starting {
+            "Starting…".to_string()
+        } else if signed_out {
+            "Signed out".to_string()
+        } else {
+            match intent {
+                Some(intent) => format!(
+                    "{} {}",
+                    intent.status.display_name(),
+                    until_words(intent, now, zone)
+                ),
+                None => match &snapshot.reported {
+                    Some(reported) => format!("Automatic — Teams shows {}", availability_words(reported)),
+                    None => "Automatic".to_string(),
+                },
+            }
+        };
+        if sign_in_required {
+            headline.push_str(" — sign in again to keep it");
+        } else if let (Some(intent), Agreement::Differs { .. }, Some(reported)) =
+            (intent, &snapshot.agreement, &snapshot.reported)
+            && reported.as_status != Some(intent.status)
+        {
+            headline.push_str(&format!(" — Graph reports {}", availability_words(reported)));
+        }
+
+        let detail = snapshot.problem.as_ref().map(|p| match p.retry_in_secs {
+            Some(secs) => format!("{} (retrying in {})", p.message, seconds_words(secs)),
+            None => p.message.clone(),
+        });
+
+        TrayView {
+            icon,
+            headline,
+            detail,
+            checked: intent.map(|i| i.status),
+            can_go_automatic: intent.is_some(),
+            sign,
+        }
+    }
+
+    /// The tooltip (Windows and macOS): "Presently", the headline, and the problem on a second line.
+    pub fn tooltip(&self) -> String {
+        match &self.detail {
+            Some(detail) => format!("Presently: {}\n{}", self.headline, detail),
+            None => format!("Presently: {}", self.headline),
+        }
+    }
+}
+
+/// The durations the tray menu offers, in order (Graph's default is for the CLI and settings only).
+pub const MENU_DURATIONS: [Preset; 7] = [
+    Preset::Minutes30,
+    Preset::Hour1,
+    Preset::Hours2,
+    Preset::Hours4,
+    Preset::Hours8,
+    Preset::EndOfDay,
+    Preset::UntilChanged,
+];
+
+/// A duration's label in the menu.
+pub fn duration_label(preset: Preset) -> &'static str {
+    match preset {
+        Preset::EndOfDay => "End of day",
+        other => other.label(),
+    }
+}
+
+/// The status a reported availability shows as, when it is one of the six.
+fn status_of(availability: &Availability) -> Option<PreferredPresence> {
+    match availability {
+        Availability::Available | Availability::AvailableIdle => Some(PreferredPresence::Available),
+        Availability::Busy | Availability::BusyIdle | Availability::Focusing => Some(PreferredPresence::Busy),
+        Availability::DoNotDisturb => Some(PreferredPresence::DoNotDisturb),
+        Availability::BeRightBack => Some(PreferredPresence::BeRightBack),
+        Availability::Away => Some(PreferredPresence::AppearAway),
+        Availability::Offline => Some(PreferredPresence::AppearOffline),
+        Availability::PresenceUnknown | Availability::Other(_) => None,
+    }
+}
+
+/// What Graph reports, in words ("Offline", "Busy (idle)").
+fn availability_words(reported: &Reported) -> String {
+    match &reported.availability {
+        Availability::Available => "Available".into(),
+        Availability::AvailableIdle => "Available (idle)".into(),
+        Availability::Away => "Away".into(),
+        Availability::BeRightBack => "Be right back".into(),
+        Availability::Busy => "Busy".into(),
+        Availability::BusyIdle => "Busy (idle)".into(),
+        Availability::DoNotDisturb => "Do not disturb".into(),
+        Availability::Offline => "Offline".into(),
+        Availability::PresenceUnknown => "an unknown status".into(),
+        Availability::Focusing => "Focusing".into(),
+        Availability::Other(other) => other.clone(),
+    }
+}
+
+/// "until 14:30", "until tomorrow 09:00", "until Fri 17:30", "until 12 Jun 17:30", "until you change it".
+fn until_words(intent: &Intent, now: Timestamp, zone: &TimeZone) -> String {
+    let end = match intent.until {
+        Until::UntilChanged => return "until you change it".into(),
+        Until::At { at } => at,
+        Until::GraphDefault => match intent.ends_at() {
+            Some(at) => at,
+            None => return "for Graph's default time".into(),
+        },
+    };
+    let now = now.to_zoned_datetime(zone.clone());
+    let end = end.to_zoned_datetime(zone.clone());
+    let time = end.strftime("%H:%M").to_string();
+    let days = (end.date() - now.date()).get_days();
+    match days {
+        0 => format!("until {time}"),
+        1 => format!("until tomorrow {time}"),
+        2..=6 => format!("until {} {time}", end.strftime("%a")),
+        _ => format!("until {} {time}", end.strftime("%-d %b")),
+    }
+}
+
+fn seconds_words(secs: u64) -> String {
+    if secs < 90 {
+        format!("{secs} s")
+    } else {
+        format!("{} min", secs.div_ceil(60))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use presently_core::keeper::TokenStoreView;
+    use presently_core::{Action, Problem, ProblemKind};
+    use presently_model::{Activity, Origin};
+
+    const NOW: &str = "2025-06-02T10:00:00Z"; // a Monday; the zone is UTC
+
+    fn now() -> Timestamp {
+        NOW.parse().unwrap()
+    }
+
+    fn signed_in() -> AccountView {
+        AccountView::SignedIn {
+            name: "Megan Bowen".into(),
+            username: "megan.bowen@contoso.onmicrosoft.com".into(),
+            tenant_id: "t".into(),
+        }
+    }
+
+    fn snapshot(intent: Option<Intent>) -> Snapshot {
+        Snapshot {
+            revision: 7,
+            intent,
+            account: signed_in(),
+            reported: None,
+            agreement: Agreement::Matches,
+            activity: KeeperActivity::Idle,
+            next: None,
+            problem: None,
+            token_store: TokenStoreView {
+                secure: true,
+                description: "test".into(),
+            },
+        }
+    }
+
+    fn busy_until(at: &str) -> Intent {
+        Intent::new(
+            PreferredPresence::Busy,
+            Until::At {
+                at: at.parse().unwrap(),
+            },
+            now(),
+            Origin::TrayMenu,
+        )
+    }
+
+    fn reported(availability: Availability, activity: Activity) -> Reported {
+        Reported {
+            as_status: None,
+            availability,
+            activity,
+            at: now(),
+        }
+    }
+
+    fn view(s: &Snapshot) -> TrayView {
+        TrayView::of(s, now(), &TimeZone::UTC)
+    }
+
+    #[test]
+    fn a_kept_choice_shows_its_dot_its_end_and_the_check_mark() {
+        let v = view(&snapshot(Some(busy_until("2025-06-02T14:30:00Z"))));
+        assert_eq!(v.icon, TrayIcon::Status(PreferredPresence::Busy));
+        assert_eq!(v.headline, "Busy until 14:30");
+        assert_eq!(v.tooltip(), "Presently: Busy until 14:30");
+        assert_eq!(v.checked, Some(PreferredPresence::Busy));
+        assert!(v.can_go_automatic);
+        assert_eq!(v.sign, SignItem::SignOut);
+        assert_eq!(v.sign.label(), "Sign out");
+    }
+
+    #[test]
+    fn when_graph_reports_something_else_the_headline_says_what() {
+        let mut s = snapshot(Some(busy_until("2025-06-02T14:30:00Z")));
+        s.agreement = Agreement::Differs {
+            reason: "Teams is closed".into(),
+        };
+        s.reported = Some(reported(Availability::Offline, Activity::Offline));
+        let v = view(&s);
+        assert_eq!(v.headline, "Busy until 14:30 — Graph reports Offline");
+        assert_eq!(
+            v.icon,
+            TrayIcon::Status(PreferredPresence::Busy),
+            "the icon keeps the choice"
+        );
+    }
+
+    #[test]
+    fn ends_on_other_days_name_the_day() {
+        let at = |t: &str| view(&snapshot(Some(busy_until(t)))).headline;
+        assert_eq!(at("2025-06-03T09:00:00Z"), "Busy until tomorrow 09:00");
+        assert_eq!(at("2025-06-06T17:30:00Z"), "Busy until Fri 17:30");
+        assert_eq!(at("2025-06-12T17:30:00Z"), "Busy until 12 Jun 17:30");
+        let forever = Intent::new(
+            PreferredPresence::DoNotDisturb,
+            Until::UntilChanged,
+            now(),
+            Origin::Popup,
+        );
+        assert_eq!(
+            view(&snapshot(Some(forever))).headline,
+            "Do not disturb until you change it"
+        );
+        // Graph's default for Busy is a day (contract §2).
+        let default = Intent::new(PreferredPresence::Busy, Until::GraphDefault, now(), Origin::Cli);
+        assert_eq!(
+            view(&snapshot(Some(default))).headline,
+            "Busy until tomorrow 10:00"
+        );
+    }
+
+    #[test]
+    fn the_local_zone_decides_the_clock_time() {
+        let zone = TimeZone::get("Europe/Paris").unwrap();
+        let v = TrayView::of(&snapshot(Some(busy_until("2025-06-02T12:30:00Z"))), now(), &zone);
+        assert_eq!(v.headline, "Busy until 14:30");
+    }
+
+    #[test]
+    fn automatic_shows_what_teams_shows_without_a_check_mark() {
+        let mut s = snapshot(None);
+        s.reported = Some(reported(Availability::Busy, Activity::InAMeeting));
+        let v = view(&s);
+        assert_eq!(v.icon, TrayIcon::Status(PreferredPresence::Busy));
+        assert_eq!(v.headline, "Automatic — Teams shows Busy");
+        assert_eq!(v.checked, None);
+        assert!(!v.can_go_automatic);
+
+        s.reported = Some(reported(Availability::AvailableIdle, Activity::AvailableInactive));
+        assert_eq!(view(&s).icon, TrayIcon::Status(PreferredPresence::Available));
+        s.reported = Some(reported(Availability::PresenceUnknown, Activity::PresenceUnknown));
+        assert_eq!(view(&s).icon, TrayIcon::Unknown);
+        s.reported = None;
+        assert_eq!(view(&s).icon, TrayIcon::Unknown);
+        assert_eq!(view(&s).headline, "Automatic");
+    }
+
+    #[test]
+    fn signed_out_shows_the_signed_out_icon_and_offers_sign_in() {
+        let mut s = snapshot(None);
+        s.account = AccountView::SignedOut;
+        let v = view(&s);
+        assert_eq!(v.icon, TrayIcon::SignedOut);
+        assert_eq!(v.headline, "Signed out");
+        assert_eq!(v.sign.label(), "Sign in…");
+    }
+
+    #[test]
+    fn a_revoked_sign_in_needs_attention_and_keeps_the_choice() {
+        let mut s = snapshot(Some(busy_until("2025-06-02T14:30:00Z")));
+        s.account = AccountView::SignInRequired {
+            name: "Megan Bowen".into(),
+            username: "megan.bowen@contoso.onmicrosoft.com".into(),
+        };
+        s.problem = Some(
+            Problem::new(ProblemKind::SignInRequired, "Your sign-in expired").with_action(Action::SignIn),
+        );
+        let v = view(&s);
+        assert_eq!(v.icon, TrayIcon::Problem);
+        assert_eq!(v.headline, "Busy until 14:30 — sign in again to keep it");
+        assert_eq!(v.detail.as_deref(), Some("Your sign-in expired"));
+        assert_eq!(
+            v.tooltip(),
+            "Presently: Busy until 14:30 — sign in again to keep it\nYour sign-in expired"
+        );
+        assert_eq!(v.checked, Some(PreferredPresence::Busy));
+        assert_eq!(v.sign.label(), "Sign in again…");
+    }
+
+    #[test]
+    fn a_transient_problem_needs_attention_and_says_when_it_retries() {
+        let mut s = snapshot(Some(busy_until("2025-06-02T14:30:00Z")));
+        s.activity = KeeperActivity::Retrying;
+        s.problem = Some(
+            Problem::new(ProblemKind::Offline, "Microsoft cannot be reached")
+                .retrying_in(std::time::Duration::from_secs(300)),
+        );
+        let v = view(&s);
+        assert_eq!(v.icon, TrayIcon::Problem);
+        assert_eq!(
+            v.detail.as_deref(),
+            Some("Microsoft cannot be reached (retrying in 5 min)")
+        );
+    }
+
+    #[test]
+    fn starting_and_unconfirmed_changes_show_the_syncing_icon() {
+        let mut s = snapshot(None);
+        s.activity = KeeperActivity::Starting;
+        s.account = AccountView::Unknown;
+        assert_eq!(view(&s).icon, TrayIcon::Syncing);
+        assert_eq!(view(&s).headline, "Starting…");
+
+        let mut s = snapshot(Some(busy_until("2025-06-02T14:30:00Z")));
+        s.activity = KeeperActivity::Syncing;
+        s.agreement = Agreement::Unknown;
+        assert_eq!(view(&s).icon, TrayIcon::Syncing);
+        assert_eq!(view(&s).headline, "Busy until 14:30");
+        // A routine renewal of a confirmed choice does not flicker the icon.
+        s.agreement = Agreement::Matches;
+        assert_eq!(view(&s).icon, TrayIcon::Status(PreferredPresence::Busy));
+    }
+
+    #[test]
+    fn every_icon_has_its_own_file() {
+        let mut stems: Vec<_> = TrayIcon::ALL.iter().map(|i| i.file_stem()).collect();
+        stems.sort_unstable();
+        stems.dedup();
+        assert_eq!(stems.len(), TrayIcon::ALL.len());
+    }
+
+    #[test]
+    fn the_menu_offers_the_contracts_presets_with_short_labels() {
+        let names: Vec<_> = MENU_DURATIONS.iter().map(|p| p.short_name()).collect();
+        assert_eq!(names, ["30m", "1h", "2h", "4h", "8h", "eod", "forever"]);
+        let labels: Vec<_> = MENU_DURATIONS.iter().map(|p| duration_label(*p)).collect();
+        assert_eq!(
+            labels,
+            [
+                "30 minutes",
+                "1 hour",
+                "2 hours",
+                "4 hours",
+                "8 hours",
+                "End of day",
+                "Until I change it"
+            ]
+        );
+    }
+}
