@@ -72,10 +72,11 @@ fn usage_error(error: &clap::Error) -> ExitCode {
         let message = text
             .lines()
             .map(str::trim)
-            .find(|l| !l.is_empty())
-            .unwrap_or("invalid command line")
-            .trim_start_matches("error: ")
-            .to_owned();
+            .take_while(|l| !l.starts_with("Usage:"))
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let message = message.trim_start_matches("error: ").to_owned();
         Output { json: true }.problem(&Problem::new(ProblemKind::InvalidChoice, message));
     } else {
         let _ = error.print();

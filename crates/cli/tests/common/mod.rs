@@ -388,6 +388,18 @@ impl Harness {
             .collect()
     }
 
+    /// Statuses of the logged requests to paths ending with `suffix` (faulted ones included), oldest first.
+    pub fn logged_path(&self, suffix: &str) -> Vec<u16> {
+        self.emu
+            .state()
+            .world()
+            .log
+            .since(0)
+            .filter(|e| e.path.ends_with(suffix))
+            .map(|e| e.status)
+            .collect()
+    }
+
     /// The saved token set, as the plain-file store wrote it.
     pub fn saved_tokens(&self) -> Value {
         let text = std::fs::read_to_string(self.token_file()).unwrap();
