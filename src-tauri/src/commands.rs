@@ -97,3 +97,208 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         hide_popup,
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    //! Each command against a real IPC server backed by a core `Presently` on the emulator (auto-approving
+    //! sign-ins), invoked through Tauri's own IPC on the mock runtime, as the webview would.
+
+    use std::time::Duration;
+
+    use presently_core::Presently;
+    use presently_core::ipc::{self, Endpoint, IpcServer};
+    use presently_core::keeper::{AccountView, Snapshot};
+    use presently_emulator::{Emulator, EmulatorConfig};
+    use serde_json::json;
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
+    use tauri::webview::InvokeRequest;
+    use tauri::{App, Manager, WebviewWindow};
+
+    use super::*;
+    use crate::popup::{Anchor, Linger, POPUP};
+
+    struct Rig {
+        presently: Presently,
+        app: App<MockRuntime>,
+        webview: WebviewWindow<MockRuntime>,
+        _server: IpcServer,
+        _emulator: Emulator,
+        _dir: tempfile::TempDir,
+    }
+
+    /// The emulator, a core on it, its IPC server, and a mock popup app connected as the real one is.
+    fn rig() -> Rig {
+        let (emulator, dir, presently, server, client) = tauri::async_runtime::block_on(async {
+            let emulator = Emulator::start(EmulatorConfig {
+                auto_approve: Some(None),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let presently = presently_testkit::start_presently(&emulator, dir.path()).await;
+            let server = ipc::serve(presently.clone(), Endpoint::at(dir.path().join("keeper.sock")))
+                .await
+                .unwrap();
+            let client = Client::connect(server.endpoint()).await.unwrap();
+            (emulator, dir, presently, server, client)
+        });
+        let app = mock_builder()
+            .manage(Ipc(client))
+            .manage(Linger::new(Duration::from_secs(180)))
+            .manage(Anchor::default())
+            .invoke_handler(handler())
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        let webview = tauri::WebviewWindowBuilder::new(&app, POPUP, Default::default())
+            .build()
+            .unwrap();
+        Rig {
+            presently,
+            app,
+            webview,
+            _server: server,
+            _emulator: emulator,
+            _dir: dir,
+        }
+    }
+
+    impl Rig {
+        fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+            let request = InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            };
+            get_ipc_response(&self.webview, request).map(|body| body.deserialize::<Value>().unwrap())
+        }
+
+        /// Waits (a few seconds at most) until the core's state satisfies `pred`.
+        fn wait_for(&self, what: &str, pred: impl Fn(&Snapshot) -> bool) -> Snapshot {
+            let mut states = self.presently.subscribe();
+            tauri::async_runtime::block_on(async {
+                tokio::time::timeout(Duration::from_secs(20), async {
+                    loop {
+                        let snapshot = states.borrow_and_update().clone();
+                        if pred(&snapshot) {
+                            return snapshot;
+                        }
+                        states.changed().await.unwrap();
+                    }
+                })
+                .await
+                .unwrap_or_else(|_| panic!("{what}: not within 20 s; last {:#?}", self.presently.snapshot()))
+            })
+        }
+
+        fn sign_in(&self) {
+            assert_eq!(
+                self.invoke("sign_in", json!({"method": "browser"})),
+                Ok(Value::Null)
+            );
+            self.wait_for("signed in", |s| matches!(s.account, AccountView::SignedIn { .. }));
+        }
+    }
+
+    #[test]
+    fn choose_keeps_the_status_as_a_popup_choice_and_get_state_shows_it() {
+        let rig = rig();
+        rig.sign_in();
+        let intent = rig
+            .invoke("choose", json!({"status": "dnd", "duration": "2h"}))
+            .unwrap();
+        assert_eq!(intent["status"], "dnd");
+        assert_eq!(intent["origin"], "popup");
+        assert_eq!(intent["until"]["kind"], "at");
+        let kept = rig.wait_for("Do not disturb kept", |s| s.intent.is_some());
+        let kept = kept.intent.unwrap();
+        assert_eq!(kept.status, presently_model::PreferredPresence::DoNotDisturb);
+        assert_eq!(kept.origin, Origin::Popup);
+
+        let state = rig.invoke("get_state", json!({})).unwrap();
+        assert_eq!(state["intent"]["status"], "dnd");
+        assert_eq!(state["account"]["state"], "signedIn");
+    }
+
+    #[test]
+    fn a_bad_choice_comes_back_as_an_invalid_choice_problem_the_ui_can_show() {
+        let rig = rig();
+        let problem = rig
+            .invoke("choose", json!({"status": "busy", "duration": "-5m"}))
+            .unwrap_err();
+        assert_eq!(problem["kind"], "invalidChoice");
+        assert!(
+            problem["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{problem}"
+        );
+        assert!(
+            problem.get("action").is_some() && problem.get("retryInSecs").is_some(),
+            "{problem}"
+        );
+        let problem = rig
+            .invoke("choose", json!({"status": "sleepy", "duration": "1h"}))
+            .unwrap_err();
+        assert_eq!(problem["kind"], "invalidChoice");
+        assert_eq!(rig.presently.snapshot().intent, None, "nothing was kept");
+    }
+
+    #[test]
+    fn back_to_automatic_and_sign_out_reach_the_keeper() {
+        let rig = rig();
+        rig.sign_in();
+        rig.invoke("choose", json!({"status": "busy", "duration": "forever"}))
+            .unwrap();
+        rig.wait_for("Busy kept", |s| s.intent.is_some());
+        assert_eq!(rig.invoke("back_to_automatic", json!({})), Ok(Value::Null));
+        rig.wait_for("back to automatic", |s| s.intent.is_none());
+        assert_eq!(rig.invoke("sign_out", json!({})), Ok(Value::Null));
+        rig.wait_for("signed out", |s| s.account == AccountView::SignedOut);
+    }
+
+    #[test]
+    fn retry_cancel_and_settings_answer_from_the_core() {
+        let rig = rig();
+        assert_eq!(rig.invoke("retry", json!({})), Ok(Value::Null));
+        assert_eq!(rig.invoke("cancel_sign_in", json!({})), Ok(Value::Null));
+        let settings = rig.invoke("get_settings", json!({})).unwrap();
+        let core = serde_json::to_value(rig.presently.settings()).unwrap();
+        assert_eq!(
+            settings, core,
+            "the settings pass through as the core serialised them"
+        );
+    }
+
+    #[test]
+    fn an_unknown_sign_in_method_is_refused_before_reaching_the_core() {
+        let rig = rig();
+        let error = rig
+            .invoke("sign_in", json!({"method": "carrier-pigeon"}))
+            .unwrap_err();
+        assert!(error.as_str().is_some_and(|e| e.contains("method")), "{error}");
+        assert!(
+            matches!(
+                rig.presently.snapshot().account,
+                AccountView::SignedOut | AccountView::Unknown
+            ),
+            "the core never started a sign-in"
+        );
+    }
+
+    #[test]
+    fn hide_popup_hides_and_starts_the_linger_countdown() {
+        let rig = rig();
+        let linger = rig.app.state::<Linger>();
+        let before = linger.hidden(); // the ticket a hide at this moment would get
+        assert_eq!(rig.invoke("hide_popup", json!({})), Ok(Value::Null));
+        assert!(
+            !linger.expired(before),
+            "the command hid the popup, which starts a new countdown"
+        );
+        assert!(linger.expired(before + 1));
+    }
+}

@@ -24,11 +24,16 @@ pub struct Demo {
 }
 
 impl Demo {
-    /// Starts the emulator (on `PRESENTLY_DEMO_PORT` when set, else a free port) for data folder `data_dir`.
-    pub async fn start(data_dir: &Path, port: u16) -> Result<Self, presently_emulator::StartError> {
+    /// Starts the emulator on `port` (0: a free one) for data folder `data_dir`. Sign-ins show the emulator's
+    /// pages unless `auto_approve` (screenshots and end-to-end tests) completes them at once.
+    pub async fn start(
+        data_dir: &Path,
+        port: u16,
+        auto_approve: Option<Option<String>>,
+    ) -> Result<Self, presently_emulator::StartError> {
         let emulator = Emulator::start(EmulatorConfig {
             port,
-            auto_approve: None,
+            auto_approve,
             ..Default::default()
         })
         .await?;
@@ -76,6 +81,16 @@ impl std::fmt::Debug for Demo {
     }
 }
 
+/// For screenshots and end-to-end tests only: `PRESENTLY_DEMO_AUTO_APPROVE=1` (or a user's sign-in name)
+/// makes the emulator complete every sign-in at once, as its first user (or that user), without its pages.
+pub fn auto_approve_from_env(env: &dyn Fn(&str) -> Option<String>) -> Option<Option<String>> {
+    match env("PRESENTLY_DEMO_AUTO_APPROVE")?.trim() {
+        "" | "0" | "false" => None,
+        "1" | "true" => Some(None),
+        user => Some(Some(user.to_string())),
+    }
+}
+
 /// The demo's port: `PRESENTLY_DEMO_PORT`, else 0 (a free one).
 pub fn port_from_env(env: &dyn Fn(&str) -> Option<String>) -> u16 {
     env("PRESENTLY_DEMO_PORT")
@@ -90,7 +105,7 @@ mod tests {
     #[tokio::test]
     async fn the_demo_points_sign_in_and_graph_at_a_loopback_emulator_and_keeps_its_files_apart() {
         let data = tempfile::tempdir().unwrap();
-        let demo = Demo::start(data.path(), 0).await.unwrap();
+        let demo = Demo::start(data.path(), 0, None).await.unwrap();
         assert!(
             demo.base_url().starts_with("http://127.0.0.1:"),
             "{}",
@@ -130,5 +145,18 @@ mod tests {
             8400
         );
         assert_eq!(port_from_env(&|_| Some("not a port".into())), 0);
+    }
+
+    #[test]
+    fn sign_ins_show_the_emulators_pages_unless_auto_approval_is_asked_for() {
+        let env_of =
+            |v: &'static str| move |k: &str| (k == "PRESENTLY_DEMO_AUTO_APPROVE").then(|| v.to_string());
+        assert_eq!(auto_approve_from_env(&|_| None), None);
+        assert_eq!(auto_approve_from_env(&env_of("0")), None);
+        assert_eq!(auto_approve_from_env(&env_of("1")), Some(None));
+        assert_eq!(
+            auto_approve_from_env(&env_of("adele.vance@contoso.onmicrosoft.com")),
+            Some(Some("adele.vance@contoso.onmicrosoft.com".into()))
+        );
     }
 }

@@ -38,7 +38,10 @@ struct Core {
 async fn start_core(demo: bool, env: fn(&str) -> Option<String>) -> Result<Core, StartError> {
     let data = paths::data_dir(&env).ok_or(StartError::NoDataDir)?;
     let demo = match demo {
-        true => Some(Demo::start(&data, crate::demo::port_from_env(&env)).await?),
+        true => {
+            let port = crate::demo::port_from_env(&env);
+            Some(Demo::start(&data, port, crate::demo::auto_approve_from_env(&env)).await?)
+        }
         false => None,
     };
     let (locations, overrides, data_dir, store) = match &demo {
