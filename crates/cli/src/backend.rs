@@ -416,8 +416,13 @@ mod tests {
             &reading("Offline", "OffWork"),
             PreferredPresence::AppearOffline
         ));
-        assert!(!reading_shows(
+        // With no session alive Graph reports Offline/Offline: what Appear offline wants (contract §3).
+        assert!(reading_shows(
             &reading("Offline", "Offline"),
+            PreferredPresence::AppearOffline
+        ));
+        assert!(!reading_shows(
+            &reading("Away", "Away"),
             PreferredPresence::AppearOffline
         ));
         assert!(reading_shows(

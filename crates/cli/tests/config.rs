@@ -2,6 +2,8 @@
 //! flags) with their sources; a change is checked before it is written and a broken file is never
 //! overwritten; `doctor` reports files, settings, the unencrypted token store, endpoints, the account and the
 //! scopes, and fails with the right exit code.
+// Tests: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

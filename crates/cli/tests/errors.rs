@@ -1,6 +1,8 @@
 //! What goes wrong, and what the user is told: throttling and outages (contract §4: retried, bounded, exit 5),
 //! every identity-platform refusal of contract §5 with its action text and exit code, and bad input (exit 2,
 //! no panic, no file touched).
+// Tests: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

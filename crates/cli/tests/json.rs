@@ -1,5 +1,7 @@
 //! `--json` is a stable interface (docs/cli.md): every command prints exactly one JSON object on stdout with
 //! the documented camelCase fields, errors included, and never a secret.
+// Tests: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

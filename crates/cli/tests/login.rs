@@ -1,5 +1,7 @@
 //! Signing in with the real binary, every way (contract §5): the browser through `BROWSER`, the browser by a
 //! person on the emulator's pages, and a device code approved on `/devicelogin`; then `whoami` and `logout`.
+// Tests: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

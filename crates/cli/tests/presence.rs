@@ -2,6 +2,8 @@
 //! (`/_emulator/users/{id}/presence`): the pin's pair and expiry (contract §2), Presently's session (contract
 //! §3: it keeps the pin visible while Teams is closed; none for Appear offline), the warning that a one-shot
 //! session lapses, and honest reporting when Graph shows something else.
+// Tests: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -9,9 +11,13 @@ use common::{CLIENT_ID, Harness, ts, within_a_minute};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
-/// Each status's short name, the pin pair it must send (contract §2), the session pair (model `session`
-/// docs; `None` for offline), and Graph's default expiry in hours.
-const STATUSES: [(&str, (&str, &str), Option<(&str, &str)>, i64); 6] = [
+/// An availability/activity pair.
+type Pair = (&'static str, &'static str);
+/// A status's short name, the pin pair it must send (contract §2), the session pair (model `session` docs;
+/// `None` for offline), and Graph's default expiry in hours.
+type StatusRow = (&'static str, Pair, Option<Pair>, i64);
+
+const STATUSES: [StatusRow; 6] = [
     (
         "available",
         ("Available", "Available"),

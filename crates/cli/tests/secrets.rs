@@ -1,6 +1,8 @@
 //! No secret ever reaches the terminal: a full login, set, status (with a token refresh) and clear at trace
 //! level print neither the access token, the refresh token (old or new) nor the authorization code, on
 //! stdout or stderr (architecture convention 7).
+// Tests: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

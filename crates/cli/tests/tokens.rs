@@ -2,6 +2,8 @@
 //! refreshed without the user seeing anything; each refresh's rotated refresh token is saved at once, so the
 //! next process continues and the spent one is refused; a revoked sign-in stops with exit 3, "sign in again",
 //! and the account still named.
+// Tests: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -150,14 +150,14 @@ pub fn warnings_for(report: &SetReport, now: Timestamp) -> Vec<String> {
                 local_time(session.expires_at, now)
             ));
         }
-        if report.pin_needs_renewal {
-            if let Some(lapses) = report.pin_expires_at {
-                warnings.push(format!(
-                    "The pin was sent for the longest time Graph accepts and lapses at {}; without the keeper \
-                     nobody renews it.",
-                    local_time(lapses, now)
-                ));
-            }
+        if report.pin_needs_renewal
+            && let Some(lapses) = report.pin_expires_at
+        {
+            warnings.push(format!(
+                "The pin was sent for the longest time Graph accepts and lapses at {}; without the keeper \
+                 nobody renews it.",
+                local_time(lapses, now)
+            ));
         }
     }
     match (&report.graph, &report.read_back_error) {
@@ -208,7 +208,7 @@ mod tests {
     fn durations_are_read_by_the_model() {
         let choice = parse_choice(&args("dnd", Some("90m"), None, None)).unwrap();
         assert_eq!(choice.status, PreferredPresence::DoNotDisturb);
-        assert_eq!(choice.duration.to_string(), "1h 30m");
+        assert_eq!(choice.duration.to_string(), "90m");
         let choice = parse_choice(&args("busy", None, Some("17:30"), None)).unwrap();
         assert_eq!(choice.duration.to_string(), "until 17:30");
         let choice = parse_choice(&args("busy", None, Some("until tomorrow 9:00"), None)).unwrap();

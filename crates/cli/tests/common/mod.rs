@@ -2,7 +2,8 @@
 //! private environment (temporary settings files, data folder, HOME; no D-Bus, so the token store is the
 //! 0600 file; no proxy; TZ=UTC), a browser that follows the emulator's pages over HTTP, and helpers for the
 //! emulator's control API. Only loopback addresses are ever contacted.
-#![allow(dead_code)]
+// A test harness: a failed unwrap is a failed test, which is the point.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
