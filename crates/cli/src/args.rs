@@ -50,25 +50,25 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct Global {
     /// Microsoft cloud: global (also GCC), gcc-high or dod [env: PRESENTLY_CLOUD].
-    #[arg(long, global = true, value_name = "CLOUD")]
+    #[arg(long, global = true, help_heading = "Global options", value_name = "CLOUD")]
     pub cloud: Option<String>,
     /// Tenant: organizations, your tenant id, or your domain [env: PRESENTLY_TENANT].
-    #[arg(long, global = true, value_name = "TENANT")]
+    #[arg(long, global = true, help_heading = "Global options", value_name = "TENANT")]
     pub tenant: Option<String>,
     /// Application (client) id of the app registration to sign in with [env: PRESENTLY_CLIENT_ID].
-    #[arg(long, global = true, value_name = "GUID")]
+    #[arg(long, global = true, help_heading = "Global options", value_name = "GUID")]
     pub client_id: Option<String>,
     /// Sign-in service base URL, e.g. an emulator's http://127.0.0.1:PORT [env: PRESENTLY_LOGIN_URL].
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, help_heading = "Global options", value_name = "URL")]
     pub login_url: Option<String>,
     /// Microsoft Graph base URL, e.g. an emulator's http://127.0.0.1:PORT [env: PRESENTLY_GRAPH_URL].
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, help_heading = "Global options", value_name = "URL")]
     pub graph_url: Option<String>,
     /// Print one JSON object on stdout instead of text (errors too; see docs/cli.md for the shapes).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
     /// Log what happens to stderr: -v info, -vv debug, -vvv trace. Tokens and codes are never logged.
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, global = true, help_heading = "Global options", action = clap::ArgAction::Count)]
     pub verbose: u8,
 }
 
