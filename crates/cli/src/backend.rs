@@ -16,12 +16,15 @@
 //! - `clear`: `clearUserPreferredPresence`, `clearPresence` (a 404 means there was none: fine), read-back.
 //! - `status`: `GET /users/{oid}/presence`, and the last-set record for what Presently set.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use jiff::civil::Time;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use presently_auth::Account;
+use presently_core::ipc::{Client, Endpoint};
+use presently_core::paths::process_env;
 use presently_core::{Problem, ProblemKind, Services};
 use presently_graph::{SessionCleared, UserRef};
 use presently_model::session::{SESSION_EXPIRATION_MAX, SESSION_EXPIRATION_MIN};
@@ -126,16 +129,26 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// The backend for this run. Today always one-shot; with the keeper, this is where a running keeper is
-    /// found (local IPC) before falling back to one-shot. The working day's end (for "end of day") comes from the
-    /// settings.
-    pub fn select(wired: &Wired, account: Account) -> Self {
+    /// The backend for this run. Today always one-shot; with the keeper backend, this is where a running
+    /// keeper found on the local IPC endpoint is used instead. For now a listening keeper is only detected, so
+    /// that `set` can say honestly that it acted beside it. The working day's end (for "end of day") comes
+    /// from the settings.
+    pub async fn select(wired: &Wired, account: Account) -> Self {
+        let keeper = keeper_listening(&wired.data_dir).await;
         Backend::OneShot(OneShot {
             services: wired.services.clone(),
             account,
             data_dir: wired.data_dir.clone(),
             workday_end: wired.settings.workday_end.value,
+            keeper,
         })
+    }
+
+    /// Where a running keeper listens, when one does.
+    pub fn keeper(&self) -> Option<&Endpoint> {
+        match self {
+            Backend::OneShot(one) => one.keeper.as_ref(),
+        }
     }
 
     /// The current time by the backend's clock.
@@ -178,6 +191,20 @@ pub struct OneShot {
     account: Account,
     data_dir: PathBuf,
     workday_end: Time,
+    keeper: Option<Endpoint>,
+}
+
+/// The keeper's IPC endpoint (profile `keeper`, as the tray app serves it), if something accepts a
+/// connection there within two seconds. Nothing is sent.
+pub async fn keeper_listening(data_dir: &Path) -> Option<Endpoint> {
+    let endpoint = Endpoint::for_profile("keeper", data_dir, &process_env);
+    match tokio::time::timeout(Duration::from_secs(2), Client::connect(&endpoint)).await {
+        Ok(Ok(_client)) => {
+            tracing::info!(endpoint = %endpoint, "a keeper is listening");
+            Some(endpoint)
+        }
+        _ => None,
+    }
 }
 
 /// How long the one-shot session lasts: until the intent ends, within what `setPresence` accepts

@@ -137,7 +137,7 @@ pub fn graph_problem(error: &GraphError) -> Problem {
             _ => None,
         };
         if let Some(extra) = extra {
-            problem.message = format!("{} {extra}", problem.message);
+            problem.message = format!("{}. {extra}", problem.message.trim_end_matches('.'));
         }
     }
     problem

@@ -17,6 +17,7 @@ struct ClearJson<'a> {
     session_cleared: bool,
     graph: Option<&'a Reading>,
     mode: Mode,
+    keeper_running: bool,
     warnings: &'a [String],
 }
 
@@ -24,7 +25,7 @@ struct ClearJson<'a> {
 pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
     let wired = Wired::new(global)?;
     let account = wired.require_account().await?;
-    let backend = Backend::select(&wired, account);
+    let backend = Backend::select(&wired, account).await;
     let report = backend.clear().await?;
     let mut warnings = report.notes.clone();
     if let Some(error) = &report.read_back_error {
@@ -45,6 +46,7 @@ pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
         session_cleared: report.session_cleared,
         graph: report.graph.as_ref(),
         mode: report.mode,
+        keeper_running: report.mode == Mode::Keeper || backend.keeper().is_some(),
         warnings: &warnings,
     });
     Ok(crate::exit::OK)

@@ -79,11 +79,12 @@ pub async fn run(global: &Global, args: &SetArgs, out: Output) -> Result<u8, Pro
     let choice = parse_choice(args)?;
     let wired = Wired::new(global)?;
     let account = wired.require_account().await?;
-    let backend = Backend::select(&wired, account);
+    let backend = Backend::select(&wired, account).await;
     let report = backend.set(choice.status, choice.duration).await?;
     let now = backend.now();
 
-    let warnings = warnings_for(&report, now);
+    let keeper = backend.keeper().map(ToString::to_string);
+    let warnings = warnings_for(&report, keeper.as_deref(), now);
     print(&report, &choice, now, out);
     for warning in &warnings {
         out.warn(warning);
@@ -105,7 +106,7 @@ pub async fn run(global: &Global, args: &SetArgs, out: Output) -> Result<u8, Pro
         graph: report.graph.as_ref(),
         matches,
         mode: report.mode,
-        keeper_running: report.mode == Mode::Keeper,
+        keeper_running: report.mode == Mode::Keeper || keeper.is_some(),
         warnings: &warnings,
     });
     Ok(crate::exit::OK)
@@ -138,10 +139,19 @@ fn print(report: &SetReport, choice: &Choice, now: Timestamp, out: Output) {
 }
 
 /// Everything the user should know about what was done, in plain words.
-pub fn warnings_for(report: &SetReport, now: Timestamp) -> Vec<String> {
+/// `keeper` is where a running keeper listens, when one does.
+pub fn warnings_for(report: &SetReport, keeper: Option<&str>, now: Timestamp) -> Vec<String> {
     let mut warnings = report.notes.clone();
     let status = report.intent.status;
-    if report.mode == Mode::OneShot {
+    if report.mode == Mode::OneShot
+        && let Some(endpoint) = keeper
+    {
+        warnings.push(format!(
+            "A Presently keeper is running ({endpoint}), but this command set your status directly instead of \
+             asking it; the keeper will treat the change as made elsewhere. Use the Presently tray app to \
+             choose a status while it runs."
+        ));
+    } else if report.mode == Mode::OneShot {
         if let Some(session) = &report.session {
             warnings.push(format!(
                 "No keeper is running: Presently's presence session lapses at {}, and after that colleagues \

@@ -66,7 +66,7 @@ fn is_active(held: &Held, now: Timestamp) -> bool {
 pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
     let wired = Wired::new(global)?;
     let account = wired.require_account().await?;
-    let backend = Backend::select(&wired, account.clone());
+    let backend = Backend::select(&wired, account.clone()).await;
     let report = backend.status().await?;
     let now = backend.now();
     let warnings = warnings_for(&report, now);
@@ -82,8 +82,9 @@ pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
                 (_, None) => String::new(),
             };
             out.line(format!(
-                "Presently set: {status} {until} (at {}, with `presently set`; no keeper running).",
-                local_time(held.intent.set_at, now)
+                "Presently set: {status} {until} (at {}, with `presently set`{}).",
+                local_time(held.intent.set_at, now),
+                if backend.keeper().is_some() { "" } else { "; no keeper running" }
             ));
             match held.session_expires_at {
                 Some(at) if at > now => out.line(format!(
@@ -99,6 +100,11 @@ pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
              known).",
         ),
     }
+    if let Some(endpoint) = backend.keeper() {
+        out.line(format!(
+            "A Presently keeper is running ({endpoint}); the tray app shows what it keeps."
+        ));
+    }
     for warning in &warnings {
         out.warn(warning);
     }
@@ -106,7 +112,7 @@ pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
         account: AccountJson::from(&account),
         graph: &report.graph,
         mode: report.mode,
-        keeper_running: report.mode == Mode::Keeper,
+        keeper_running: report.mode == Mode::Keeper || backend.keeper().is_some(),
         presently: report.held.as_ref().map(|h| held_json(h, &report.graph, now)),
         warnings: &warnings,
     });
