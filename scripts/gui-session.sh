@@ -33,6 +33,7 @@ openbox >"$GUI_SESSION_DIR/openbox.log" 2>&1 &
 wm=$!
 # The panel comes up once the window manager manages the screen.
 for _ in $(seq 50); do xprop -root _NET_SUPPORTING_WM_CHECK >/dev/null 2>&1 && break; sleep 0.1; done
+xsetroot -solid "#3b4a5a" 2>/dev/null || true # a calm desktop for screenshots
 tint2 >"$GUI_SESSION_DIR/tint2.log" 2>&1 &
 panel=$!
 for _ in $(seq 50); do xdotool search --class tint2 >/dev/null 2>&1 && break; sleep 0.1; done

@@ -138,6 +138,15 @@ pub fn show<R: Runtime>(window: &Window<R>) {
     if let Err(e) = window.show().and_then(|()| window.set_focus()) {
         tracing::warn!(error = %e, "cannot show the popup");
     }
+    // A window manager may refuse focus to a window that is not mapped yet; ask again once it is, so that
+    // losing focus (the user clicking elsewhere) hides the popup.
+    let window = window.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        if window.is_visible().unwrap_or(false) && !window.is_focused().unwrap_or(true) {
+            let _ = window.set_focus();
+        }
+    });
 }
 
 /// Hides the popup and arms the exit timer.
