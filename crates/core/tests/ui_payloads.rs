@@ -1,0 +1,553 @@
+//! Golden JSON of every payload that crosses between the core and the popup UI (architecture convention 13).
+//!
+//! Each payload is built here from the real Rust types and serialised with `serde_json::to_string_pretty`; the
+//! result must equal the file of the same name in `ui/src/fixtures/`. The UI's tests load those files, so a Rust
+//! change that alters a payload fails this test until the fixtures are regenerated, and then fails the UI's tests
+//! until `ui/src/types.ts` and the views agree. Regenerate with
+//! `PRESENTLY_UPDATE_GOLDEN=1 cargo test -p presently-core --test ui_payloads`; CI never sets that variable.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers build fixed test values: a failure must fail the test
+
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use jiff::civil::time;
+use presently_auth::{Cloud, DEFAULT_CLIENT_ID, DEFAULT_TENANT};
+use presently_core::app::{AppEvent, DeviceCodeView};
+use presently_core::config::edit::{self, FieldError, SettingsPatch, SettingsRejected};
+use presently_core::config::settings::Settings;
+use presently_core::config::{OnQuit, Source, Sourced};
+use presently_core::keeper::plan::{self, Verdict};
+use presently_core::keeper::{
+    AccountView, Agreement, KeeperActivity, KeeperEvent, NextAction, Planned, Reported, Snapshot,
+    TokenStoreView,
+};
+use presently_core::{Action, Problem, ProblemKind};
+use presently_model::{
+    Activity, Availability, DurationChoice, Intent, Origin, PreferredPresence, Preset, Until,
+};
+use serde::Serialize;
+
+/// "Now" in every fixture: the UI tests set their fake clock here.
+const NOW: &str = "2025-06-02T13:13:20Z";
+
+fn ts(text: &str) -> Timestamp {
+    text.parse().unwrap()
+}
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/fixtures")
+}
+
+fn ada() -> AccountView {
+    AccountView::SignedIn {
+        name: "Ada Lovelace".into(),
+        username: "ada@contoso.com".into(),
+        tenant_id: "72f988bf-86f1-41af-91ab-2d7cd011db47".into(),
+    }
+}
+
+fn keyring() -> TokenStoreView {
+    TokenStoreView {
+        secure: true,
+        description: "the system's credential store (Secret Service)".into(),
+    }
+}
+
+fn reported(status: PreferredPresence, at: &str) -> Reported {
+    let pair = status.preferred_pair();
+    Reported {
+        availability: pair.availability,
+        activity: pair.activity,
+        as_status: Some(status),
+        at: ts(at),
+    }
+}
+
+/// Busy for one hour, chosen at 13:05:30: 52:10 left at [`NOW`].
+fn busy_for_an_hour() -> Intent {
+    Intent::new(
+        PreferredPresence::Busy,
+        Until::at(ts("2025-06-02T14:05:30Z")),
+        ts("2025-06-02T13:05:30Z"),
+        Origin::Popup,
+    )
+}
+
+fn snapshots() -> Vec<(&'static str, Snapshot)> {
+    let starting = Snapshot {
+        revision: 0,
+        intent: None,
+        account: AccountView::Unknown,
+        reported: None,
+        agreement: Agreement::Unknown,
+        activity: KeeperActivity::Starting,
+        next: None,
+        problem: None,
+        token_store: keyring(),
+    };
+    let signed_out = Snapshot {
+        revision: 1,
+        account: AccountView::SignedOut,
+        activity: KeeperActivity::Blocked,
+        ..starting.clone()
+    };
+    let busy = Snapshot {
+        revision: 7,
+        intent: Some(busy_for_an_hour()),
+        account: ada(),
+        reported: Some(reported(PreferredPresence::Busy, "2025-06-02T13:11:20Z")),
+        agreement: Agreement::Matches,
+        activity: KeeperActivity::Idle,
+        next: Some(Planned {
+            action: NextAction::RenewSession,
+            at: ts("2025-06-02T14:05:00Z"),
+        }),
+        problem: None,
+        token_store: keyring(),
+    };
+    let automatic = Snapshot {
+        revision: 3,
+        intent: None,
+        reported: Some(Reported {
+            availability: Availability::Available,
+            activity: Activity::Available,
+            as_status: Some(PreferredPresence::Available),
+            at: ts("2025-06-02T13:12:50Z"),
+        }),
+        next: Some(Planned {
+            action: NextAction::RefreshToken,
+            at: ts("2025-06-02T14:02:00Z"),
+        }),
+        ..busy.clone()
+    };
+    let syncing = Snapshot {
+        revision: 8,
+        intent: Some(Intent::new(
+            PreferredPresence::DoNotDisturb,
+            Until::UntilChanged,
+            ts("2025-06-02T13:13:19Z"),
+            Origin::Hotkey,
+        )),
+        agreement: Agreement::Unknown,
+        activity: KeeperActivity::Syncing,
+        next: None,
+        ..busy.clone()
+    };
+    let retrying = Snapshot {
+        revision: 9,
+        intent: Some(Intent::new(
+            PreferredPresence::AppearAway,
+            Until::at(ts("2025-06-02T17:30:00Z")),
+            ts("2025-06-02T12:00:00Z"),
+            Origin::TrayMenu,
+        )),
+        reported: Some(reported(PreferredPresence::AppearAway, "2025-06-02T12:58:00Z")),
+        agreement: Agreement::Unknown,
+        activity: KeeperActivity::Retrying,
+        next: Some(Planned {
+            action: NextAction::Retry,
+            at: ts("2025-06-02T13:13:50Z"),
+        }),
+        problem: Some(
+            Problem::new(
+                ProblemKind::Offline,
+                "Microsoft Graph cannot be reached: check your connection.",
+            )
+            .with_action(Action::Retry)
+            .retrying_in(std::time::Duration::from_secs(30)),
+        ),
+        token_store: TokenStoreView {
+            secure: false,
+            description:
+                "a file readable only by you (~/.local/share/presently/tokens.json): no credential store \
+                          was found"
+                    .into(),
+        },
+        ..busy.clone()
+    };
+    // The keeper's own words for a disagreement (contract §7: read back and say what Graph now reports).
+    let wanted = Intent::new(
+        PreferredPresence::Available,
+        Until::GraphDefault,
+        ts("2025-06-02T13:10:00Z"),
+        Origin::Cli,
+    );
+    let meeting = presently_model::PresencePair::new(Availability::Busy, Activity::InAMeeting);
+    let Verdict::Differs(reason) = plan::judge(&wanted, &meeting, false) else {
+        panic!("the keeper should call this a disagreement")
+    };
+    let differs = Snapshot {
+        revision: 12,
+        intent: Some(wanted),
+        reported: Some(Reported {
+            availability: meeting.availability.clone(),
+            activity: meeting.activity.clone(),
+            as_status: None,
+            at: ts("2025-06-02T13:11:00Z"),
+        }),
+        agreement: Agreement::Differs { reason },
+        activity: KeeperActivity::Idle,
+        next: Some(Planned {
+            action: NextAction::ReadBack,
+            at: ts("2025-06-02T13:16:00Z"),
+        }),
+        ..busy.clone()
+    };
+    let sign_in_required = Snapshot {
+        revision: 15,
+        intent: Some(Intent::new(
+            PreferredPresence::BeRightBack,
+            Until::at(ts("2025-06-02T13:45:00Z")),
+            ts("2025-06-02T12:45:00Z"),
+            Origin::Teams,
+        )),
+        account: AccountView::SignInRequired {
+            name: "Ada Lovelace".into(),
+            username: "ada@contoso.com".into(),
+        },
+        reported: Some(reported(PreferredPresence::BeRightBack, "2025-06-02T12:40:00Z")),
+        agreement: Agreement::Unknown,
+        activity: KeeperActivity::Blocked,
+        next: None,
+        problem: Some(
+            Problem::new(
+                ProblemKind::SignInRequired,
+                "Your sign-in has expired or was revoked: sign in again to keep your status.",
+            )
+            .with_action(Action::SignIn),
+        ),
+        ..busy.clone()
+    };
+    let consent = Snapshot {
+        revision: 16,
+        intent: None,
+        reported: None,
+        activity: KeeperActivity::Blocked,
+        next: None,
+        problem: Some(problems().remove(2)),
+        ..busy.clone()
+    };
+    vec![
+        ("snapshot-starting", starting),
+        ("snapshot-signed-out", signed_out),
+        ("snapshot-automatic", automatic),
+        ("snapshot-busy", busy),
+        ("snapshot-syncing", syncing),
+        ("snapshot-retrying", retrying),
+        ("snapshot-differs", differs),
+        ("snapshot-sign-in-required", sign_in_required),
+        ("snapshot-consent", consent),
+    ]
+}
+
+/// One problem of each kind, and each action at least once.
+fn problems() -> Vec<Problem> {
+    vec![
+        Problem::new(
+            ProblemKind::SignInRequired,
+            "Your sign-in has expired or was revoked: sign in again.",
+        )
+        .with_action(Action::SignIn),
+        Problem::new(
+            ProblemKind::SignInRequired,
+            "Your organisation requires multi-factor authentication: sign in with the browser.",
+        )
+        .with_action(Action::SignInWithBrowser),
+        Problem::new(
+            ProblemKind::ConsentRequired,
+            "An administrator of your organisation must approve Presently first: send them the approval link.",
+        )
+        .with_action(Action::CopyAdminConsentLink {
+            url: format!("https://login.microsoftonline.com/contoso.com/adminconsent?client_id={DEFAULT_CLIENT_ID}"),
+        }),
+        Problem::new(
+            ProblemKind::Throttled,
+            "Microsoft asked Presently to slow down: retrying in 45 seconds.",
+        )
+        .with_action(Action::Retry)
+        .retrying_in(std::time::Duration::from_secs(45)),
+        Problem::new(
+            ProblemKind::Offline,
+            "Microsoft Graph cannot be reached: check your connection.",
+        )
+        .with_action(Action::Retry),
+        Problem::new(
+            ProblemKind::InvalidChoice,
+            "\"a while\" is not a duration: try 90m, 1h30m, PT2H, until 17:30, until tomorrow 9:00, eod or forever",
+        ),
+        Problem::new(
+            ProblemKind::Configuration,
+            "The app registration does not allow this sign-in: check the client id in the settings.",
+        )
+        .with_action(Action::OpenSettings),
+        Problem::new(ProblemKind::Internal, "Presently stopped unexpectedly: restart Presently."),
+    ]
+}
+
+fn keeper_events() -> Vec<KeeperEvent> {
+    vec![
+        KeeperEvent::IntentEnded {
+            status: PreferredPresence::Busy,
+        },
+        KeeperEvent::AdoptedExternalChange {
+            status: Some(PreferredPresence::DoNotDisturb),
+        },
+        KeeperEvent::AdoptedExternalChange { status: None },
+        KeeperEvent::SignInNeeded,
+        KeeperEvent::Disagreement {
+            reason: "Graph reports Busy instead of Available: another app or Teams has set a status.".into(),
+        },
+    ]
+}
+
+fn intents() -> Vec<Intent> {
+    let set_at = ts("2025-06-02T13:00:00Z");
+    vec![
+        Intent::new(
+            PreferredPresence::Available,
+            Until::at(ts("2025-06-02T13:30:00Z")),
+            set_at,
+            Origin::Popup,
+        ),
+        Intent::new(
+            PreferredPresence::Busy,
+            Until::UntilChanged,
+            set_at,
+            Origin::TrayMenu,
+        ),
+        Intent::new(
+            PreferredPresence::DoNotDisturb,
+            Until::GraphDefault,
+            set_at,
+            Origin::Hotkey,
+        ),
+        Intent::new(
+            PreferredPresence::BeRightBack,
+            Until::at(ts("2025-06-02T17:30:00Z")),
+            set_at,
+            Origin::Cli,
+        ),
+        Intent::new(
+            PreferredPresence::AppearAway,
+            Until::UntilChanged,
+            set_at,
+            Origin::Teams,
+        ),
+        Intent::new(
+            PreferredPresence::AppearOffline,
+            Until::at(ts("2025-06-03T07:00:00Z")),
+            set_at,
+            Origin::Popup,
+        ),
+    ]
+}
+
+fn sourced<T>(value: T, source: Source) -> Sourced<T> {
+    Sourced { value, source }
+}
+
+fn settings(locked: bool) -> Settings {
+    let user = PathBuf::from("/home/ada/.config/presently/settings.toml");
+    let managed = PathBuf::from("/etc/presently/settings.toml");
+    let (tenant, client_id) = if locked {
+        (
+            sourced(
+                "contoso.com".to_owned(),
+                Source::Environment("PRESENTLY_TENANT".into()),
+            ),
+            sourced(
+                "11111111-2222-3333-4444-555555555555".to_owned(),
+                Source::Flag("--client-id".into()),
+            ),
+        )
+    } else {
+        (
+            sourced(DEFAULT_TENANT.to_owned(), Source::Default),
+            sourced(DEFAULT_CLIENT_ID.to_owned(), Source::Default),
+        )
+    };
+    Settings {
+        cloud: sourced(
+            Cloud::Global,
+            if locked {
+                Source::Managed(managed.clone())
+            } else {
+                Source::Default
+            },
+        ),
+        tenant,
+        client_id,
+        login_url: sourced(None, Source::Default),
+        graph_url: sourced(None, Source::Default),
+        workday_end: sourced(time(18, 0, 0, 0), Source::User(user.clone())),
+        on_quit: sourced(OnQuit::Keep, Source::Default),
+        launch_at_login: sourced(true, Source::User(user.clone())),
+        notifications: sourced(true, Source::Default),
+        hotkey_duration: sourced(DurationChoice::Preset(Preset::Hour1), Source::Default),
+        user_file: user,
+        managed_file: managed,
+    }
+}
+
+/// A patch with every field, as the settings form sends it when everything changed.
+fn full_patch() -> SettingsPatch {
+    SettingsPatch {
+        tenant: Some("contoso.onmicrosoft.com".into()),
+        client_id: Some("11111111-2222-3333-4444-555555555555".into()),
+        cloud: Some("gcc-high".into()),
+        workday_end: Some("17:30".into()),
+        on_quit: Some("clear".into()),
+        launch_at_login: Some(true),
+        notifications: Some(false),
+        hotkey_duration: Some("90m".into()),
+    }
+}
+
+/// A patch the form might send with typos in it; the messages are the real validator's.
+fn bad_patch() -> SettingsPatch {
+    SettingsPatch {
+        tenant: Some("contoso com".into()),
+        client_id: Some("my-app".into()),
+        workday_end: Some("25:00".into()),
+        hotkey_duration: Some("a while".into()),
+        ..SettingsPatch::default()
+    }
+}
+
+fn pretty(value: &impl Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap();
+    text.push('\n');
+    text
+}
+
+/// Every golden file: name (without `.json`) and contents.
+fn golden() -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = snapshots()
+        .into_iter()
+        .map(|(name, snapshot)| (name.to_owned(), pretty(&snapshot)))
+        .collect();
+    files.push(("problems".into(), pretty(&problems())));
+    files.push(("keeper-events".into(), pretty(&keeper_events())));
+    files.push(("intents".into(), pretty(&intents())));
+    files.push(("settings-view".into(), pretty(&edit::view(&settings(false)))));
+    files.push((
+        "settings-view-locked".into(),
+        pretty(&edit::view(&settings(true))),
+    ));
+    files.push(("settings-patch".into(), pretty(&full_patch())));
+    let field_errors = edit::validate(&bad_patch()).expect_err("the bad patch must be refused");
+    files.push((
+        "settings-rejected".into(),
+        pretty(&SettingsRejected::Fields { field_errors }),
+    ));
+    files.push((
+        "settings-rejected-problem".into(),
+        pretty(&SettingsRejected::Problem(Problem::new(
+            ProblemKind::Configuration,
+            "not saving: /home/ada/.config/presently/settings.toml has an error the user must fix first \
+             (line 2, key `tenant`: invalid string); the file was left untouched",
+        ))),
+    ));
+    files.push((
+        "device-code".into(),
+        pretty(&DeviceCodeView {
+            message:
+                "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter \
+                      the code H7QK-2MPL to authenticate."
+                    .into(),
+            user_code: "H7QK-2MPL".into(),
+            verification_uri: "https://microsoft.com/devicelogin".into(),
+            expires_at: ts("2025-06-02T13:28:20Z"),
+        }),
+    ));
+    // The `signin:finished` event carries the `data` of this app event.
+    for (name, event) in [
+        (
+            "sign-in-finished-ok",
+            AppEvent::SignInFinished {
+                ok: true,
+                problem: None,
+            },
+        ),
+        (
+            "sign-in-finished-failed",
+            AppEvent::SignInFinished {
+                ok: false,
+                problem: Some(problems().remove(1)),
+            },
+        ),
+    ] {
+        let value = serde_json::to_value(&event).unwrap();
+        files.push((name.into(), pretty(&value["data"])));
+    }
+    files
+}
+
+#[test]
+fn every_ui_payload_matches_its_golden_file() {
+    let dir = fixtures_dir();
+    let files = golden();
+    if std::env::var("PRESENTLY_UPDATE_GOLDEN").as_deref() == Ok("1") {
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, text) in &files {
+            std::fs::write(dir.join(format!("{name}.json")), text).unwrap();
+        }
+        return;
+    }
+    let mut drift = Vec::new();
+    for (name, text) in &files {
+        let path = dir.join(format!("{name}.json"));
+        match std::fs::read_to_string(&path) {
+            Ok(on_disk) if on_disk == *text => {}
+            Ok(_) => drift.push(format!("{name}.json differs from what Rust now produces")),
+            Err(e) => drift.push(format!("{name}.json cannot be read: {e}")),
+        }
+    }
+    // A fixture nothing produces any more would keep testing the UI against a payload that no longer exists.
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if let Some(stem) = name.strip_suffix(".json")
+            && !files.iter().any(|(n, _)| n == stem)
+        {
+            drift.push(format!("{name} is not produced by this test any more"));
+        }
+    }
+    assert!(
+        drift.is_empty(),
+        "UI payloads drifted from ui/src/fixtures:\n  {}\nIf the change is intended, run \
+         `PRESENTLY_UPDATE_GOLDEN=1 cargo test -p presently-core --test ui_payloads` and update ui/src/types.ts \
+         and the UI until `npm run ui:check` and `npm run ui:test` pass.",
+        drift.join("\n  ")
+    );
+}
+
+#[test]
+fn the_fixture_clock_is_the_one_the_ui_tests_use() {
+    // ui/src/test/fixtures.ts pins its fake clock to this instant; the countdown fixtures are built around it.
+    let text = std::fs::read_to_string(fixtures_dir().join("../test/fixtures.ts")).unwrap();
+    assert!(
+        text.contains(&format!("\"{NOW}\"")),
+        "ui/src/test/fixtures.ts must use NOW = {NOW}"
+    );
+    let busy = busy_for_an_hour();
+    assert_eq!(
+        busy.remaining(ts(NOW)),
+        Some(jiff::SignedDuration::from_secs(52 * 60 + 10))
+    );
+}
+
+#[test]
+fn the_settings_patch_the_ui_sends_reads_back_into_the_rust_type_and_validates() {
+    let text = std::fs::read_to_string(fixtures_dir().join("settings-patch.json")).unwrap();
+    let patch: SettingsPatch = serde_json::from_str(&text).unwrap();
+    assert_eq!(patch, full_patch());
+    assert!(edit::validate(&patch).is_ok());
+}
+
+#[test]
+fn a_rejection_fixture_lists_every_bad_field_with_the_validators_words() {
+    let errors: Vec<FieldError> = edit::validate(&bad_patch()).unwrap_err();
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["tenant", "clientId", "workdayEnd", "hotkeyDuration"]);
+}

@@ -1,0 +1,195 @@
+// Words and times for the popup: pure functions of a snapshot and "now", so the countdown can tick locally
+// between snapshots (the UI never polls) and tests can pin the clock.
+
+import type { Intent, NextAction, Planned, Reported, StatusName, Timestamp } from "./types";
+
+/** One of the six statuses as the popup shows it (names as Teams shows them, contract §2). */
+export interface StatusInfo {
+  name: StatusName;
+  label: string;
+  key: number;
+  glyph: "check" | "dot" | "bar" | "clock" | "cross";
+}
+
+/** The six, in their stable order (keys 1–6, as `PreferredPresence::key`). */
+export const STATUSES: readonly StatusInfo[] = [
+  { name: "available", label: "Available", key: 1, glyph: "check" },
+  { name: "busy", label: "Busy", key: 2, glyph: "dot" },
+  { name: "dnd", label: "Do not disturb", key: 3, glyph: "bar" },
+  { name: "brb", label: "Be right back", key: 4, glyph: "clock" },
+  { name: "away", label: "Appear away", key: 5, glyph: "clock" },
+  { name: "offline", label: "Appear offline", key: 6, glyph: "cross" },
+];
+
+/** The info for a status name. */
+export function statusInfo(name: StatusName): StatusInfo {
+  return STATUSES.find((s) => s.name === name) ?? STATUSES[0]!;
+}
+
+/** A one-click duration: the value `choose` takes, and its label. */
+export interface DurationPreset {
+  value: string;
+  label: string;
+}
+
+/** The presets the popup offers; `custom` reveals a text field. */
+export const PRESETS: readonly DurationPreset[] = [
+  { value: "30m", label: "30 min" },
+  { value: "1h", label: "1 h" },
+  { value: "2h", label: "2 h" },
+  { value: "4h", label: "4 h" },
+  { value: "8h", label: "8 h" },
+  { value: "eod", label: "End of day" },
+  { value: "forever", label: "Until I change it" },
+  { value: "custom", label: "Custom…" },
+];
+
+let locale: string | undefined;
+
+/** Use this locale for times (tests pin one; the app uses the system's). */
+export function setLocale(value: string | undefined): void {
+  locale = value;
+}
+
+/** Milliseconds since the epoch of a jiff timestamp (a fraction beyond milliseconds is dropped). */
+export function parseTime(text: Timestamp): number {
+  return Date.parse(text.replace(/(\.\d{3})\d+/, "$1"));
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** When an intent ends, or `null` for "until I change it". Graph's default is 1 day for Busy and Do not disturb,
+ * 7 days for the others (contract §2), counted from when it was set, as `Intent::ends_at` does. */
+export function intentEnd(intent: Intent): number | null {
+  switch (intent.until.kind) {
+    case "at":
+      return parseTime(intent.until.at);
+    case "untilChanged":
+      return null;
+    case "graphDefault": {
+      const days = intent.status === "busy" || intent.status === "dnd" ? 1 : 7;
+      return parseTime(intent.setAt) + days * DAY;
+    }
+  }
+}
+
+/** A local wall-clock time, `17:30` (or `5:30 PM` where the locale says so). */
+export function formatClock(ms: number): string {
+  return new Intl.DateTimeFormat(locale, { hour: "numeric", minute: "2-digit" }).format(ms);
+}
+
+function startOfDay(ms: number): number {
+  const d = new Date(ms);
+  d.setHours(0, 0, 0, 0);
+  return d.getTime();
+}
+
+/** A moment relative to today: `17:30`, `tomorrow 09:00`, `Mon 09:00`, `9 Jun 09:00`. */
+export function formatMoment(ms: number, now: number): string {
+  const days = Math.round((startOfDay(ms) - startOfDay(now)) / DAY);
+  const clock = formatClock(ms);
+  if (days === 0) return clock;
+  if (days === 1) return `tomorrow ${clock}`;
+  if (days > 1 && days < 7) {
+    const weekday = new Intl.DateTimeFormat(locale, { weekday: "short" }).format(ms);
+    return `${weekday} ${clock}`;
+  }
+  const date = new Intl.DateTimeFormat(locale, { day: "numeric", month: "short" }).format(ms);
+  return `${date} ${clock}`;
+}
+
+/** A countdown: `52:10`, `1:52:10`. */
+export function formatCountdown(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const mm = h > 0 ? String(m).padStart(2, "0") : String(m);
+  return h > 0 ? `${h}:${mm}:${String(s).padStart(2, "0")}` : `${mm}:${String(s).padStart(2, "0")}`;
+}
+
+/** How long ago: `just now`, `1 min ago`, `2 h ago`. */
+export function formatAge(ms: number): string {
+  const secs = Math.max(0, Math.floor(ms / 1000));
+  if (secs < 45) return "just now";
+  const mins = Math.max(1, Math.round(secs / 60));
+  if (mins < 60) return `${mins} min ago`;
+  const hours = Math.floor(mins / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.floor(hours / 24);
+  return days === 1 ? "yesterday" : `${days} days ago`;
+}
+
+/** How long in plain words: `45 s`, `3 min`, `2 h 5 min`. */
+export function formatSpan(ms: number): string {
+  const secs = Math.max(0, Math.ceil(ms / 1000));
+  if (secs < 60) return `${secs} s`;
+  const mins = Math.ceil(secs / 60);
+  if (mins < 60) return `${mins} min`;
+  const h = Math.floor(mins / 60);
+  const m = mins % 60;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
+/** Below this much time left, the headline counts down; above it, it names the end. */
+export const COUNTDOWN_BELOW = 4 * HOUR;
+
+/** The headline's "how long" part for an intent at `now`: `52:10 left`, `until 17:30`, `until you change it`. */
+export function untilText(intent: Intent, now: number): string {
+  const end = intentEnd(intent);
+  if (end === null) return "until you change it";
+  const left = end - now;
+  if (left <= 0) return "ending now";
+  if (left < COUNTDOWN_BELOW) return `${formatCountdown(left)} left`;
+  return `until ${formatMoment(end, now)}`;
+}
+
+/** The muted line under the headline: the end when the headline counts down, and where it was chosen. */
+export function intentDetail(intent: Intent, now: number): string {
+  const parts: string[] = [];
+  const end = intentEnd(intent);
+  if (end !== null && end - now > 0 && end - now < COUNTDOWN_BELOW) parts.push(`until ${formatMoment(end, now)}`);
+  if (intent.until.kind === "graphDefault") parts.push("Teams' default length");
+  const from: Record<Intent["origin"], string> = {
+    popup: "",
+    trayMenu: "set from the tray menu",
+    hotkey: "set with a hotkey",
+    cli: "set from the command line",
+    teams: "changed in Teams",
+  };
+  if (from[intent.origin]) parts.push(from[intent.origin]);
+  return parts.join(" · ");
+}
+
+/** Graph's PascalCase words for people: `InAMeeting` → `In a meeting`. */
+export function humanize(word: string): string {
+  const parts = word.split(/(?=[A-Z])/).filter(Boolean);
+  if (parts.length === 0) return word;
+  const text = parts.map((p) => p.toLowerCase()).join(" ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** What Graph reports, in words: `Busy`, `Busy (in a meeting)`, `Appear away`. */
+export function reportedText(reported: Reported): string {
+  if (reported.asStatus) return statusInfo(reported.asStatus).label;
+  const availability = humanize(reported.availability);
+  if (reported.activity === reported.availability || !reported.activity) return availability;
+  return `${availability} (${humanize(reported.activity).toLowerCase()})`;
+}
+
+const NEXT_WORDS: Record<NextAction, string> = {
+  refreshToken: "Refreshes sign-in at",
+  renewSession: "Renews at",
+  renewPin: "Renews at",
+  endIntent: "Back to automatic at",
+  readBack: "Checks with Microsoft at",
+  retry: "Retries",
+};
+
+/** The next step, muted: `Renews at 14:05`, `Retries in 30 s`. */
+export function nextText(next: Planned, now: number): string {
+  const at = parseTime(next.at);
+  if (next.action === "retry") return at - now > 1000 ? `Retries in ${formatSpan(at - now)}` : "Retrying now";
+  return `${NEXT_WORDS[next.action]} ${formatMoment(at, now)}`;
+}
