@@ -1,33 +1,32 @@
 #!/usr/bin/env bash
-# `npm run demo`: Presently without a Microsoft 365 account. Starts the emulator of Microsoft's identity platform
-# and Graph presence on 127.0.0.1 and opens its "what colleagues see" page. (The tray app joins this demo when it
-# lands; see README.)
+# `npm run demo`: Presently without a Microsoft 365 account. Installs what is missing, builds the popup UI and the
+# tray app, and runs `presently-app --demo`: the real app, talking to an emulator of Microsoft's identity platform
+# and Graph presence that it starts inside itself on 127.0.0.1. Sign in on the emulator's page (any seeded user,
+# e.g. megan.bowen@contoso.onmicrosoft.com), pick a status from the tray menu or the popup, and watch the
+# emulator's "what colleagues see" page, which opens in the browser. Demo sign-ins and settings live apart from
+# real ones (`<data folder>/demo`). Quit from the tray menu (or Ctrl-C here).
+#   PRESENTLY_DEMO_PORT=8400 npm run demo     the emulator on a fixed port (a free one otherwise)
+#   npm run demo -- --show-popup-on-start     open the popup at once
+# Needs a desktop session (DISPLAY or WAYLAND_DISPLAY); on a headless machine, run it on a virtual desktop:
+#   bash scripts/gui-session.sh npm run demo
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"
 
 bash scripts/setup.sh
-port="${PRESENTLY_DEMO_PORT:-8400}"
-say "Building the emulator"
-cargo build -p presently-emulator --locked
-bin=target/debug/presently-emulator
 
-"$bin" --port "$port" "$@" &
-emulator=$!
-trap 'kill "$emulator" 2>/dev/null || true' EXIT INT TERM
-for _ in $(seq 50); do
-  curl -fsS "http://127.0.0.1:$port/_emulator/clock" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+say "Building the popup UI"
+npm run --silent ui:build
 
-# Something to look at: Megan has Teams open and is in a meeting.
-curl -fsS -X POST -H 'content-type: application/json' \
-  -d '{"availability":"Busy","activity":"InAMeeting"}' \
-  "http://127.0.0.1:$port/_emulator/users/megan.bowen@contoso.onmicrosoft.com/teams" >/dev/null 2>&1 || true
+# custom-protocol: the popup is served from ui/dist inside the binary, not from the Vite dev server.
+say "Building the tray app"
+cargo build -p presently-app --features custom-protocol --locked
 
-url="http://127.0.0.1:$port/"
-say "What colleagues see: $url   (Ctrl-C stops the demo)"
-if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && command -v xdg-open >/dev/null 2>&1; then
-  xdg-open "$url" >/dev/null 2>&1 || true
+if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  echo "The demo is a tray app and needs a desktop session (no DISPLAY or WAYLAND_DISPLAY here)." >&2
+  echo "On a headless machine: bash scripts/gui-session.sh npm run demo" >&2
+  exit 1
 fi
-wait "$emulator"
+
+say "Presently demo: the tray icon is in your panel; the emulator's page opens in the browser (Ctrl-C stops)"
+exec target/debug/presently-app --demo "$@"

@@ -19,6 +19,9 @@ fi
 shift
 
 GUI_SESSION_DIR=$(mktemp -d)
+# Cargo, rustup and npm's cache stay where they are when HOME moves.
+export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
+export npm_config_cache="${npm_config_cache:-$HOME/.npm}"
 export GUI_SESSION_DIR HOME="$GUI_SESSION_DIR" XDG_RUNTIME_DIR="$GUI_SESSION_DIR/run"
 mkdir -p -m 0700 "$XDG_RUNTIME_DIR"
 export GDK_BACKEND=x11 WEBKIT_DISABLE_DMABUF_RENDERER=1 NO_AT_BRIDGE=1
