@@ -4,6 +4,7 @@
 //! every payload: the Rust type in the core.
 
 use presently_core::SignInMethod;
+use presently_core::config::edit::SettingsPatch;
 use presently_core::ipc::{Client, Request};
 use presently_model::Origin;
 use serde_json::Value;
@@ -71,10 +72,16 @@ pub async fn sign_out(ipc: State<'_, Ipc>) -> Reply {
     ipc.call(Request::SignOut).await
 }
 
-/// The settings in force, each with where it came from.
+/// The settings page's view: every editable setting, its value in force and where it came from.
 #[tauri::command]
 pub async fn get_settings(ipc: State<'_, Ipc>) -> Reply {
-    ipc.call(Request::Settings).await
+    crate::settings_bridge::view(&ipc).await
+}
+
+/// Saves a settings patch; refused fields come back as `{ fieldErrors }` and nothing is written.
+#[tauri::command]
+pub async fn save_settings(ipc: State<'_, Ipc>, patch: SettingsPatch) -> Reply {
+    crate::settings_bridge::save(&ipc, patch).await
 }
 
 /// Hides the popup (Esc); the process lingers a while for a quick reopen.
@@ -94,6 +101,7 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         cancel_sign_in,
         sign_out,
         get_settings,
+        save_settings,
         hide_popup,
     ]
 }
@@ -261,15 +269,55 @@ mod tests {
     }
 
     #[test]
-    fn retry_cancel_and_settings_answer_from_the_core() {
+    fn retry_and_cancel_sign_in_answer_from_the_core() {
         let rig = rig();
         assert_eq!(rig.invoke("retry", json!({})), Ok(Value::Null));
         assert_eq!(rig.invoke("cancel_sign_in", json!({})), Ok(Value::Null));
-        let settings = rig.invoke("get_settings", json!({})).unwrap();
-        let core = serde_json::to_value(rig.presently.settings()).unwrap();
-        assert_eq!(
-            settings, core,
-            "the settings pass through as the core serialised them"
+    }
+
+    #[test]
+    fn settings_show_their_sources_and_a_saved_patch_reaches_the_core() {
+        let rig = rig();
+        let view = rig.invoke("get_settings", json!({})).unwrap();
+        assert_eq!(view["workdayEnd"]["value"], "17:30");
+        assert_eq!(view["workdayEnd"]["source"]["kind"], "default");
+        let user_file = rig.presently.settings().user_file.display().to_string();
+        assert_eq!(view["userFile"], user_file.as_str());
+
+        let saved = rig
+            .invoke(
+                "save_settings",
+                json!({"patch": {"workdayEnd": "18:15", "onQuit": "clear"}}),
+            )
+            .unwrap();
+        assert_eq!(saved["workdayEnd"]["value"], "18:15");
+        assert_eq!(saved["workdayEnd"]["source"]["kind"], "user");
+        assert_eq!(saved["onQuit"]["value"], "clear");
+        // The main process reloaded: its core uses the new values.
+        let core = rig.presently.settings();
+        assert_eq!(core.workday_end.value, jiff::civil::time(18, 15, 0, 0));
+        assert_eq!(core.on_quit.value, presently_core::config::OnQuit::Clear);
+    }
+
+    #[test]
+    fn a_refused_settings_patch_names_each_bad_field_and_writes_nothing() {
+        let rig = rig();
+        let refused = rig
+            .invoke(
+                "save_settings",
+                json!({"patch": {"workdayEnd": "25:99", "hotkeyDuration": "-5m"}}),
+            )
+            .unwrap_err();
+        let fields: Vec<_> = refused["fieldErrors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(fields, ["workdayEnd", "hotkeyDuration"], "{refused}");
+        assert!(
+            !rig.presently.settings().user_file.exists(),
+            "nothing was written"
         );
     }
 

@@ -1,6 +1,7 @@
 //! Errors of the app's glue: what a command returns to the webview (always a shape the UI can act on,
 //! architecture convention 6), and why a process could not start.
 
+use presently_core::config::edit::SettingsRejected;
 use presently_core::ipc::{CallError, IpcError};
 use presently_core::{Problem, ProblemKind};
 use serde::Serialize;
@@ -12,21 +13,8 @@ use serde::Serialize;
 pub enum CommandError {
     /// A problem, with the action that helps.
     Problem(Problem),
-    /// Settings that were not saved, field by field.
-    Rejected {
-        /// What is wrong with which field.
-        #[serde(rename = "fieldErrors")]
-        field_errors: Vec<FieldError>,
-    },
-}
-
-/// One rejected setting.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldError {
-    /// The setting's key.
-    pub field: String,
-    /// What is wrong, in plain words.
-    pub message: String,
+    /// Settings that were not saved: `{ fieldErrors: [{ field, message }] }`, or a problem with the file.
+    Rejected(SettingsRejected),
 }
 
 impl From<Problem> for CommandError {
@@ -124,15 +112,13 @@ mod tests {
 
     #[test]
     fn rejected_settings_serialise_as_field_errors() {
-        let error = CommandError::Rejected {
-            field_errors: vec![FieldError {
-                field: "workday-end".into(),
-                message: "expected HH:MM".into(),
-            }],
-        };
+        let rejected: SettingsRejected = serde_json::from_value(
+            json!({"fieldErrors": [{"field": "workdayEnd", "message": "Expected HH:MM"}]}),
+        )
+        .unwrap();
         assert_eq!(
-            serde_json::to_value(error).unwrap(),
-            json!({"fieldErrors": [{"field": "workday-end", "message": "expected HH:MM"}]})
+            serde_json::to_value(CommandError::Rejected(rejected)).unwrap(),
+            json!({"fieldErrors": [{"field": "workdayEnd", "message": "Expected HH:MM"}]})
         );
     }
 }

@@ -15,6 +15,7 @@ pub mod events;
 pub mod launcher;
 pub mod main_process;
 pub mod popup;
+pub mod settings_bridge;
 pub mod tray;
 pub mod tray_view;
 

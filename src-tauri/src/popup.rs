@@ -203,9 +203,9 @@ async fn forward<R: Runtime>(app: AppHandle<R>, mut events: broadcast::Receiver<
         match route(&frame) {
             Route::Emit(event, payload) => emit(&app, event, payload),
             Route::FetchSettings => {
-                let answer = app.state::<Ipc>().call(Request::Settings).await;
-                if let Ok(settings) = answer {
-                    emit(&app, UiEvent::SettingsChanged, settings);
+                let answer = crate::settings_bridge::view(&app.state::<Ipc>()).await;
+                if let Ok(view) = answer {
+                    emit(&app, UiEvent::SettingsChanged, view);
                 }
             }
             Route::ShowPopup => {
