@@ -25,12 +25,16 @@ shot() { # name query scheme out
   "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
     --disable-component-update --disable-sync --user-data-dir="$profile" --hide-scrollbars \
     --window-size=360,560 --virtual-time-budget=3000 "${flags[@]}" \
-    --screenshot="$4" "http://127.0.0.1:$PORT/?$2" >/dev/null 2>&1
+    --screenshot="$4" "http://127.0.0.1:$PORT/?$2&locale=en-GB" >/dev/null 2>&1
   rm -rf "$profile"
   echo "$4"
 }
 
 if [ "${1:-}" = "--docs" ]; then
+  # Show the README images at a working-day hour whatever the time now: pick the fixed-offset zone where it is
+  # about 14:00 (the fixture's times are relative to now, so only the wall clock changes).
+  TZ=$(python3 -c 'import datetime as d; h=d.datetime.now(d.timezone.utc).hour; o=(13-h+12)%24-12; print("Etc/GMT%+d" % -o if o else "UTC")')
+  export TZ
   mkdir -p docs/images
   shot busy "preview=busy" light docs/images/popup-light.png
   shot busy "preview=busy" dark docs/images/popup-dark.png

@@ -4,11 +4,13 @@
 // `__PRESENTLY_PREVIEW__` is true, which production builds set to false, so they contain none of it.
 //
 // Parameters: `preview=<snapshot name>` (see SNAPSHOTS), `page=settings`, `settings=locked`, `reject=1` (saving
-// settings is refused with the fixture's field errors), `signin=code` (a device-code sign-in is in progress).
+// settings is refused with the fixture's field errors), `signin=code` (a device-code sign-in is in progress),
+// `locale=en-GB` (how times are written).
 
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 
+import { setLocale } from "../format";
 import { EVENTS } from "../ipc";
 import type { Intent, Snapshot, StatusName } from "../types";
 import {
@@ -27,6 +29,8 @@ import {
 export function installPreview(params: URLSearchParams): boolean {
   const name = params.get("preview");
   if (!name || !(name in SNAPSHOTS)) return false;
+  const locale = params.get("locale");
+  if (locale) setLocale(locale);
   const offset = Date.now() - Date.parse(NOW);
   let state: Snapshot = shifted(clone(SNAPSHOTS[name as SnapshotName]), offset);
   const settings = shifted(params.get("settings") === "locked" ? SETTINGS_VIEW_LOCKED : SETTINGS_VIEW, offset);
