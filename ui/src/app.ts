@@ -19,6 +19,8 @@ export interface Page {
   update(): void;
   /** Refreshes times only. */
   tick(now: number): void;
+  /** Where focus goes when this page is opened from another one. */
+  initialFocus(): HTMLElement | null;
 }
 
 /** A sign-in in progress. */
@@ -136,9 +138,12 @@ export class App {
     const page = this.pageFor();
     if (page !== this.current) {
       const hadFocus = this.current?.root.contains(document.activeElement) ?? false;
+      const first = this.current === null;
       this.current = page;
       this.root.replaceChildren(page.root);
-      if (hadFocus || this.root.contains(document.activeElement) === false) page.root.focus({ preventScroll: true });
+      // Moving between pages keeps the keyboard user somewhere sensible; a fresh popup starts at the top.
+      const target = !first && hadFocus ? page.initialFocus() : null;
+      (target ?? page.root).focus({ preventScroll: true });
     }
     page.update();
     page.tick(Date.now());
@@ -343,7 +348,12 @@ export class App {
 
   // ---- events ---------------------------------------------------------------------------------------------
 
-  private onSettings(view: SettingsView): void {
+  private onSettings(view: SettingsView | null): void {
+    if (!view || typeof view !== "object" || !("tenant" in view)) {
+      // An event without the view (the glue may only say "changed"): read it again if anyone looks at it.
+      if (this.settings || this.page === "settings") void this.loadSettings();
+      return;
+    }
     this.settings = view;
     this.pages.settings?.setView(view);
     this.render();

@@ -181,8 +181,9 @@ export function onSignInFinished(handler: (result: SignInFinished) => void): Pro
   return on(EVENTS.signInFinished, handler);
 }
 
-/** The settings changed (saved here, by the CLI, or reloaded). */
-export function onSettingsChanged(handler: (view: SettingsView) => void): Promise<UnlistenFn> {
+/** The settings changed (saved here, by the CLI, or reloaded). The payload is the new view; `null` (a bare
+ * "changed") is accepted too, and the popup then reads the view again if it shows it. */
+export function onSettingsChanged(handler: (view: SettingsView | null) => void): Promise<UnlistenFn> {
   return on(EVENTS.settingsChanged, handler);
 }
 

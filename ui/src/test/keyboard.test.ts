@@ -112,4 +112,27 @@ describe("keyboard", () => {
     expect(get(m.root, "fieldset.durations legend").textContent).toBe("For how long");
     expect(get(m.root, ".statuses").getAttribute("aria-labelledby")).toBe("statuses-label");
   });
+
+  test("Up and Down move between the status buttons, wrapping around", async () => {
+    const m = await mount(SNAPSHOTS.busy);
+    const available = get<HTMLButtonElement>(m.root, '[data-status="available"]');
+    available.focus();
+    press("ArrowDown");
+    expect((document.activeElement as HTMLElement).dataset.status).toBe("busy");
+    press("ArrowUp");
+    press("ArrowUp");
+    expect((document.activeElement as HTMLElement).dataset.status).toBe("offline");
+    expect(m.sent("choose")).toEqual([]);
+  });
+
+  test("opening and closing the settings moves focus to Back and then to the settings button", async () => {
+    const m = await mount(SNAPSHOTS.busy);
+    const gear = get<HTMLButtonElement>(m.root, '[data-command="open-settings"]');
+    gear.focus();
+    gear.click();
+    await m.settle();
+    expect((document.activeElement as HTMLElement).dataset.command).toBe("close-settings");
+    (document.activeElement as HTMLElement).click();
+    expect((document.activeElement as HTMLElement).dataset.command).toBe("open-settings");
+  });
 });

@@ -145,6 +145,13 @@ describe("settings", () => {
     expect(input(m.root, "tenant").value).toBe("fabrikam.com");
   });
 
+  test("a settings:changed event without a view makes the open page read the settings again", async () => {
+    const m = await openSettings();
+    expect(m.sent("get_settings")).toHaveLength(1);
+    await m.emit("settingsChanged", null);
+    expect(m.sent("get_settings")).toHaveLength(2);
+  });
+
   test("nothing changed, nothing sent", async () => {
     const m = await openSettings();
     button(m.root, "Save").click();

@@ -54,7 +54,11 @@ export class MainPage implements Page {
     this.reported = h("p", { class: "reported" });
     this.notice = h("p", { class: "notice", attrs: { role: "status", "aria-live": "polite" } });
 
-    const statuses = h("div", { class: "statuses", attrs: { role: "group", "aria-labelledby": "statuses-label" } });
+    const statuses = h("div", {
+      class: "statuses",
+      attrs: { role: "group", "aria-labelledby": "statuses-label" },
+      on: { keydown: (e) => this.moveFocus(e) },
+    });
     for (const status of STATUSES) {
       const button = h(
         "button",
@@ -189,6 +193,21 @@ export class MainPage implements Page {
       ),
       h("footer", { class: "foot" }, this.account, this.next),
     );
+  }
+
+  /** Up and Down move between the status buttons, as in a native menu. */
+  private moveFocus(event: KeyboardEvent): void {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    const buttons = [...this.statusButtons.values()].filter((b) => !b.disabled);
+    const index = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    if (index < 0) return;
+    event.preventDefault();
+    const step = event.key === "ArrowDown" ? 1 : -1;
+    buttons[(index + step + buttons.length) % buttons.length]?.focus();
+  }
+
+  initialFocus(): HTMLElement | null {
+    return this.root.querySelector<HTMLElement>('[data-command="open-settings"]');
   }
 
   /** Puts the cursor in the custom duration field. */

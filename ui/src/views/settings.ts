@@ -384,6 +384,10 @@ export class SettingsPage implements Page {
   }
 
   tick(): void {}
+
+  initialFocus(): HTMLElement | null {
+    return this.root.querySelector<HTMLElement>('[data-command="close-settings"]');
+  }
 }
 
 function group(title: string, ...fields: HTMLElement[]): HTMLElement {

@@ -226,4 +226,8 @@ export class WelcomePage implements Page {
   tick(now: number): void {
     this.trouble.tick(now);
   }
+
+  initialFocus(): HTMLElement | null {
+    return this.root.querySelector<HTMLElement>('[data-command="sign-in-browser"]');
+  }
 }
