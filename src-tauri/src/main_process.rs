@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use presently_core::config::{Locations, Overrides};
-use presently_core::ipc::{self, Endpoint, IpcServer};
-use presently_core::{Presently, StartOptions, paths};
+use presently_core::ipc::{self, Client, Endpoint, IpcServer, Request};
+use presently_core::{AppEvent, Presently, StartOptions, paths};
 use tauri::RunEvent;
+use tokio::sync::broadcast;
 
 use crate::args::TrayArgs;
 use crate::demo::{DEMO_PROFILE, DEMO_SERVICE, Demo};
@@ -88,8 +89,25 @@ async fn start_core(demo: bool, env: fn(&str) -> Option<String>) -> Result<Core,
     })
 }
 
+/// When Presently already runs (the endpoint answers), asks it to show its popup and says so: a second launch
+/// from the desktop's menu opens the popup instead of starting a second keeper.
+async fn wake_running(demo: bool, env: fn(&str) -> Option<String>) -> Result<bool, StartError> {
+    let endpoint = endpoint(demo, &env)?;
+    let Ok(client) = Client::connect(&endpoint).await else {
+        return Ok(false);
+    };
+    match client.call(Request::ShowPopup).await {
+        Ok(_) => Ok(true),
+        Err(_) => Ok(false),
+    }
+}
+
 /// Runs the main process until the user quits.
 pub fn run(args: TrayArgs, env: fn(&str) -> Option<String>) -> Result<(), StartError> {
+    if tauri::async_runtime::block_on(wake_running(args.demo, env))? {
+        println!("Presently is already running: showing its popup");
+        return Ok(());
+    }
     let Core {
         presently,
         server,
@@ -109,7 +127,7 @@ pub fn run(args: TrayArgs, env: fn(&str) -> Option<String>) -> Result<(), StartE
             move |app| {
                 #[cfg(target_os = "macos")]
                 app.set_activation_policy(tauri::ActivationPolicy::Accessory);
-                crate::tray::install(app.handle(), presently, launcher.clone())?;
+                crate::tray::install(app.handle(), presently.clone(), launcher.clone())?;
                 if let Some(page) = &demo_page {
                     println!("Presently demo: what colleagues see is at {page}");
                     if let Err(e) = opener::open_browser(page) {
@@ -119,6 +137,18 @@ pub fn run(args: TrayArgs, env: fn(&str) -> Option<String>) -> Result<(), StartE
                 if args.show_popup_on_start {
                     launcher.open(None);
                 }
+                // `showPopup` from another launch or the CLI: start the popup when none runs to hear it.
+                let mut events = presently.events();
+                let launcher = launcher.clone();
+                tauri::async_runtime::spawn(async move {
+                    loop {
+                        match events.recv().await {
+                            Ok(AppEvent::ShowPopup) => launcher.ensure_running(),
+                            Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                            Err(broadcast::error::RecvError::Closed) => break,
+                        }
+                    }
+                });
                 Ok(())
             }
         })
