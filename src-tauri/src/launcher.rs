@@ -96,6 +96,7 @@ mod tests {
     use super::*;
 
     /// A stand-in for `presently-app --popup`: records its arguments, then stays alive like a popup.
+    #[allow(clippy::unwrap_used)] // test setup: a failure must fail the test
     fn fake_popup(dir: &std::path::Path) -> (PathBuf, PathBuf) {
         let record = dir.join("launches.txt");
         let exe = dir.join("fake-popup");
