@@ -3,7 +3,7 @@
 
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 
-import { SESSION_EXPLANATION } from "../views/welcome";
+import { ORG_SAVED, SESSION_EXPLANATION } from "../views/welcome";
 import { clone, DEVICE_CODE, SETTINGS_REJECTED, SETTINGS_VIEW, SIGN_IN_FAILED, SIGN_IN_OK, SNAPSHOTS } from "./fixtures";
 import { atFixtureNow, button, get, mount, text, unmount } from "./harness";
 
@@ -144,7 +144,7 @@ describe("the organisation's app", () => {
     expect(m.sent("save_settings").map((c) => c.args)).toEqual([
       { patch: { tenant: "contoso.onmicrosoft.com", clientId: "11111111-2222-3333-4444-555555555555" } },
     ]);
-    expect(text(form)).toContain("Saved. Now sign in.");
+    expect(text(form)).toContain(ORG_SAVED);
   });
 
   test("a refusal is shown next to each field and the typed values stay", async () => {

@@ -7,7 +7,7 @@ import { h, icon, setText } from "../dom";
 import { ipc } from "../ipc";
 import type { FieldView, SettingKey, SettingsPatch, SettingsView } from "../types";
 import { problemBanner, Section } from "./parts";
-import { sessionExplainer } from "./welcome";
+import { sessionExplainer, SIGN_IN_SETTINGS_NOTE } from "./welcome";
 
 const CLOUDS: ReadonlyArray<[string, string]> = [
   ["global", "Global (and GCC)"],
@@ -95,7 +95,7 @@ export class SettingsPage implements Page {
         },
       },
       this.account.el,
-      group("Sign-in", cloud, tenant, clientId),
+      group("Sign-in", cloud, tenant, clientId, h("p", { class: "hint", text: SIGN_IN_SETTINGS_NOTE })),
       group("My day", workdayEnd, onQuit),
       group("General", launch, notifications),
       h(

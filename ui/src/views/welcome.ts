@@ -17,6 +17,13 @@ export const SESSION_EXPLANATION = [
   "Colleagues' Teams apps catch up within a few minutes.",
 ];
 
+/** After saving the organisation's app. The core applies sign-in settings when it starts (`Presently::reload_settings`
+ * in crates/core/src/app.rs); change these words when it applies them at once. */
+export const ORG_SAVED = "Saved. Quit Presently and open it again, then sign in: sign-in settings apply at start.";
+
+/** The same, under the settings page's sign-in group. */
+export const SIGN_IN_SETTINGS_NOTE = "Changes here apply the next time Presently starts.";
+
 /** The "Why does Presently keep a session?" disclosure. */
 export function sessionExplainer(): HTMLElement {
   return h(
@@ -168,7 +175,7 @@ export class WelcomePage implements Page {
     const result = await ipc.saveSettings(patch);
     this.saving = false;
     if (result.ok) {
-      setText(this.formStatus, "Saved. Now sign in.");
+      setText(this.formStatus, ORG_SAVED);
       return;
     }
     setText(this.formStatus, "");
