@@ -102,6 +102,15 @@ pub enum Command {
     Clear,
     /// Check settings files, effective settings, the token store, the endpoints and the sign-in.
     Doctor,
+    /// Keep your status true in the background (the keeper, without the tray app).
+    ///
+    /// Refreshes the sign-in before it lapses, keeps Presently's presence session alive so your status shows
+    /// while Teams is closed, renews long pins, ends timed statuses on time, and adopts a change made in Teams.
+    /// While it runs, `presently set`, `clear` and `status` talk to it over a local socket (pipe on Windows)
+    /// that only your user can open. Ctrl-C or SIGTERM stops it; the on-quit setting decides whether your status
+    /// stays until it ends (keep, the default) or goes back to automatic (clear). With --json it prints one
+    /// state object per line.
+    Run,
     /// Read or change the user's settings file.
     #[command(subcommand)]
     Config(ConfigCommand),

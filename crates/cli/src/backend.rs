@@ -1,10 +1,9 @@
 //! How `set`, `clear` and `status` reach Microsoft Graph: the [`Backend`].
 //!
-//! Today there is one: [`OneShot`], which makes the Graph calls itself and exits. The keeper (`presently run`
-//! and the tray app) will add a second variant that sends the same choice over the core's local IPC
-//! (`Request::Choose { status, duration, origin: cli }`, `BackToAutomatic`, `Snapshot`) to the running keeper
-//! and turns its answers (the resolved `Intent`, the `Snapshot`) into the same reports; the commands do not
-//! change, because they only hand over a checked status and duration, and print a report.
+//! Two: when a keeper runs (`presently run` or the tray app), [`KeeperBackend`](crate::keeper_backend) sends the
+//! choice over the core's local IPC (`Request::Choose { status, duration, origin: cli }`, `BackToAutomatic`,
+//! `Snapshot`) and turns its answers into the same reports; otherwise [`OneShot`] makes the Graph calls itself
+//! and exits. The commands do not change: they hand over a checked status and duration and print a report.
 //!
 //! One-shot mode, step by step (contract §2, §3):
 //! - `set`: `setUserPreferredPresence` with the status's pair and the `expirationDuration` the model computes
@@ -16,14 +15,13 @@
 //! - `clear`: `clearUserPreferredPresence`, `clearPresence` (a 404 means there was none: fine), read-back.
 //! - `status`: `GET /users/{oid}/presence`, and the last-set record for what Presently set.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::PathBuf;
 
 use jiff::civil::Time;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use presently_auth::Account;
-use presently_core::ipc::{Client, Endpoint};
+use presently_core::ipc::Endpoint;
 use presently_core::paths::process_env;
 use presently_core::{Problem, ProblemKind, Services};
 use presently_graph::{SessionCleared, UserRef};
@@ -41,7 +39,7 @@ use crate::record::{self, LastSet};
 pub enum Mode {
     /// Direct Graph calls from this process; nothing keeps the status alive afterwards.
     OneShot,
-    /// A running keeper did it and keeps it (not available yet).
+    /// A running keeper did it and keeps it.
     Keeper,
 }
 
@@ -126,6 +124,8 @@ pub struct StatusReport {
 pub enum Backend {
     /// Direct Graph calls (no keeper is running).
     OneShot(OneShot),
+    /// A running keeper does it and keeps it.
+    Keeper(crate::keeper_backend::KeeperBackend, Services),
 }
 
 impl Backend {
@@ -134,20 +134,24 @@ impl Backend {
     /// that `set` can say honestly that it acted beside it. The working day's end (for "end of day") comes
     /// from the settings.
     pub async fn select(wired: &Wired, account: Account) -> Self {
-        let keeper = keeper_listening(&wired.data_dir).await;
+        let endpoint = Endpoint::for_profile("keeper", &wired.data_dir, &process_env);
+        if let Some(keeper) = crate::keeper_backend::KeeperBackend::connect(endpoint).await {
+            tracing::info!(endpoint = %keeper.endpoint, "asking the running keeper");
+            return Backend::Keeper(keeper, wired.services.clone());
+        }
         Backend::OneShot(OneShot {
             services: wired.services.clone(),
             account,
             data_dir: wired.data_dir.clone(),
             workday_end: wired.settings.workday_end.value,
-            keeper,
         })
     }
 
     /// Where a running keeper listens, when one does.
     pub fn keeper(&self) -> Option<&Endpoint> {
         match self {
-            Backend::OneShot(one) => one.keeper.as_ref(),
+            Backend::OneShot(_) => None,
+            Backend::Keeper(keeper, _) => Some(&keeper.endpoint),
         }
     }
 
@@ -155,6 +159,7 @@ impl Backend {
     pub fn now(&self) -> Timestamp {
         match self {
             Backend::OneShot(one) => one.services.clock.now(),
+            Backend::Keeper(_, services) => services.clock.now(),
         }
     }
 
@@ -166,6 +171,7 @@ impl Backend {
     ) -> Result<SetReport, Problem> {
         match self {
             Backend::OneShot(one) => one.set(status, duration).await,
+            Backend::Keeper(keeper, _) => keeper.set(status, duration).await,
         }
     }
 
@@ -173,6 +179,7 @@ impl Backend {
     pub async fn clear(&self) -> Result<ClearReport, Problem> {
         match self {
             Backend::OneShot(one) => one.clear().await,
+            Backend::Keeper(keeper, _) => keeper.clear().await,
         }
     }
 
@@ -180,6 +187,7 @@ impl Backend {
     pub async fn status(&self) -> Result<StatusReport, Problem> {
         match self {
             Backend::OneShot(one) => one.status().await,
+            Backend::Keeper(keeper, _) => keeper.status().await,
         }
     }
 }
@@ -191,20 +199,6 @@ pub struct OneShot {
     account: Account,
     data_dir: PathBuf,
     workday_end: Time,
-    keeper: Option<Endpoint>,
-}
-
-/// The keeper's IPC endpoint (profile `keeper`, as the tray app serves it), if something accepts a
-/// connection there within two seconds. Nothing is sent.
-pub async fn keeper_listening(data_dir: &Path) -> Option<Endpoint> {
-    let endpoint = Endpoint::for_profile("keeper", data_dir, &process_env);
-    match tokio::time::timeout(Duration::from_secs(2), Client::connect(&endpoint)).await {
-        Ok(Ok(_client)) => {
-            tracing::info!(endpoint = %endpoint, "a keeper is listening");
-            Some(endpoint)
-        }
-        _ => None,
-    }
 }
 
 /// How long the one-shot session lasts: until the intent ends, within what `setPresence` accepts

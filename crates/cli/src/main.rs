@@ -16,6 +16,7 @@ mod browser;
 mod commands;
 mod context;
 mod exit;
+mod keeper_backend;
 mod output;
 mod record;
 

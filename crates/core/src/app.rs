@@ -301,6 +301,11 @@ impl Presently {
         result
     }
 
+    /// Reloads the saved sign-in after another process changed it (`presently login` beside a running keeper).
+    pub fn sign_in_changed(&self) -> Result<(), Problem> {
+        self.inner.keeper.sign_in_changed().map_err(stopped)
+    }
+
     /// Cancels a sign-in in progress.
     pub fn cancel_sign_in(&self) {
         if let Some(cancel) = lock(&self.inner.sign_in).take() {
@@ -329,6 +334,24 @@ impl Presently {
         *lock(&self.inner.settings) = settings.clone();
         let _ = self.inner.events.send(AppEvent::SettingsChanged);
         Ok(settings)
+    }
+
+    /// The settings as the settings page shows them (value, source, locked).
+    pub fn settings_view(&self) -> crate::config::edit::SettingsView {
+        crate::config::edit::view(&self.settings())
+    }
+
+    /// Checks and saves a change from the settings page into the user's file (atomically; a broken file is
+    /// refused untouched), then reloads and announces it. Bad fields come back one by one.
+    pub fn save_settings(
+        &self,
+        patch: &crate::config::edit::SettingsPatch,
+    ) -> Result<crate::config::edit::SettingsView, crate::config::edit::SettingsRejected> {
+        crate::config::edit::save(&self.settings(), patch)?;
+        let settings = self
+            .reload_settings()
+            .map_err(crate::config::edit::SettingsRejected::Problem)?;
+        Ok(crate::config::edit::view(&settings))
     }
 
     /// The user's settings file.

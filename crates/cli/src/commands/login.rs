@@ -80,6 +80,9 @@ pub async fn run(global: &Global, args: &LoginArgs, out: Output) -> Result<u8, P
         store.kind_text,
         wired.services.store_reason
     ));
+    if let Some(note) = crate::keeper_backend::tell_running_keeper(&wired.data_dir).await {
+        out.note(&note);
+    }
     out.json_value(&LoginJson {
         account: AccountJson::from(&account),
         method: if args.device_code { "deviceCode" } else { "browser" },

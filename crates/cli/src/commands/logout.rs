@@ -37,6 +37,9 @@ pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
         )),
         None => out.line("Nobody was signed in."),
     }
+    if let Some(note) = crate::keeper_backend::tell_running_keeper(&wired.data_dir).await {
+        out.note(&note);
+    }
     out.json_value(&LogoutJson {
         signed_out: true,
         account: account.as_ref().map(AccountJson::from),

@@ -84,7 +84,7 @@ pub async fn run(global: &Global, args: &SetArgs, out: Output) -> Result<u8, Pro
     let now = backend.now();
 
     let keeper = backend.keeper().map(ToString::to_string);
-    let warnings = warnings_for(&report, keeper.as_deref(), now);
+    let warnings = warnings_for(&report, now);
     print(&report, &choice, now, out);
     for warning in &warnings {
         out.warn(warning);
@@ -127,6 +127,9 @@ fn print(report: &SetReport, choice: &Choice, now: Timestamp, out: Output) {
         out.line(format!("Graph now reports: {reading}."));
     }
     match &report.session {
+        None if report.mode == Mode::Keeper => out.line(
+            "The running keeper keeps it: it renews the pin and Presently's presence session until it ends.",
+        ),
         Some(session) => out.line(format!(
             "Presently's presence session ({}/{}) lapses at {}.",
             session.availability,
@@ -139,19 +142,10 @@ fn print(report: &SetReport, choice: &Choice, now: Timestamp, out: Output) {
 }
 
 /// Everything the user should know about what was done, in plain words.
-/// `keeper` is where a running keeper listens, when one does.
-pub fn warnings_for(report: &SetReport, keeper: Option<&str>, now: Timestamp) -> Vec<String> {
+pub fn warnings_for(report: &SetReport, now: Timestamp) -> Vec<String> {
     let mut warnings = report.notes.clone();
     let status = report.intent.status;
-    if report.mode == Mode::OneShot
-        && let Some(endpoint) = keeper
-    {
-        warnings.push(format!(
-            "A Presently keeper is running ({endpoint}), but this command set your status directly instead of \
-             asking it; the keeper will treat the change as made elsewhere. Use the Presently tray app to \
-             choose a status while it runs."
-        ));
-    } else if report.mode == Mode::OneShot {
+    if report.mode == Mode::OneShot {
         if let Some(session) = &report.session {
             warnings.push(format!(
                 "No keeper is running: Presently's presence session lapses at {}, and after that colleagues \

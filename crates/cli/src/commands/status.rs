@@ -81,11 +81,12 @@ pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
                 (_, Some(end)) => format!("until {}", local_time(end, now)),
                 (_, None) => String::new(),
             };
-            out.line(format!(
-                "Presently set: {status} {until} (at {}, with `presently set`{}).",
-                local_time(held.intent.set_at, now),
-                if backend.keeper().is_some() { "" } else { "; no keeper running" }
-            ));
+            let how = match report.mode {
+                Mode::Keeper => "kept by the running keeper",
+                Mode::OneShot if backend.keeper().is_some() => "with `presently set`",
+                Mode::OneShot => "with `presently set`; no keeper running",
+            };
+            out.line(format!("Presently set: {status} {until} (at {}, {how}).", local_time(held.intent.set_at, now)));
             match held.session_expires_at {
                 Some(at) if at > now => out.line(format!(
                     "Presently's presence session lapses at {}.",

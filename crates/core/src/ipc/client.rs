@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 use super::protocol::{EventFrame, ReplyFrame, Request, RequestFrame};
 use super::{Endpoint, IpcError};
@@ -21,6 +21,7 @@ pub struct Client {
     pending: Pending,
     next_id: AtomicU64,
     events: broadcast::Sender<EventFrame>,
+    closed: watch::Receiver<bool>,
     reader: tokio::task::JoinHandle<()>,
 }
 
@@ -86,12 +87,14 @@ impl Client {
         });
         let pending: Pending = Arc::default();
         let (events, _) = broadcast::channel(256);
-        let reader = tokio::spawn(read_frames(read, pending.clone(), events.clone()));
+        let (closed_tx, closed) = watch::channel(false);
+        let reader = tokio::spawn(read_frames(read, pending.clone(), events.clone(), closed_tx));
         Self {
             out,
             pending,
             next_id: AtomicU64::new(1),
             events,
+            closed,
             reader,
         }
     }
@@ -114,6 +117,12 @@ impl Client {
         }
     }
 
+    /// Resolves when the connection to the keeper has closed (the keeper quit or crashed).
+    pub async fn closed(&self) {
+        let mut closed = self.closed.clone();
+        let _ = closed.wait_for(|c| *c).await;
+    }
+
     /// Events pushed after [`Request::Subscribe`].
     pub fn events(&self) -> broadcast::Receiver<EventFrame> {
         self.events.subscribe()
@@ -124,6 +133,7 @@ async fn read_frames<R: AsyncRead + Send + Unpin>(
     read: R,
     pending: Pending,
     events: broadcast::Sender<EventFrame>,
+    closed: watch::Sender<bool>,
 ) {
     let mut lines = BufReader::new(read).lines();
     while let Ok(Some(line)) = lines.next_line().await {
@@ -139,6 +149,7 @@ async fn read_frames<R: AsyncRead + Send + Unpin>(
             let _ = events.send(event);
         }
     }
-    // Closing: every waiting call learns the connection is gone.
+    // Closing: every waiting call learns the connection is gone, and later calls are refused.
+    let _ = closed.send(true);
     pending.lock().unwrap_or_else(|e| e.into_inner()).clear();
 }

@@ -47,10 +47,20 @@ pub enum Request {
     CancelSignIn,
     /// Back to automatic and sign out (ok: null).
     SignOut,
+    /// The saved sign-in changed in another process (`presently login`/`logout`): reload it (ok: null).
+    SignInChanged,
     /// The settings in force with their sources (ok: Settings).
     Settings,
     /// Re-read the settings files after a change (ok: Settings).
     ReloadSettings,
+    /// The settings page's view (ok: SettingsView).
+    SettingsView,
+    /// Save a change from the settings page (ok: the new SettingsView, or `{"fieldErrors": [...]}` when fields
+    /// were refused; error: a Problem when the file could not be written).
+    SaveSettings {
+        /// The change.
+        patch: crate::config::edit::SettingsPatch,
+    },
     /// Send state and app events on this connection from now on (ok: null; the current state follows).
     Subscribe,
     /// Ask the popup to show itself (ok: null).

@@ -212,8 +212,16 @@ async fn answer(presently: &Presently, request: Request) -> Result<Value, Proble
             Ok(Value::Null)
         }
         Request::SignOut => presently.sign_out().await.map(|()| Value::Null),
+        Request::SignInChanged => presently.sign_in_changed().map(|()| Value::Null),
         Request::Settings => value(serde_json::to_value(presently.settings())),
         Request::ReloadSettings => value(serde_json::to_value(presently.reload_settings()?)),
+        Request::SettingsView => value(serde_json::to_value(presently.settings_view())),
+        Request::SaveSettings { patch } => match presently.save_settings(&patch) {
+            Ok(view) => value(serde_json::to_value(view)),
+            Err(crate::config::edit::SettingsRejected::Problem(problem)) => Err(problem),
+            // Refused fields are an answer for the page to show, not a failure of the request.
+            Err(rejected) => value(serde_json::to_value(rejected)),
+        },
         Request::ShowPopup => {
             presently.announce(crate::app::AppEvent::ShowPopup);
             Ok(Value::Null)

@@ -1,0 +1,207 @@
+//! The keeper backend: `set`, `clear` and `status` ask a running keeper (`presently run` or the tray app) over
+//! the local IPC instead of calling Graph themselves. The keeper resolves the duration, keeps the status true
+//! (renewing the pin and its presence session) and reads presence back; this side waits a few seconds for that
+//! read-back so the report says what Graph now shows.
+
+use std::time::Duration;
+
+use presently_core::ipc::{CallError, Client, Endpoint, Request};
+use presently_core::{Problem, ProblemKind};
+use presently_model::{DurationChoice, Intent, Origin, PreferredPresence};
+use serde_json::Value;
+
+use crate::backend::{ClearReport, Held, Mode, SetReport, StatusReport};
+use crate::output::Reading;
+
+/// How long `set`/`clear` wait for the keeper's read-back before reporting without it.
+const SETTLE: Duration = Duration::from_secs(15);
+
+/// A connection to the running keeper.
+#[derive(Debug)]
+pub struct KeeperBackend {
+    client: Client,
+    /// Where it listens.
+    pub endpoint: Endpoint,
+}
+
+fn problem(e: CallError) -> Problem {
+    match e {
+        CallError::Problem(p) => p,
+        CallError::Disconnected => Problem::new(
+            ProblemKind::Internal,
+            "the running Presently keeper closed the connection",
+        ),
+    }
+}
+
+fn reading(snapshot: &Value) -> Option<Reading> {
+    let reported = snapshot.get("reported").filter(|r| !r.is_null())?;
+    Some(Reading {
+        availability: reported["availability"]
+            .as_str()
+            .unwrap_or("PresenceUnknown")
+            .to_owned(),
+        activity: reported["activity"]
+            .as_str()
+            .unwrap_or("PresenceUnknown")
+            .to_owned(),
+    })
+}
+
+fn notes(snapshot: &Value) -> Vec<String> {
+    let mut notes = Vec::new();
+    if snapshot["agreement"]["state"] == "differs"
+        && let Some(reason) = snapshot["agreement"]["reason"].as_str()
+    {
+        notes.push(reason.to_owned());
+    }
+    if let Some(message) = snapshot["problem"]["message"].as_str() {
+        notes.push(format!("The keeper reports: {message}"));
+    }
+    notes
+}
+
+impl KeeperBackend {
+    /// Connects to a keeper listening at `endpoint` that answers `hello` within two seconds. Something that
+    /// accepts connections but does not answer like a keeper is not one.
+    pub async fn connect(endpoint: Endpoint) -> Option<Self> {
+        let handshake = async {
+            let client = Client::connect(&endpoint).await.ok()?;
+            let hello = client.call(Request::Hello).await.ok()?;
+            (hello["version"] == presently_core::ipc::protocol::VERSION).then_some(client)
+        };
+        let client = tokio::time::timeout(Duration::from_secs(2), handshake)
+            .await
+            .ok()??;
+        Some(Self { client, endpoint })
+    }
+
+    /// Waits until the keeper's state satisfies `done` (or [`SETTLE`] passes) and returns the last state.
+    async fn settle(&self, done: impl Fn(&Value) -> bool) -> Result<Value, Problem> {
+        let mut events = self.client.events();
+        self.client.call(Request::Subscribe).await.map_err(problem)?;
+        let mut last = self.client.call(Request::Snapshot).await.map_err(problem)?;
+        let deadline = tokio::time::Instant::now() + SETTLE;
+        while !done(&last) {
+            match tokio::time::timeout_at(deadline, events.recv()).await {
+                Ok(Ok(frame)) if frame.event == "state" => last = frame.data,
+                Ok(Ok(_)) => {}
+                Ok(Err(_)) | Err(_) => break,
+            }
+        }
+        Ok(last)
+    }
+
+    /// Asks the keeper to keep `status` for `duration`.
+    pub async fn set(
+        &self,
+        status: PreferredPresence,
+        duration: DurationChoice,
+    ) -> Result<SetReport, Problem> {
+        let request = Request::Choose {
+            status: status.short_name().into(),
+            duration: duration.to_string(),
+            origin: Origin::Cli,
+        };
+        let intent: Intent = serde_json::from_value(self.client.call(request).await.map_err(problem)?)
+            .map_err(|e| {
+                Problem::new(
+                    ProblemKind::Internal,
+                    format!("the keeper's answer was not understood: {e}"),
+                )
+            })?;
+        let expected = serde_json::to_value(intent).unwrap_or(Value::Null);
+        let snapshot = self
+            .settle(|s| {
+                s["intent"] == expected && s["agreement"]["state"] != "unknown" && s["activity"] != "syncing"
+            })
+            .await?;
+        Ok(SetReport {
+            intent,
+            expiration_duration: None,
+            pin_expires_at: None,
+            pin_needs_renewal: false,
+            session: None,
+            graph: reading(&snapshot),
+            read_back_error: None,
+            mode: Mode::Keeper,
+            notes: notes(&snapshot),
+        })
+    }
+
+    /// Asks the keeper to go back to automatic.
+    pub async fn clear(&self) -> Result<ClearReport, Problem> {
+        self.client
+            .call(Request::BackToAutomatic)
+            .await
+            .map_err(problem)?;
+        let snapshot = self
+            .settle(|s| {
+                s["intent"].is_null() && s["agreement"]["state"] != "unknown" && s["activity"] != "syncing"
+            })
+            .await?;
+        Ok(ClearReport {
+            session_cleared: true,
+            graph: reading(&snapshot),
+            read_back_error: None,
+            mode: Mode::Keeper,
+            notes: notes(&snapshot),
+        })
+    }
+
+    /// What the keeper keeps, and what Graph reported to it (read afresh).
+    pub async fn status(&self) -> Result<StatusReport, Problem> {
+        let before = self.client.call(Request::Snapshot).await.map_err(problem)?;
+        let read_at = before["reported"]["at"].clone();
+        self.client.call(Request::Retry).await.map_err(problem)?;
+        let snapshot = self
+            .settle(|s| s["reported"]["at"] != read_at && s["activity"] != "syncing")
+            .await?;
+        let graph = reading(&snapshot).ok_or_else(|| {
+            Problem::new(
+                ProblemKind::Offline,
+                "the running keeper could not read your presence from Graph yet",
+            )
+        })?;
+        let held = serde_json::from_value::<Option<Intent>>(snapshot["intent"].clone())
+            .ok()
+            .flatten()
+            .map(|intent| Held {
+                intent,
+                pin_expires_at: None,
+                session_expires_at: None,
+            });
+        Ok(StatusReport {
+            graph,
+            held,
+            mode: Mode::Keeper,
+            notes: notes(&snapshot),
+        })
+    }
+
+    /// Tells the keeper the saved sign-in changed.
+    pub async fn sign_in_changed(&self) -> Result<(), Problem> {
+        self.client
+            .call(Request::SignInChanged)
+            .await
+            .map(drop)
+            .map_err(problem)
+    }
+}
+
+/// After `login`/`logout` changed the saved sign-in: a running keeper reloads it (and resumes a waiting status
+/// after a new sign-in). Returns a note for the user when a keeper was told.
+pub async fn tell_running_keeper(data_dir: &std::path::Path) -> Option<String> {
+    let endpoint = Endpoint::for_profile("keeper", data_dir, &presently_core::paths::process_env);
+    let keeper = KeeperBackend::connect(endpoint).await?;
+    match keeper.sign_in_changed().await {
+        Ok(()) => Some(format!(
+            "The running Presently keeper ({}) uses the new sign-in.",
+            keeper.endpoint
+        )),
+        Err(p) => Some(format!(
+            "The running Presently keeper could not reload the sign-in: {}",
+            p.message
+        )),
+    }
+}
