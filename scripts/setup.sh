@@ -41,6 +41,13 @@ if command -v rustup >/dev/null 2>&1; then
   done
 fi
 
+# Cargo tools: tauri-driver drives the real app's popup through WebKitWebDriver in the end-to-end tests.
+# Pinned to the 2.x line that matches Tauri 2 (an unpinned install picks a 3.0 alpha).
+if ! command -v tauri-driver >/dev/null 2>&1 || ! cargo install --list 2>/dev/null | grep -q '^tauri-driver v2\.'; then
+  say "Installing tauri-driver 2.1.0"
+  cargo install tauri-driver --version 2.1.0 --locked --quiet
+fi
+
 # npm packages (the popup UI's build and tests, the Tauri CLI), from package-lock.json.
 cd "$(repo_root)"
 if [ -f package-lock.json ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
