@@ -19,5 +19,12 @@ bash scripts/check-boundary.sh
 say "Rust tests (the token store's against a real Secret Service in a throw-away keyring)"
 bash scripts/with-keyring.sh cargo test --workspace --locked
 
+say "Tray icons are up to date with their SVG sources"
+bash scripts/icons.sh --check
+
+say "Popup UI: type check and tests (vitest + jsdom, payloads from the Rust golden files)"
+npm run --silent ui:check
+npm run --silent ui:test
+
 say "Microsoft's own client libraries against the emulator (msal, msgraph-sdk)"
 bash scripts/python-tests.sh
