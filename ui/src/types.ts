@@ -136,7 +136,55 @@ export interface SettingsView {
   launchAtLogin: FieldView<boolean>;
   notifications: FieldView<boolean>;
   hotkeyDuration: FieldView<string>;
+  hotkeyAvailable: FieldView<string>;
+  hotkeyBusy: FieldView<string>;
+  hotkeyDnd: FieldView<string>;
+  hotkeyBrb: FieldView<string>;
+  hotkeyAway: FieldView<string>;
+  hotkeyOffline: FieldView<string>;
+  hotkeyAutomatic: FieldView<string>;
+  hotkeyOpen: FieldView<string>;
+  hotkeys: HotkeysView;
   userFile: string;
+}
+
+/** `HotkeyAction`: what a global hotkey does. */
+export type HotkeyAction = StatusName | "automatic" | "open";
+
+/** The settings fields holding a shortcut (`""` = none). */
+export type HotkeyField =
+  | "hotkeyAvailable"
+  | "hotkeyBusy"
+  | "hotkeyDnd"
+  | "hotkeyBrb"
+  | "hotkeyAway"
+  | "hotkeyOffline"
+  | "hotkeyAutomatic"
+  | "hotkeyOpen";
+
+/** `HotkeySupport`: whether global hotkeys can work where the tray app runs. */
+export type HotkeySupport =
+  | { kind: "inactive" }
+  | { kind: "active" }
+  | { kind: "wayland" }
+  | { kind: "unavailable"; reason: string };
+
+/** `HotkeyRowView`: one action's row besides its shortcut field. */
+export interface HotkeyRowView {
+  action: HotkeyAction;
+  field: HotkeyField;
+  label: string;
+  defaultShortcut: string;
+  /** The `presently` command line doing the same, to bind in the desktop's keyboard settings. */
+  command: string;
+  /** Why the desktop refused this shortcut (taken by another application), if it did. */
+  registrationError: string | null;
+}
+
+/** `HotkeysView`. */
+export interface HotkeysView {
+  support: HotkeySupport;
+  actions: HotkeyRowView[];
 }
 
 /** `SettingsPatch`: absent = unchanged; a blank text = back to the default. */
@@ -149,6 +197,14 @@ export interface SettingsPatch {
   launchAtLogin?: boolean;
   notifications?: boolean;
   hotkeyDuration?: string;
+  hotkeyAvailable?: string;
+  hotkeyBusy?: string;
+  hotkeyDnd?: string;
+  hotkeyBrb?: string;
+  hotkeyAway?: string;
+  hotkeyOffline?: string;
+  hotkeyAutomatic?: string;
+  hotkeyOpen?: string;
 }
 
 /** The settings a patch can change. */

@@ -14,6 +14,7 @@ use presently_model::{DurationChoice, Intent, Origin, PreferredPresence};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, watch};
 
+use crate::config::hotkeys::HotkeyReport;
 use crate::config::{Locations, OnQuit, Overrides, Settings};
 use crate::keeper::{Keeper, KeeperConfig, KeeperEvent, Snapshot};
 use crate::problem::{Problem, ProblemKind};
@@ -112,6 +113,7 @@ struct Inner {
     locations: Locations,
     overrides: Overrides,
     env: fn(&str) -> Option<String>,
+    hotkeys: Mutex<HotkeyReport>,
 }
 
 /// The application core. Cheap to clone.
@@ -188,6 +190,7 @@ impl Presently {
                 locations: options.locations,
                 overrides: options.overrides,
                 env: options.env,
+                hotkeys: Mutex::new(HotkeyReport::default()),
             }),
         })
     }
@@ -336,9 +339,30 @@ impl Presently {
         Ok(settings)
     }
 
-    /// The settings as the settings page shows them (value, source, locked).
+    /// The settings as the settings page shows them (value, source, locked), with the hotkey report.
     pub fn settings_view(&self) -> crate::config::edit::SettingsView {
-        crate::config::edit::view(&self.settings())
+        crate::config::edit::view_with(&self.settings(), &self.hotkey_report())
+    }
+
+    /// The process that registers global hotkeys (the tray app's main process) reports how that went; the
+    /// settings view shows it. A report that changes something is announced as [`AppEvent::SettingsChanged`]
+    /// (so an open settings page reads it); the same report again is not (registering again after that event
+    /// must not loop).
+    pub fn report_hotkeys(&self, report: HotkeyReport) {
+        let changed = {
+            let mut current = lock(&self.inner.hotkeys);
+            let changed = *current != report;
+            *current = report;
+            changed
+        };
+        if changed {
+            let _ = self.inner.events.send(AppEvent::SettingsChanged);
+        }
+    }
+
+    /// The latest hotkey report ([`HotkeyReport::default`] when no process registers hotkeys).
+    pub fn hotkey_report(&self) -> HotkeyReport {
+        lock(&self.inner.hotkeys).clone()
     }
 
     /// Checks and saves a change from the settings page into the user's file (atomically; a broken file is
@@ -351,7 +375,7 @@ impl Presently {
         let settings = self
             .reload_settings()
             .map_err(crate::config::edit::SettingsRejected::Problem)?;
-        Ok(crate::config::edit::view(&settings))
+        Ok(crate::config::edit::view_with(&settings, &self.hotkey_report()))
     }
 
     /// The user's settings file.

@@ -15,6 +15,9 @@ use jiff::civil::time;
 use presently_auth::{Cloud, DEFAULT_CLIENT_ID, DEFAULT_TENANT};
 use presently_core::app::{AppEvent, DeviceCodeView};
 use presently_core::config::edit::{self, FieldError, SettingsPatch, SettingsRejected};
+use presently_core::config::hotkeys::{
+    Binding, HotkeyAction, HotkeyReport, HotkeySupport, Hotkeys, HotkeysFile, taken_by_another_application,
+};
 use presently_core::config::settings::Settings;
 use presently_core::config::{OnQuit, Source, Sourced};
 use presently_core::keeper::plan::{self, Verdict};
@@ -385,6 +388,15 @@ fn settings(locked: bool) -> Settings {
         launch_at_login: sourced(true, Source::User(user.clone())),
         notifications: sourced(true, Source::Default),
         hotkey_duration: sourced(DurationChoice::Preset(Preset::Hour1), Source::Default),
+        // The user cleared Appear offline's shortcut and moved Open Presently to Ctrl+Alt+Shift+O.
+        hotkeys: Hotkeys::layered([(
+            Source::User(user.clone()),
+            &HotkeysFile {
+                offline: Some(Binding(None)),
+                open: Some("Ctrl+Alt+Shift+O".parse().unwrap()),
+                ..HotkeysFile::default()
+            },
+        )]),
         user_file: user,
         managed_file: managed,
     }
@@ -401,6 +413,40 @@ fn full_patch() -> SettingsPatch {
         launch_at_login: Some(true),
         notifications: Some(false),
         hotkey_duration: Some("90m".into()),
+        hotkey_available: Some("Ctrl+Alt+1".into()),
+        hotkey_busy: Some("Ctrl+Alt+2".into()),
+        hotkey_dnd: Some("Ctrl+Alt+3".into()),
+        hotkey_brb: Some("Ctrl+Alt+4".into()),
+        hotkey_away: Some("Ctrl+Alt+5".into()),
+        hotkey_offline: Some("Ctrl+Alt+6".into()),
+        hotkey_automatic: Some("Ctrl+Alt+0".into()),
+        // Blank: no shortcut for Open Presently.
+        hotkey_open: Some("".into()),
+    }
+}
+
+/// What the tray app reports on an X11 desktop where another application holds Do not disturb's shortcut.
+fn active_report() -> HotkeyReport {
+    let dnd = HotkeyAction::Status(PreferredPresence::DoNotDisturb);
+    HotkeyReport {
+        support: HotkeySupport::Active,
+        errors: [(
+            dnd,
+            taken_by_another_application(&"Ctrl+Alt+Shift+3".parse().unwrap()),
+        )]
+        .into(),
+        cli: "/usr/bin/presently".into(),
+        open: "/usr/bin/presently-app".into(),
+    }
+}
+
+/// What the tray app reports in a Wayland session.
+fn wayland_report() -> HotkeyReport {
+    HotkeyReport {
+        support: HotkeySupport::Wayland,
+        cli: "/usr/bin/presently".into(),
+        open: "/usr/bin/presently-app".into(),
+        ..HotkeyReport::default()
     }
 }
 
@@ -411,6 +457,8 @@ fn bad_patch() -> SettingsPatch {
         client_id: Some("my-app".into()),
         workday_end: Some("25:00".into()),
         hotkey_duration: Some("a while".into()),
+        hotkey_busy: Some("B".into()),
+        hotkey_away: Some("Ctrl+Alt+Banana".into()),
         ..SettingsPatch::default()
     }
 }
@@ -430,10 +478,17 @@ fn golden() -> Vec<(String, String)> {
     files.push(("problems".into(), pretty(&problems())));
     files.push(("keeper-events".into(), pretty(&keeper_events())));
     files.push(("intents".into(), pretty(&intents())));
-    files.push(("settings-view".into(), pretty(&edit::view(&settings(false)))));
+    files.push((
+        "settings-view".into(),
+        pretty(&edit::view_with(&settings(false), &active_report())),
+    ));
     files.push((
         "settings-view-locked".into(),
         pretty(&edit::view(&settings(true))),
+    ));
+    files.push((
+        "settings-view-wayland".into(),
+        pretty(&edit::view_with(&settings(false), &wayland_report())),
     ));
     files.push(("settings-patch".into(), pretty(&full_patch())));
     let field_errors = edit::validate(&bad_patch()).expect_err("the bad patch must be refused");
@@ -549,5 +604,15 @@ fn the_settings_patch_the_ui_sends_reads_back_into_the_rust_type_and_validates()
 fn a_rejection_fixture_lists_every_bad_field_with_the_validators_words() {
     let errors: Vec<FieldError> = edit::validate(&bad_patch()).unwrap_err();
     let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-    assert_eq!(fields, ["tenant", "clientId", "workdayEnd", "hotkeyDuration"]);
+    assert_eq!(
+        fields,
+        [
+            "tenant",
+            "clientId",
+            "workdayEnd",
+            "hotkeyDuration",
+            "hotkeyBusy",
+            "hotkeyAway"
+        ]
+    );
 }

@@ -9,6 +9,7 @@ import settingsPatchJson from "../fixtures/settings-patch.json";
 import settingsRejectedProblemJson from "../fixtures/settings-rejected-problem.json";
 import settingsRejectedJson from "../fixtures/settings-rejected.json";
 import settingsViewLockedJson from "../fixtures/settings-view-locked.json";
+import settingsViewWaylandJson from "../fixtures/settings-view-wayland.json";
 import settingsViewJson from "../fixtures/settings-view.json";
 import signInFailedJson from "../fixtures/sign-in-finished-failed.json";
 import signInOkJson from "../fixtures/sign-in-finished-ok.json";
@@ -62,6 +63,11 @@ export const SETTINGS_VIEW_LOCKED = shape.typed<SettingsView>(
   shape.settingsView,
   settingsViewLockedJson,
   "settings-view-locked",
+);
+export const SETTINGS_VIEW_WAYLAND = shape.typed<SettingsView>(
+  shape.settingsView,
+  settingsViewWaylandJson,
+  "settings-view-wayland",
 );
 export const SETTINGS_PATCH = shape.typed<SettingsPatch>(shape.settingsPatch, settingsPatchJson, "settings-patch");
 export const SETTINGS_REJECTED = shape.typed<FieldErrors>(shape.fieldErrors, settingsRejectedJson, "settings-rejected");

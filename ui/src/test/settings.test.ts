@@ -3,13 +3,24 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 
 import type { SettingsView } from "../types";
-import { clone, SETTINGS_PATCH, SETTINGS_REJECTED, SETTINGS_REJECTED_PROBLEM, SETTINGS_VIEW, SETTINGS_VIEW_LOCKED, SNAPSHOTS } from "./fixtures";
+import { shortcutOf } from "../views/settings";
+import {
+  clone,
+  SETTINGS_PATCH,
+  SETTINGS_REJECTED,
+  SETTINGS_REJECTED_PROBLEM,
+  SETTINGS_VIEW,
+  SETTINGS_VIEW_LOCKED,
+  SETTINGS_VIEW_WAYLAND,
+  SNAPSHOTS,
+} from "./fixtures";
 import { atFixtureNow, button, get, type Handler, mount, text, unmount } from "./harness";
 
 beforeEach(() => atFixtureNow());
 afterEach(() => {
   unmount();
   vi.useRealTimers();
+  vi.unstubAllGlobals();
 });
 
 async function openSettings(view: SettingsView = SETTINGS_VIEW, handlers: Record<string, Handler> = {}) {
@@ -39,16 +50,118 @@ describe("settings", () => {
     expect(input(m.root, "launchAtLogin").checked).toBe(true);
     expect(input(m.root, "notifications").checked).toBe(true);
     expect(input(m.root, "hotkeyDuration").value).toBe("1h");
+    expect(input(m.root, "hotkeyBusy").value).toBe("Ctrl+Alt+Shift+2");
+    expect(input(m.root, "hotkeyOffline").value).toBe("");
+    expect(input(m.root, "hotkeyOpen").value).toBe("Ctrl+Alt+Shift+O");
     expect(text(m.root)).toContain(`Saved in ${SETTINGS_VIEW.userFile}`);
     expect(text(get(m.root, ".settings-account"))).toContain("ada@contoso.com");
   });
 
-  test("hotkeys are a clearly marked placeholder with no fake controls", async () => {
+  test("every hotkey action has a shortcut field, in the order of the Rust view's rows", async () => {
     const m = await openSettings();
-    const soon = get(m.root, ".group--soon");
-    expect(text(soon)).toContain("coming soon");
-    // Only the real hotkey-duration setting is a control there.
-    expect([...soon.querySelectorAll("input, select, button")].map((e) => e.id)).toEqual(["setting-hotkeyDuration"]);
+    const fields = [...m.root.querySelectorAll<HTMLElement>(".hotkey")].map((row) => row.dataset.hotkey);
+    expect(fields).toEqual(SETTINGS_VIEW.hotkeys.actions.map((row) => row.field));
+    for (const row of SETTINGS_VIEW.hotkeys.actions) {
+      expect(text(get(m.root, `label[for="setting-${row.field}"]`))).toBe(row.label);
+    }
+  });
+
+  test("a shortcut another application holds is reported on its row, and only there", async () => {
+    const m = await openSettings();
+    const refused = SETTINGS_VIEW.hotkeys.actions.filter((row) => row.registrationError);
+    expect(refused.map((row) => row.field)).toEqual(["hotkeyDnd"]);
+    const error = get(m.root, "#setting-hotkeyDnd-registration");
+    expect(error.hidden).toBe(false);
+    expect(text(error)).toBe(refused[0]!.registrationError);
+    expect(text(error)).toContain("Another application already uses Ctrl+Alt+Shift+3");
+    expect(input(m.root, "hotkeyDnd").getAttribute("aria-describedby")).toContain("setting-hotkeyDnd-registration");
+    for (const field of ["hotkeyAvailable", "hotkeyBusy", "hotkeyOpen"]) {
+      expect(get(m.root, `#setting-${field}-registration`).hidden).toBe(true);
+    }
+    // Hotkeys work here: no notice, no commands to bind by hand.
+    expect(get(m.root, "#hotkeys-support").hidden).toBe(true);
+    expect(get(m.root, "#setting-hotkeyBusy-command").hidden).toBe(true);
+  });
+
+  test("when the tray app registers again, the rows follow its new report", async () => {
+    const m = await openSettings();
+    const changed = clone(SETTINGS_VIEW);
+    for (const row of changed.hotkeys.actions) {
+      row.registrationError = row.field === "hotkeyBusy" ? "Another application already uses Ctrl+Alt+Shift+2." : null;
+    }
+    await m.emit("settingsChanged", changed);
+    expect(get(m.root, "#setting-hotkeyDnd-registration").hidden).toBe(true);
+    expect(text(get(m.root, "#setting-hotkeyBusy-registration"))).toBe("Another application already uses Ctrl+Alt+Shift+2.");
+  });
+
+  test("in a Wayland session a notice says shortcuts do nothing here and each row shows its command to bind", async () => {
+    const writeText = vi.fn(async () => {});
+    vi.stubGlobal("navigator", { ...navigator, clipboard: { writeText } });
+    const m = await openSettings(SETTINGS_VIEW_WAYLAND);
+    const notice = get(m.root, "#hotkeys-support");
+    expect(notice.hidden).toBe(false);
+    expect(text(notice)).toContain("Wayland");
+    expect(text(notice)).toContain("keyboard settings");
+    for (const row of SETTINGS_VIEW_WAYLAND.hotkeys.actions) {
+      const command = get(m.root, `#setting-${row.field}-command`);
+      expect(command.hidden).toBe(false);
+      expect(text(get(command, "code"))).toBe(row.command);
+      expect(get(m.root, `#setting-${row.field}-registration`).hidden).toBe(true);
+    }
+    expect(text(get(m.root, "#setting-hotkeyBusy-command code"))).toBe("/usr/bin/presently set busy --preset 1h");
+    expect(text(get(m.root, "#setting-hotkeyAutomatic-command code"))).toBe("/usr/bin/presently clear");
+    get(m.root, '#setting-hotkeyDnd-command [data-command="copy-hotkey-command"]').click();
+    await m.settle();
+    expect(writeText).toHaveBeenCalledWith("/usr/bin/presently set dnd --preset 1h");
+  });
+
+  test("without the tray app, or where keys cannot be grabbed, the notice says why", async () => {
+    const m = await openSettings(SETTINGS_VIEW_LOCKED);
+    expect(SETTINGS_VIEW_LOCKED.hotkeys.support.kind).toBe("inactive");
+    expect(text(get(m.root, "#hotkeys-support"))).toContain("while the Presently app runs in the tray");
+    expect(get(m.root, "#setting-hotkeyOpen-command").hidden).toBe(false);
+    const unavailable = clone(SETTINGS_VIEW);
+    unavailable.hotkeys.support = { kind: "unavailable", reason: "There is no X display (DISPLAY is not set)." };
+    await m.emit("settingsChanged", unavailable);
+    expect(text(get(m.root, "#hotkeys-support"))).toContain("Hotkeys cannot work here: There is no X display");
+  });
+
+  test("pressing a shortcut in a field writes it, Clear empties it, and saving sends both", async () => {
+    const m = await openSettings(SETTINGS_VIEW, { save_settings: () => clone(SETTINGS_VIEW) });
+    const busy = input(m.root, "hotkeyBusy");
+    busy.focus();
+    busy.dispatchEvent(new KeyboardEvent("keydown", { code: "Digit7", key: "7", ctrlKey: true, altKey: true, bubbles: true }));
+    expect(busy.value).toBe("Ctrl+Alt+7");
+    get(m.root, '[data-hotkey="hotkeyOpen"] [data-command="hotkey-clear"]').click();
+    expect(input(m.root, "hotkeyOpen").value).toBe("");
+    button(m.root, "Save").click();
+    await m.settle();
+    expect(m.sent("save_settings").map((c) => c.args)).toEqual([{ patch: { hotkeyBusy: "Ctrl+Alt+7", hotkeyOpen: "" } }]);
+  });
+
+  test("a key press spells the shortcut the Rust parser reads; plain keys and unknown keys are typed", () => {
+    const press = (init: KeyboardEventInit) => shortcutOf(new KeyboardEvent("keydown", init));
+    expect(press({ code: "Digit2", ctrlKey: true, altKey: true, shiftKey: true })).toBe("Ctrl+Alt+Shift+2");
+    expect(press({ code: "KeyP", metaKey: true, shiftKey: true })).toBe("Shift+Super+P");
+    expect(press({ code: "ArrowUp", altKey: true })).toBe("Alt+Up");
+    expect(press({ code: "F12", ctrlKey: true })).toBe("Ctrl+F12");
+    expect(press({ code: "Numpad4", ctrlKey: true })).toBe("Ctrl+Numpad4");
+    expect(press({ code: "Slash", ctrlKey: true })).toBe("Ctrl+Slash");
+    expect(press({ code: "KeyP", shiftKey: true })).toBeNull();
+    expect(press({ code: "KeyP" })).toBeNull();
+    expect(press({ code: "ControlLeft", ctrlKey: true })).toBeNull();
+    expect(press({ code: "IntlRo", ctrlKey: true })).toBeNull();
+  });
+
+  test("Use the default shortcuts fills every field with its default; saving sends the ones that differ", async () => {
+    const m = await openSettings(SETTINGS_VIEW, { save_settings: () => clone(SETTINGS_VIEW) });
+    button(m.root, "Use the default shortcuts").click();
+    for (const row of SETTINGS_VIEW.hotkeys.actions) expect(input(m.root, row.field).value).toBe(row.defaultShortcut);
+    button(m.root, "Save").click();
+    await m.settle();
+    expect(m.sent("save_settings").map((c) => c.args)).toEqual([
+      { patch: { hotkeyOffline: "Ctrl+Alt+Shift+6", hotkeyOpen: "Ctrl+Alt+Shift+P" } },
+    ]);
   });
 
   test("a value set by the environment or a flag is locked and says where to change it", async () => {
@@ -84,6 +197,9 @@ describe("settings", () => {
     input(m.root, "launchAtLogin").click();
     input(m.root, "notifications").click();
     type(input(m.root, "hotkeyDuration"), "90m");
+    for (const [field, value] of Object.entries(SETTINGS_PATCH)) {
+      if (field.startsWith("hotkey") && field !== "hotkeyDuration") type(input(m.root, field), value as string);
+    }
     button(m.root, "Save").click();
     await m.settle();
     const [call] = m.sent("save_settings");
@@ -102,6 +218,8 @@ describe("settings", () => {
     type(input(m.root, "clientId"), "my-app");
     type(input(m.root, "workdayEnd"), "25:00");
     type(input(m.root, "hotkeyDuration"), "a while");
+    type(input(m.root, "hotkeyBusy"), "B");
+    type(input(m.root, "hotkeyAway"), "Ctrl+Alt+Banana");
     button(m.root, "Save").click();
     await m.settle();
     for (const { field, message } of SETTINGS_REJECTED.fieldErrors) {
@@ -116,7 +234,8 @@ describe("settings", () => {
     expect(input(m.root, "workdayEnd").value).toBe("25:00");
     expect(input(m.root, "hotkeyDuration").value).toBe("a while");
     expect(document.activeElement).toBe(input(m.root, "tenant"));
-    expect(text(get(m.root, ".save-status"))).toBe("4 settings need a fix.");
+    expect(input(m.root, "hotkeyAway").value).toBe("Ctrl+Alt+Banana");
+    expect(text(get(m.root, ".save-status"))).toBe("6 settings need a fix.");
     // A field that was fine shows no error.
     expect(get(m.root, "#setting-cloud-error").hidden).toBe(true);
   });

@@ -11,6 +11,11 @@ import type {
   FieldError,
   FieldErrors,
   FieldView,
+  HotkeyAction,
+  HotkeyField,
+  HotkeyRowView,
+  HotkeysView,
+  HotkeySupport,
   Intent,
   KeeperActivity,
   KeeperEvent,
@@ -204,6 +209,46 @@ const source = tagged<Source, "kind">("kind", {
 
 const field = (value: Check) => object<FieldView<unknown>>({ value, source, origin: str, locked: bool });
 
+export const HOTKEY_ACTIONS = members<HotkeyAction>({
+  available: true,
+  busy: true,
+  dnd: true,
+  brb: true,
+  away: true,
+  offline: true,
+  automatic: true,
+  open: true,
+});
+
+export const HOTKEY_FIELDS = members<HotkeyField>({
+  hotkeyAvailable: true,
+  hotkeyBusy: true,
+  hotkeyDnd: true,
+  hotkeyBrb: true,
+  hotkeyAway: true,
+  hotkeyOffline: true,
+  hotkeyAutomatic: true,
+  hotkeyOpen: true,
+});
+
+const hotkeySupport = tagged<HotkeySupport, "kind">("kind", {
+  inactive: {},
+  active: {},
+  wayland: {},
+  unavailable: { reason: str },
+});
+
+const hotkeyRow = object<HotkeyRowView>({
+  action: oneOf(HOTKEY_ACTIONS),
+  field: oneOf(HOTKEY_FIELDS),
+  label: str,
+  defaultShortcut: str,
+  command: str,
+  registrationError: nullable(str),
+});
+
+const hotkeys = object<HotkeysView>({ support: hotkeySupport, actions: array(hotkeyRow) });
+
 export const settingsView = object<SettingsView>({
   tenant: field(str),
   clientId: field(str),
@@ -213,6 +258,15 @@ export const settingsView = object<SettingsView>({
   launchAtLogin: field(bool),
   notifications: field(bool),
   hotkeyDuration: field(str),
+  hotkeyAvailable: field(str),
+  hotkeyBusy: field(str),
+  hotkeyDnd: field(str),
+  hotkeyBrb: field(str),
+  hotkeyAway: field(str),
+  hotkeyOffline: field(str),
+  hotkeyAutomatic: field(str),
+  hotkeyOpen: field(str),
+  hotkeys,
   userFile: str,
 });
 
@@ -226,6 +280,14 @@ export const SETTING_KEYS = members<keyof SettingsPatch>({
   launchAtLogin: true,
   notifications: true,
   hotkeyDuration: true,
+  hotkeyAvailable: true,
+  hotkeyBusy: true,
+  hotkeyDnd: true,
+  hotkeyBrb: true,
+  hotkeyAway: true,
+  hotkeyOffline: true,
+  hotkeyAutomatic: true,
+  hotkeyOpen: true,
 });
 
 export const settingsPatch = object<SettingsPatch>(
@@ -238,6 +300,14 @@ export const settingsPatch = object<SettingsPatch>(
     launchAtLogin: optional(bool),
     notifications: optional(bool),
     hotkeyDuration: optional(str),
+    hotkeyAvailable: optional(str),
+    hotkeyBusy: optional(str),
+    hotkeyDnd: optional(str),
+    hotkeyBrb: optional(str),
+    hotkeyAway: optional(str),
+    hotkeyOffline: optional(str),
+    hotkeyAutomatic: optional(str),
+    hotkeyOpen: optional(str),
   },
   SETTING_KEYS,
 );

@@ -1,11 +1,17 @@
 // The settings page. Shows each setting's value in force and where it comes from; a value an environment
 // variable or a flag sets is locked (saving the settings file could not change it). Saving sends only what
 // changed; a refusal is shown next to each bad field, with the reason, and nothing typed is lost.
+//
+// Hotkeys: one shortcut field per action (typed, or pressed while the field has the focus; empty = none). The
+// tray app registers them and reports, per row, a shortcut the desktop refused (another application holds it);
+// where it cannot listen for keys at all (Wayland, no display, no tray app) a notice says so and every row shows
+// the `presently` command line to bind in the desktop's own keyboard settings instead.
 
 import type { App, Page } from "../app";
+import { copyText } from "../clipboard";
 import { h, icon, setText } from "../dom";
 import { ipc } from "../ipc";
-import type { FieldView, SettingKey, SettingsPatch, SettingsView } from "../types";
+import type { FieldView, HotkeyField, HotkeySupport, SettingKey, SettingsPatch, SettingsView } from "../types";
 import { problemBanner, Section } from "./parts";
 import { sessionExplainer, SIGN_IN_SETTINGS_NOTE } from "./welcome";
 
@@ -17,6 +23,28 @@ const CLOUDS: ReadonlyArray<[string, string]> = [
 
 type TextKey = "tenant" | "clientId" | "cloud" | "workdayEnd" | "hotkeyDuration";
 type BoolKey = "launchAtLogin" | "notifications";
+
+/** The hotkey rows, in the order of the Rust `HotkeyAction::ALL` (the view's `hotkeys.actions`). */
+const HOTKEY_ROWS: ReadonlyArray<[HotkeyField, string]> = [
+  ["hotkeyAvailable", "Available"],
+  ["hotkeyBusy", "Busy"],
+  ["hotkeyDnd", "Do not disturb"],
+  ["hotkeyBrb", "Be right back"],
+  ["hotkeyAway", "Appear away"],
+  ["hotkeyOffline", "Appear offline"],
+  ["hotkeyAutomatic", "Back to automatic"],
+  ["hotkeyOpen", "Open Presently"],
+];
+
+/** The parts of one hotkey row that show the tray app's report. */
+interface HotkeyRow {
+  /** Why the desktop refused the shortcut. */
+  registration: HTMLElement;
+  /** The command line to bind instead, with its copy button. */
+  command: HTMLElement;
+  commandText: HTMLElement;
+  commandFallback: HTMLElement;
+}
 
 /** One form control bound to one setting. */
 interface Control {
@@ -45,6 +73,8 @@ export class SettingsPage implements Page {
   private readonly file: HTMLElement;
   private readonly account = new Section(h("div", { class: "settings-account" }));
   private readonly trouble = new Section(h("div", { class: "slot" }));
+  private readonly hotkeyRows = new Map<HotkeyField, HotkeyRow>();
+  private readonly hotkeySupport: HTMLElement;
   private saving = false;
 
   constructor(app: App) {
@@ -81,6 +111,8 @@ export class SettingsPage implements Page {
       hint: "Like 1h, 90m, eod, forever or until 17:00.",
       narrow: true,
     });
+    this.hotkeySupport = h("div", { class: "hotkeys-support", attrs: { id: "hotkeys-support", hidden: true } });
+    const hotkeys = HOTKEY_ROWS.map(([field, label]) => this.hotkey(field, label));
 
     this.form = h(
       "form",
@@ -100,14 +132,26 @@ export class SettingsPage implements Page {
       group("General", launch, notifications),
       h(
         "fieldset",
-        { class: "group group--soon", attrs: { "aria-describedby": "hotkeys-soon" } },
-        h("legend", { class: "group__title" }, "Hotkeys ", h("span", { class: "soon", text: "coming soon" })),
+        { class: "group group--hotkeys", attrs: { "aria-describedby": "hotkeys-hint hotkeys-support" } },
+        h("legend", { class: "group__title", text: "Hotkeys" }),
         h("p", {
           class: "hint",
-          attrs: { id: "hotkeys-soon" },
-          text: "Global shortcuts to set a status from anywhere arrive in a later version. Their length is already a setting:",
+          attrs: { id: "hotkeys-hint" },
+          text: "Shortcuts that work in every application. Type one like Ctrl+Alt+Shift+2, or press it in the field; empty = none.",
         }),
+        this.hotkeySupport,
         hotkeyDuration,
+        ...hotkeys,
+        h(
+          "div",
+          { class: "hotkeys-actions" },
+          h("button", {
+            class: "button button--small",
+            attrs: { type: "button", "data-command": "hotkeys-defaults" },
+            text: "Use the default shortcuts",
+            on: { click: () => this.useDefaultShortcuts() },
+          }),
+        ),
       ),
       h("div", { class: "group" }, sessionExplainer()),
       this.file,
@@ -185,6 +229,132 @@ export class SettingsPage implements Page {
       note,
       error,
     );
+  }
+
+  private hotkey(key: HotkeyField, label: string): HTMLElement {
+    const { id, error, note } = this.slots(key);
+    const registration = h("p", {
+      class: "field-error hotkey__registration",
+      attrs: { id: `${id}-registration`, hidden: true },
+    });
+    const input = h("input", {
+      class: "input mono hotkey__input",
+      attrs: {
+        id,
+        name: key,
+        type: "text",
+        placeholder: "None",
+        autocomplete: "off",
+        spellcheck: "false",
+        "aria-describedby": `${id}-registration ${id}-command ${id}-source ${id}-error`,
+      },
+      on: {
+        // Pressing a shortcut in the field writes it (a key with Ctrl, Alt or Super held); plain keys type.
+        keydown: (e) => {
+          const pressed = shortcutOf(e);
+          if (!pressed) return;
+          e.preventDefault();
+          e.stopPropagation();
+          input.value = pressed;
+        },
+      },
+    });
+    this.controls.set(key, {
+      key,
+      read: () => input.value.trim(),
+      write: (v) => (input.value = String(v)),
+      setDisabled: (d) => {
+        input.disabled = d;
+        clear.disabled = d;
+      },
+      focus: () => input.focus(),
+      error,
+      note,
+      inputs: [input],
+    });
+    const clear = h("button", {
+      class: "button button--small",
+      attrs: { type: "button", "data-command": "hotkey-clear", "aria-label": `No shortcut for ${label}` },
+      text: "Clear",
+      on: {
+        click: () => {
+          input.value = "";
+          input.focus();
+        },
+      },
+    });
+    const commandText = h("code", { class: "mono hotkey__command-text" });
+    const commandFallback = h("div", { class: "banner__fallback", attrs: { hidden: true } });
+    const command = h(
+      "div",
+      { class: "hotkey__command", attrs: { id: `${id}-command`, hidden: true } },
+      commandText,
+      h(
+        "button",
+        {
+          class: "icon-button",
+          attrs: {
+            type: "button",
+            "data-command": "copy-hotkey-command",
+            "aria-label": `Copy the command for ${label}`,
+            title: "Copy",
+          },
+          on: {
+            click: () => void copyText(commandText.textContent ?? "", commandFallback, `The command for ${label}`),
+          },
+        },
+        icon("copy"),
+      ),
+    );
+    this.hotkeyRows.set(key, { registration, command, commandText, commandFallback });
+    return h(
+      "div",
+      { class: "field hotkey", attrs: { "data-hotkey": key } },
+      h("label", { class: "label", attrs: { for: id }, text: label }),
+      h("div", { class: "hotkey__line" }, input, clear),
+      registration,
+      command,
+      commandFallback,
+      note,
+      error,
+    );
+  }
+
+  /** Fills every shortcut field with its default (saving makes them so). */
+  private useDefaultShortcuts(): void {
+    for (const row of this.baseline?.hotkeys.actions ?? []) {
+      const control = this.controls.get(row.field);
+      const field = this.baseline?.[row.field];
+      if (control && !field?.locked) control.write(row.defaultShortcut);
+    }
+  }
+
+  /** The tray app's report: whether hotkeys can work, each refused shortcut, the commands to bind instead. */
+  private renderHotkeys(view: SettingsView): void {
+    const support = view.hotkeys.support;
+    const notice = supportNotice(support);
+    this.hotkeySupport.replaceChildren(
+      ...(notice
+        ? [
+            h(
+              "div",
+              { class: "callout", attrs: { role: "note", "data-support": support.kind } },
+              icon(support.kind === "inactive" ? "info" : "warning"),
+              h("p", { text: notice }),
+            ),
+          ]
+        : []),
+    );
+    this.hotkeySupport.hidden = !notice;
+    for (const row of view.hotkeys.actions) {
+      const parts = this.hotkeyRows.get(row.field);
+      if (!parts) continue;
+      const refused = support.kind === "active" ? row.registrationError : null;
+      setText(parts.registration, refused ?? "");
+      parts.registration.hidden = !refused;
+      setText(parts.commandText, row.command);
+      parts.command.hidden = support.kind === "active";
+    }
   }
 
   private select(key: TextKey, label: string, options: ReadonlyArray<[string, string]>): HTMLElement {
@@ -288,6 +458,7 @@ export class SettingsPage implements Page {
       control.note.replaceChildren(...(note ? [icon(field.locked ? "lock" : "info"), note] : []));
       control.note.hidden = !note;
     }
+    this.renderHotkeys(view);
     setText(this.file, `Saved in ${view.userFile}`);
     this.setDisabled(false);
   }
@@ -392,6 +563,78 @@ export class SettingsPage implements Page {
 
 function group(title: string, ...fields: HTMLElement[]): HTMLElement {
   return h("fieldset", { class: "group" }, h("legend", { class: "group__title", text: title }), ...fields);
+}
+
+/** What to say about where hotkeys cannot work (`null`: they do, nothing to say). */
+function supportNotice(support: HotkeySupport): string | null {
+  switch (support.kind) {
+    case "active":
+      return null;
+    case "wayland":
+      return (
+        "Your desktop runs Wayland, where applications cannot listen for global shortcuts, so the shortcuts below " +
+        "do nothing here. Add them in your desktop's own keyboard settings instead (GNOME: Settings › Keyboard › " +
+        "Custom Shortcuts; KDE: System Settings › Shortcuts), each running the command shown under it."
+      );
+    case "unavailable":
+      return `Hotkeys cannot work here: ${support.reason} You can bind the command shown under each one in your desktop's keyboard settings.`;
+    case "inactive":
+      return (
+        "Hotkeys work while the Presently app runs in the tray; the keeper running now does not listen for keys. " +
+        "You can bind the command shown under each one in your desktop's keyboard settings."
+      );
+  }
+}
+
+/** Key names as the Rust parser writes them, by `KeyboardEvent.code` (the physical key). */
+const NAMED_CODES: Record<string, string> = {
+  ArrowUp: "Up",
+  ArrowDown: "Down",
+  ArrowLeft: "Left",
+  ArrowRight: "Right",
+};
+const SAME_NAME = new Set([
+  "Space",
+  "Enter",
+  "Tab",
+  "Backspace",
+  "Delete",
+  "Insert",
+  "Home",
+  "End",
+  "PageUp",
+  "PageDown",
+  "Escape",
+  "Minus",
+  "Equal",
+  "Comma",
+  "Period",
+  "Slash",
+  "Semicolon",
+  "Quote",
+  "BracketLeft",
+  "BracketRight",
+  "Backslash",
+  "Backquote",
+]);
+
+/** The shortcut a key press spells (`Ctrl+Alt+Shift+2`), when Ctrl, Alt or Super is held with a known key. */
+export function shortcutOf(e: KeyboardEvent): string | null {
+  if (!(e.ctrlKey || e.altKey || e.metaKey)) return null;
+  const code = e.code;
+  let key: string | null = null;
+  let m: RegExpMatchArray | null;
+  if ((m = /^Key([A-Z])$/.exec(code))) key = m[1]!;
+  else if ((m = /^Digit([0-9])$/.exec(code))) key = m[1]!;
+  else if ((m = /^Numpad([0-9])$/.exec(code))) key = `Numpad${m[1]!}`;
+  else if ((m = /^F([1-9]|1[0-9]|2[0-4])$/.exec(code))) key = `F${m[1]!}`;
+  else if (code in NAMED_CODES) key = NAMED_CODES[code]!;
+  else if (SAME_NAME.has(code)) key = code;
+  if (!key) return null;
+  const parts = [e.ctrlKey && "Ctrl", e.altKey && "Alt", e.shiftKey && "Shift", e.metaKey && "Super"].filter(
+    (p): p is string => typeof p === "string",
+  );
+  return [...parts, key].join("+");
 }
 
 /** Where a value comes from, when that matters to the person editing it. */

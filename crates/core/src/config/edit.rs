@@ -15,7 +15,11 @@
 //! user file overrides by design, so it is shown with its origin but not locked.
 //!
 //! A blank text field means "remove my value": the key is dropped from the user file and the managed file or
-//! the built-in default applies again.
+//! the built-in default applies again. Hotkeys are the exception: a blank shortcut means "no shortcut" (written
+//! as `""`, so it stays cleared); restoring the default is typing it again (each row of [`HotkeysView`] says
+//! it). A shortcut is checked by [`Shortcut`]'s parser (a modifier is required, the key must be one Presently
+//! knows), and two actions may not share one: [`validate`] refuses that within a patch and [`save`] against the
+//! shortcuts in force, each time on the field the patch changed, naming the other action.
 
 use std::fmt;
 use std::path::Path;
@@ -26,6 +30,7 @@ use presently_model::DurationChoice;
 use serde::{Deserialize, Serialize};
 
 use super::file::FileError;
+use super::hotkeys::{Binding, HotkeyAction, HotkeyReport, HotkeysView, Shortcut, duplicates};
 use super::settings::{
     ClockTime, CloudName, OnQuit, Settings, SettingsFile, Source, Sourced, update_user_file,
 };
@@ -83,12 +88,42 @@ pub struct SettingsView {
     pub notifications: FieldView<bool>,
     /// How long a status set by a hotkey lasts, as the duration parser reads it (`1h`, `eod`, `until 17:00`).
     pub hotkey_duration: FieldView<String>,
+    /// The global shortcut for Available (`Ctrl+Alt+Shift+1`; `""` = none).
+    pub hotkey_available: FieldView<String>,
+    /// The shortcut for Busy.
+    pub hotkey_busy: FieldView<String>,
+    /// The shortcut for Do not disturb.
+    pub hotkey_dnd: FieldView<String>,
+    /// The shortcut for Be right back.
+    pub hotkey_brb: FieldView<String>,
+    /// The shortcut for Appear away.
+    pub hotkey_away: FieldView<String>,
+    /// The shortcut for Appear offline.
+    pub hotkey_offline: FieldView<String>,
+    /// The shortcut for Back to automatic.
+    pub hotkey_automatic: FieldView<String>,
+    /// The shortcut for Open Presently.
+    pub hotkey_open: FieldView<String>,
+    /// Whether hotkeys can work here (Wayland cannot grab keys), each row's default, registration result and
+    /// equivalent command line (reported by the tray app's main process; see [`HotkeyReport`]).
+    pub hotkeys: HotkeysView,
     /// The user's settings file, where saving writes.
     pub user_file: String,
 }
 
-/// The view of the settings in force.
+/// The view of the settings in force, as a process without hotkeys shows it (no registration report).
 pub fn view(settings: &Settings) -> SettingsView {
+    view_with(settings, &HotkeyReport::default())
+}
+
+/// The view of the settings in force with the hotkey registration `report` of the tray app's main process.
+pub fn view_with(settings: &Settings, report: &HotkeyReport) -> SettingsView {
+    let hotkey = |action: HotkeyAction| {
+        FieldView::from_sourced(settings.hotkeys.get(action), |s: &Option<Shortcut>| {
+            Binding(*s).to_string()
+        })
+    };
+    use presently_model::PreferredPresence as P;
     SettingsView {
         tenant: FieldView::from_sourced(&settings.tenant, Clone::clone),
         client_id: FieldView::from_sourced(&settings.client_id, Clone::clone),
@@ -98,6 +133,15 @@ pub fn view(settings: &Settings) -> SettingsView {
         launch_at_login: FieldView::from_sourced(&settings.launch_at_login, |b| *b),
         notifications: FieldView::from_sourced(&settings.notifications, |b| *b),
         hotkey_duration: FieldView::from_sourced(&settings.hotkey_duration, ToString::to_string),
+        hotkey_available: hotkey(HotkeyAction::Status(P::Available)),
+        hotkey_busy: hotkey(HotkeyAction::Status(P::Busy)),
+        hotkey_dnd: hotkey(HotkeyAction::Status(P::DoNotDisturb)),
+        hotkey_brb: hotkey(HotkeyAction::Status(P::BeRightBack)),
+        hotkey_away: hotkey(HotkeyAction::Status(P::AppearAway)),
+        hotkey_offline: hotkey(HotkeyAction::Status(P::AppearOffline)),
+        hotkey_automatic: hotkey(HotkeyAction::Automatic),
+        hotkey_open: hotkey(HotkeyAction::Open),
+        hotkeys: HotkeysView::new(&settings.hotkey_duration.value, report),
         user_file: settings.user_file.display().to_string(),
     }
 }
@@ -138,6 +182,63 @@ pub struct SettingsPatch {
     /// A duration (`1h`, `90m`, `eod`, `forever`, `until 17:00`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hotkey_duration: Option<String>,
+    /// Shortcut for Available (`Ctrl+Alt+Shift+1`); blank = no shortcut.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hotkey_available: Option<String>,
+    /// Shortcut for Busy; blank = none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hotkey_busy: Option<String>,
+    /// Shortcut for Do not disturb; blank = none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hotkey_dnd: Option<String>,
+    /// Shortcut for Be right back; blank = none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hotkey_brb: Option<String>,
+    /// Shortcut for Appear away; blank = none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hotkey_away: Option<String>,
+    /// Shortcut for Appear offline; blank = none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hotkey_offline: Option<String>,
+    /// Shortcut for Back to automatic; blank = none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hotkey_automatic: Option<String>,
+    /// Shortcut for Open Presently; blank = none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hotkey_open: Option<String>,
+}
+
+impl SettingsPatch {
+    /// The patch's text for `action`'s shortcut.
+    pub fn hotkey(&self, action: HotkeyAction) -> &Option<String> {
+        use presently_model::PreferredPresence as P;
+        match action {
+            HotkeyAction::Status(P::Available) => &self.hotkey_available,
+            HotkeyAction::Status(P::Busy) => &self.hotkey_busy,
+            HotkeyAction::Status(P::DoNotDisturb) => &self.hotkey_dnd,
+            HotkeyAction::Status(P::BeRightBack) => &self.hotkey_brb,
+            HotkeyAction::Status(P::AppearAway) => &self.hotkey_away,
+            HotkeyAction::Status(P::AppearOffline) => &self.hotkey_offline,
+            HotkeyAction::Automatic => &self.hotkey_automatic,
+            HotkeyAction::Open => &self.hotkey_open,
+        }
+    }
+
+    /// Sets the patch's text for `action`'s shortcut.
+    pub fn set_hotkey(&mut self, action: HotkeyAction, text: Option<String>) {
+        use presently_model::PreferredPresence as P;
+        let slot = match action {
+            HotkeyAction::Status(P::Available) => &mut self.hotkey_available,
+            HotkeyAction::Status(P::Busy) => &mut self.hotkey_busy,
+            HotkeyAction::Status(P::DoNotDisturb) => &mut self.hotkey_dnd,
+            HotkeyAction::Status(P::BeRightBack) => &mut self.hotkey_brb,
+            HotkeyAction::Status(P::AppearAway) => &mut self.hotkey_away,
+            HotkeyAction::Status(P::AppearOffline) => &mut self.hotkey_offline,
+            HotkeyAction::Automatic => &mut self.hotkey_automatic,
+            HotkeyAction::Open => &mut self.hotkey_open,
+        };
+        *slot = text;
+    }
 }
 
 /// Why one field of a patch was refused.
@@ -246,6 +347,8 @@ pub struct Changes {
     pub notifications: Option<bool>,
     /// Hotkey duration.
     pub hotkey_duration: Option<Change<DurationChoice>>,
+    /// New shortcuts (`Binding(None)`: cleared), in [`HotkeyAction::ALL`] order.
+    pub hotkeys: Vec<(HotkeyAction, Binding)>,
 }
 
 impl Changes {
@@ -274,6 +377,9 @@ impl Changes {
         }
         if let Some(c) = self.hotkey_duration {
             c.apply_to(&mut file.hotkey_duration);
+        }
+        for (action, binding) in self.hotkeys {
+            *file.hotkeys.slot_mut(action) = Some(binding);
         }
     }
 }
@@ -343,6 +449,18 @@ pub fn validate(patch: &SettingsPatch) -> Result<Changes, Vec<FieldError>> {
     let hotkey_duration = check_text(&mut errors, "hotkeyDuration", &patch.hotkey_duration, |d| {
         DurationChoice::from_str(d).map_err(|e| e.to_string())
     });
+    let mut hotkeys = Vec::new();
+    for action in HotkeyAction::ALL {
+        let Some(text) = patch.hotkey(action) else {
+            continue;
+        };
+        match Binding::from_str(text) {
+            Ok(binding) => hotkeys.push((action, binding)),
+            Err(e) => errors.push(FieldError::new(action.patch_field(), e)),
+        }
+    }
+    // Two rows of the same patch with one shortcut: refused on the later row.
+    errors.extend(duplicate_errors(hotkeys.iter().map(|(a, b)| (*a, b.0)), &hotkeys));
     if errors.is_empty() {
         Ok(Changes {
             tenant,
@@ -353,10 +471,39 @@ pub fn validate(patch: &SettingsPatch) -> Result<Changes, Vec<FieldError>> {
             launch_at_login: patch.launch_at_login,
             notifications: patch.notifications,
             hotkey_duration,
+            hotkeys,
         })
     } else {
         Err(errors)
     }
+}
+
+/// A refusal for every pair of `bindings` sharing a shortcut, on the row `changed` holds (the later one when
+/// both are), naming the other action.
+fn duplicate_errors(
+    bindings: impl IntoIterator<Item = (HotkeyAction, Option<Shortcut>)>,
+    changed: &[(HotkeyAction, Binding)],
+) -> Vec<FieldError> {
+    let is_changed = |action: HotkeyAction| changed.iter().any(|(a, _)| *a == action);
+    duplicates(bindings)
+        .into_iter()
+        .filter_map(|d| {
+            let (blamed, other) = if is_changed(d.second) {
+                (d.second, d.first)
+            } else if is_changed(d.first) {
+                (d.first, d.second)
+            } else {
+                return None;
+            };
+            Some(FieldError::new(
+                blamed.patch_field(),
+                format!(
+                    "{} is already the shortcut of {other}: choose another one, or change {other} first",
+                    d.shortcut
+                ),
+            ))
+        })
+        .collect()
 }
 
 /// At most 40 characters of user input, for a message.
@@ -420,7 +567,22 @@ pub fn save(settings: &Settings, patch: &SettingsPatch) -> Result<SettingsFile, 
     if !field_errors.is_empty() {
         return Err(SettingsRejected::Fields { field_errors });
     }
-    apply(&settings.user_file, patch)
+    let changes = validate(patch).map_err(|field_errors| SettingsRejected::Fields { field_errors })?;
+    // A new shortcut may not be one another action already has.
+    let in_force = HotkeyAction::ALL.map(|action| {
+        let changed = changes.hotkeys.iter().find(|(a, _)| *a == action);
+        (
+            action,
+            changed.map_or(settings.hotkeys.get(action).value, |(_, b)| b.0),
+        )
+    });
+    let field_errors = duplicate_errors(in_force, &changes.hotkeys);
+    if !field_errors.is_empty() {
+        return Err(SettingsRejected::Fields { field_errors });
+    }
+    Ok(update_user_file(&settings.user_file, |file| {
+        changes.apply_to(file)
+    })?)
 }
 
 #[cfg(test)]
@@ -628,6 +790,154 @@ mod tests {
     }
 
     #[test]
+    fn a_hotkey_is_checked_by_the_shortcut_parser_and_a_blank_one_means_none() {
+        let changes = validate(&SettingsPatch {
+            hotkey_busy: Some("ctrl + alt + b".into()),
+            hotkey_open: Some("  ".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        let busy = HotkeyAction::Status(presently_model::PreferredPresence::Busy);
+        assert_eq!(
+            changes.hotkeys,
+            [
+                (busy, Binding(Some("Ctrl+Alt+B".parse().unwrap()))),
+                (HotkeyAction::Open, Binding(None))
+            ]
+        );
+        let message = only_error(
+            SettingsPatch {
+                hotkey_dnd: Some("D".into()),
+                ..Default::default()
+            },
+            "hotkeyDnd",
+        );
+        assert!(message.starts_with("\"D\" needs a modifier"), "{message}");
+        let message = only_error(
+            SettingsPatch {
+                hotkey_away: Some("Ctrl+Alt+Banana".into()),
+                ..Default::default()
+            },
+            "hotkeyAway",
+        );
+        assert!(
+            message.starts_with("\"Banana\" is not a key Presently knows"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn two_rows_of_one_patch_with_the_same_shortcut_are_refused_on_the_later_row() {
+        let message = only_error(
+            SettingsPatch {
+                hotkey_busy: Some("Ctrl+Alt+X".into()),
+                hotkey_away: Some("ctrl+alt+x".into()),
+                ..Default::default()
+            },
+            "hotkeyAway",
+        );
+        assert_eq!(
+            message,
+            "Ctrl+Alt+X is already the shortcut of Busy: choose another one, or change Busy first"
+        );
+    }
+
+    #[test]
+    fn saving_a_shortcut_another_action_has_is_refused_naming_it_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let loc = locations(dir.path());
+        let settings = Settings::load(&loc, &env_of(&[]), &Overrides::default()).unwrap();
+        // Ctrl+Alt+Shift+2 is Busy's default.
+        let SettingsRejected::Fields { field_errors } = save(
+            &settings,
+            &SettingsPatch {
+                hotkey_open: Some("Ctrl+Alt+Shift+2".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err() else {
+            panic!("expected field errors")
+        };
+        assert_eq!(field_errors.len(), 1, "{field_errors:?}");
+        assert_eq!(field_errors[0].field, "hotkeyOpen");
+        assert!(
+            field_errors[0].message.contains("already the shortcut of Busy"),
+            "{field_errors:?}"
+        );
+        assert!(!loc.user.exists(), "nothing may be written");
+
+        // Swapping two shortcuts in one save is fine, and so is taking one that was cleared in the same save.
+        save(
+            &settings,
+            &SettingsPatch {
+                hotkey_busy: Some("Ctrl+Alt+Shift+3".into()),
+                hotkey_dnd: Some("Ctrl+Alt+Shift+2".into()),
+                hotkey_automatic: Some(String::new()),
+                hotkey_open: Some("Ctrl+Alt+Shift+0".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let settings = Settings::load(&loc, &env_of(&[]), &Overrides::default()).unwrap();
+        let shown = view(&settings);
+        assert_eq!(
+            (
+                shown.hotkey_busy.value.as_str(),
+                shown.hotkey_dnd.value.as_str(),
+                shown.hotkey_automatic.value.as_str(),
+                shown.hotkey_open.value.as_str()
+            ),
+            ("Ctrl+Alt+Shift+3", "Ctrl+Alt+Shift+2", "", "Ctrl+Alt+Shift+0")
+        );
+        assert_eq!(shown.hotkey_automatic.source, Source::User(loc.user.clone()));
+        assert_eq!(shown.hotkey_away.source, Source::Default);
+        let written = std::fs::read_to_string(&loc.user).unwrap();
+        assert!(
+            written.contains("[hotkeys]") && written.contains("automatic = \"\""),
+            "{written}"
+        );
+    }
+
+    #[test]
+    fn the_view_shows_each_shortcut_and_the_registration_report_of_the_tray_app() {
+        use crate::config::hotkeys::HotkeySupport;
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings::load(&locations(dir.path()), &env_of(&[]), &Overrides::default()).unwrap();
+        let plain = view(&settings);
+        assert_eq!(plain.hotkey_available.value, "Ctrl+Alt+Shift+1");
+        assert_eq!(plain.hotkeys.support, HotkeySupport::Inactive);
+        assert!(
+            plain
+                .hotkeys
+                .actions
+                .iter()
+                .all(|r| r.registration_error.is_none())
+        );
+
+        let busy = HotkeyAction::Status(presently_model::PreferredPresence::Busy);
+        let mut report = HotkeyReport {
+            support: HotkeySupport::Active,
+            ..HotkeyReport::default()
+        };
+        report
+            .errors
+            .insert(busy, "another application already uses it".into());
+        let shown = view_with(&settings, &report);
+        let json = serde_json::to_value(&shown).unwrap();
+        assert_eq!(json["hotkeyBusy"]["value"], "Ctrl+Alt+Shift+2");
+        assert_eq!(json["hotkeys"]["support"]["kind"], "active");
+        assert_eq!(json["hotkeys"]["actions"][1]["field"], "hotkeyBusy");
+        assert_eq!(
+            json["hotkeys"]["actions"][1]["registrationError"],
+            "another application already uses it"
+        );
+        assert_eq!(
+            json["hotkeys"]["actions"][1]["command"],
+            "presently set busy --preset 1h"
+        );
+    }
+
+    #[test]
     fn booleans_are_taken_as_they_are() {
         let changes = validate(&SettingsPatch {
             launch_at_login: Some(true),
@@ -652,6 +962,8 @@ mod tests {
             launch_at_login: Some(true),
             notifications: None,
             hotkey_duration: Some("soon".into()),
+            hotkey_busy: Some("B".into()),
+            ..Default::default()
         });
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
@@ -662,7 +974,8 @@ mod tests {
                 "cloud",
                 "workdayEnd",
                 "onQuit",
-                "hotkeyDuration"
+                "hotkeyDuration",
+                "hotkeyBusy"
             ]
         );
     }

@@ -2,6 +2,7 @@
 
 pub mod edit;
 pub mod file;
+pub mod hotkeys;
 pub mod settings;
 
 pub use settings::{Locations, OnQuit, Overrides, Settings, SettingsError, SettingsFile, Source, Sourced};

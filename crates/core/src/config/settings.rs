@@ -20,6 +20,7 @@ use presently_model::{DEFAULT_WORKDAY_END, DurationChoice, Preset};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::file::{self, FileError};
+use super::hotkeys::{Hotkeys, HotkeysFile};
 
 /// What happens to the chosen status when Presently quits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -63,6 +64,9 @@ pub struct SettingsFile {
     /// Where the identity platform and Graph are, for the emulator or a proxy.
     #[serde(default, skip_serializing_if = "Endpoints::is_empty")]
     pub endpoints: Endpoints,
+    /// Global shortcuts (`[hotkeys]`: `busy = "Ctrl+Alt+Shift+2"`, `""` for none; see [`super::hotkeys`]).
+    #[serde(default, skip_serializing_if = "HotkeysFile::is_empty")]
+    pub hotkeys: HotkeysFile,
 }
 
 /// Endpoint overrides.
@@ -207,6 +211,8 @@ pub struct Settings {
     /// Duration of hotkey-set statuses.
     #[serde(serialize_with = "ser_choice")]
     pub hotkey_duration: Sourced<DurationChoice>,
+    /// The global shortcut of each action (no two the same: loading refuses duplicates).
+    pub hotkeys: Hotkeys,
     /// The user's settings file (where `save` writes).
     pub user_file: PathBuf,
     /// The managed file looked at.
@@ -428,9 +434,21 @@ impl Settings {
             launch_at_login: from_files!(launch_at_login, false),
             notifications: from_files!(notifications, true),
             hotkey_duration: from_files!(hotkey_duration, DurationChoice::Preset(Preset::Hour1)),
+            hotkeys: Hotkeys::layered(
+                layers
+                    .iter()
+                    .map(|(source, layer)| (source.clone(), &layer.hotkeys)),
+            ),
             user_file: locations.user.clone(),
             managed_file: locations.managed.clone(),
         };
+        // Two actions on one shortcut: the second could never work, so refuse now, naming where it was set.
+        if let Some(duplicate) = settings.hotkeys.duplicate() {
+            return Err(SettingsError::BadValue {
+                origin: settings.hotkeys.get(duplicate.second).source.to_string(),
+                message: format!("[hotkeys] {duplicate}"),
+            });
+        }
         // Refuse a configuration sign-in would refuse, now, with the setting's origin in the message.
         settings.auth().endpoints().map_err(|e| SettingsError::BadValue {
             origin: settings.origin_of_auth_error(&e),
@@ -599,6 +617,56 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("--client-id"), "{err}");
+    }
+
+    #[test]
+    fn hotkeys_default_per_action_and_a_file_changes_or_clears_them_key_by_key() {
+        use crate::config::hotkeys::HotkeyAction;
+        use presently_model::PreferredPresence;
+        let dir = tempfile::tempdir().unwrap();
+        let loc = locations(dir.path());
+        let s = Settings::load(&loc, &env_of(&[]), &Overrides::default()).unwrap();
+        let busy = HotkeyAction::Status(PreferredPresence::Busy);
+        assert_eq!(
+            s.hotkeys.get(busy).value.map(|k| k.to_string()).as_deref(),
+            Some("Ctrl+Alt+Shift+2")
+        );
+        std::fs::write(&loc.user, "[hotkeys]\nbusy = \"ctrl+alt+b\"\nopen = \"\"\n").unwrap();
+        let s = Settings::load(&loc, &env_of(&[]), &Overrides::default()).unwrap();
+        assert_eq!(
+            s.hotkeys.get(busy).value.map(|k| k.to_string()).as_deref(),
+            Some("Ctrl+Alt+B")
+        );
+        assert_eq!(s.hotkeys.get(busy).source, Source::User(loc.user.clone()));
+        assert_eq!(s.hotkeys.get(HotkeyAction::Open).value, None);
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["hotkeys"]["busy"]["value"], "Ctrl+Alt+B");
+        assert_eq!(json["hotkeys"]["open"]["value"], "");
+        assert_eq!(json["hotkeys"]["dnd"]["value"], "Ctrl+Alt+Shift+3");
+    }
+
+    #[test]
+    fn a_bad_or_duplicate_hotkey_in_a_file_is_refused_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let loc = locations(dir.path());
+        std::fs::write(&loc.user, "[hotkeys]\naway = \"Ctrl+Alt+Shift+Banana\"\n").unwrap();
+        let err = Settings::load(&loc, &env_of(&[]), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("user.toml, line 2, key `away`"), "{err}");
+        assert!(err.contains("\"Banana\" is not a key"), "{err}");
+
+        // The managed file gives Busy a shortcut the user gives Do not disturb: the user's one is refused.
+        std::fs::write(&loc.managed, "[hotkeys]\nbusy = \"Ctrl+Alt+B\"\n").unwrap();
+        std::fs::write(&loc.user, "[hotkeys]\ndnd = \"ctrl+alt+b\"\n").unwrap();
+        let err = Settings::load(&loc, &env_of(&[]), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("user.toml"), "{err}");
+        assert!(
+            err.contains("Ctrl+Alt+B is the shortcut of both Busy and Do not disturb"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -20,6 +20,9 @@ pub const MAX_LINE: usize = 1 << 20;
 /// What a client asks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "camelCase", rename_all_fields = "camelCase")]
+// `SaveSettings` carries the whole settings patch (a few hundred bytes); a request lives for one line read, so
+// boxing it would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum Request {
     /// Which protocol version and process answer (ok: `{version, pid}`).
     Hello,
