@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Generates every icon from the source SVGs in icons/src (never edit the PNGs by hand):
 #   icons/tray/<state>.png, <state>@2x.png   tray icons, 32 and 64 px: the six statuses, signed-out, problem, syncing
+#   icons/tray-template/<state>.png, @2x     the same states as macOS menu-bar templates (black + alpha, tinted by
+#                                            the system; src-tauri/src/tray.rs uses them with icon_as_template)
 #   icons/32x32.png 128x128.png 128x128@2x.png icon.png icon.ico icon.icns   app icons (tauri.conf.json bundle.icon)
-#   icons/preview.png                          every tray icon at 16, 24 and 32 px on a light and a dark panel
+#   icons/preview.png                          every tray icon at 16, 24 and 32 px on a light and a dark panel, then
+#                                              the templates on a light panel
 # Needs rsvg-convert (librsvg2-bin) and ImageMagick (convert), both in scripts/setup.sh.
 #   scripts/icons.sh           regenerate in place
 #   scripts/icons.sh --check   regenerate into a temporary folder and fail if a committed file differs
-# A monochrome template variant for the macOS menu bar can be added as icons/src/tray-template/*.svg later.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"
@@ -23,7 +25,7 @@ if [ "$check" -eq 1 ]; then
 else
   out=icons
 fi
-mkdir -p "$out/tray"
+mkdir -p "$out/tray" "$out/tray-template"
 
 # PNGs without time stamps, so regenerating unchanged sources changes no file.
 png() { # svg size output
@@ -38,6 +40,12 @@ for svg in icons/src/tray/*.svg; do
   states+=("$name")
   png "$svg" 32 "$out/tray/$name.png"
   png "$svg" 64 "$out/tray/$name@2x.png"
+done
+for name in "${states[@]}"; do
+  svg=icons/src/tray-template/$name.svg
+  [ -f "$svg" ] || { echo "icons: $svg is missing (every tray state needs a macOS template)" >&2; exit 1; }
+  png "$svg" 32 "$out/tray-template/$name.png"
+  png "$svg" 64 "$out/tray-template/$name@2x.png"
 done
 
 app=icons/src/app.svg
@@ -71,20 +79,21 @@ PY
 rm -f "$out"/.icns-*.png
 
 # The preview: each state at 16, 24 and 32 px, on a light panel row and a dark panel row.
-preview_row() { # background
-  local cells=()
+preview_row() { # background [source folder]
+  local cells=() src=${2:-tray}
   for name in "${states[@]}"; do
     for s in 16 24 32; do
-      rsvg-convert --width "$s" --height "$s" "icons/src/tray/$name.svg" -o "$out/.cell-$name-$s.png"
+      rsvg-convert --width "$s" --height "$s" "icons/src/$src/$name.svg" -o "$out/.cell-$name-$s.png"
       cells+=("$out/.cell-$name-$s.png")
     done
   done
-  convert -background "$1" "${cells[@]}" -gravity center -extent 40x40 +append "$out/.row-$1.png"
+  convert -background "$1" "${cells[@]}" -gravity center -extent 40x40 +append "$out/.row-$src-$1.png"
   rm -f "${cells[@]}"
 }
 preview_row '#f3f3f3'
 preview_row '#202020'
-convert "$out/.row-#f3f3f3.png" "$out/.row-#202020.png" -append -strip \
+preview_row '#f3f3f3' tray-template
+convert "$out/.row-tray-#f3f3f3.png" "$out/.row-tray-#202020.png" "$out/.row-tray-template-#f3f3f3.png" -append -strip \
   -define png:exclude-chunks=date,time "$out/preview.png"
 rm -f "$out"/.row-*.png
 
