@@ -20,6 +20,12 @@ pub struct TrayArgs {
     pub demo: bool,
     /// `--show-popup-on-start` or `PRESENTLY_SHOW_POPUP=1` (end-to-end tests): open the popup at once.
     pub show_popup_on_start: bool,
+    /// `--autostart`: started by the login entry ([`crate::autostart`]): tray only, no popup, no demo page, and
+    /// nothing at all when the app already runs.
+    pub autostart: bool,
+    /// `set STATUS [--for D]` or `clear`: applied by the running app, or by this one once started
+    /// ([`crate::single_instance`]).
+    pub command: Option<crate::single_instance::AppCommand>,
 }
 
 /// Switches of the popup process (set by the main process when it spawns it).
@@ -66,8 +72,14 @@ impl TrayRect {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ArgsError {
     /// A switch this program does not know.
-    #[error("unknown argument \"{0}\" (presently-app takes --demo, --show-popup-on-start, or --popup)")]
+    #[error(
+        "unknown argument \"{0}\" (presently-app takes --demo, --autostart, --show-popup-on-start, \
+         set STATUS [--for D | --until T | --preset NAME], clear, or --popup)"
+    )]
     Unknown(String),
+    /// A status or duration the model refuses.
+    #[error("{0}")]
+    Invalid(String),
     /// A switch without its value, or with a malformed one.
     #[error("{0} needs a value: {1}")]
     BadValue(&'static str, &'static str),
@@ -79,8 +91,8 @@ pub fn parse(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Mode, ArgsError> {
     let mut tray = TrayArgs {
-        demo: false,
         show_popup_on_start: env("PRESENTLY_SHOW_POPUP").is_some_and(|v| v == "1" || v == "true"),
+        ..TrayArgs::default()
     };
     let mut popup: Option<PopupArgs> = None;
     let mut args = args.into_iter();
@@ -88,6 +100,10 @@ pub fn parse(
         match arg.as_str() {
             "--demo" => tray.demo = true,
             "--show-popup-on-start" => tray.show_popup_on_start = true,
+            "--autostart" => tray.autostart = true,
+            "set" | "clear" if tray.command.is_none() => {
+                tray.command = Some(crate::single_instance::AppCommand::parse(&arg, &mut args)?);
+            }
             "--popup" => {
                 popup.get_or_insert_with(PopupArgs::default);
             }
@@ -138,7 +154,8 @@ mod tests {
             mode,
             Ok(Mode::Tray(TrayArgs {
                 demo: true,
-                show_popup_on_start: true
+                show_popup_on_start: true,
+                ..TrayArgs::default()
             }))
         );
         let env = |k: &str| (k == "PRESENTLY_SHOW_POPUP").then(|| "1".to_string());
@@ -146,7 +163,8 @@ mod tests {
             parse_words(&[], &env),
             Ok(Mode::Tray(TrayArgs {
                 demo: false,
-                show_popup_on_start: true
+                show_popup_on_start: true,
+                ..TrayArgs::default()
             }))
         );
     }
@@ -199,6 +217,37 @@ mod tests {
         assert_eq!(TrayRect::parse(&rect.to_arg()), Some(rect));
         assert_eq!(TrayRect::parse("1,2,3"), None);
         assert_eq!(TrayRect::parse("1,2,3,4,5"), None);
+    }
+
+    #[test]
+    fn a_command_for_the_running_app_and_the_login_entrys_switch_are_tray_arguments() {
+        use crate::single_instance::AppCommand;
+        let Ok(Mode::Tray(tray)) = parse_words(&["--demo", "set", "busy", "--for", "1h"], &no_env) else {
+            panic!("not the tray")
+        };
+        assert!(tray.demo);
+        assert_eq!(
+            tray.command,
+            Some(AppCommand::Set {
+                status: presently_model::PreferredPresence::Busy,
+                duration: "1h".parse().unwrap()
+            })
+        );
+        let Ok(Mode::Tray(tray)) = parse_words(&["--autostart"], &no_env) else {
+            panic!("not the tray")
+        };
+        assert!(tray.autostart && tray.command.is_none());
+        assert_eq!(
+            parse_words(&["clear"], &no_env),
+            Ok(Mode::Tray(TrayArgs {
+                command: Some(AppCommand::Clear),
+                ..TrayArgs::default()
+            }))
+        );
+        assert!(matches!(
+            parse_words(&["set", "sleepy"], &no_env),
+            Err(ArgsError::Invalid(_))
+        ));
     }
 
     #[test]

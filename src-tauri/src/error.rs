@@ -69,6 +69,17 @@ pub enum StartError {
     /// Tauri could not build or run the app.
     #[error("the window system refused: {0}")]
     Tauri(#[from] tauri::Error),
+    /// The running app refused what a second launch asked (a bad duration, a stopped keeper).
+    #[error("the running Presently refused: {0}")]
+    Forward(presently_core::ipc::CallError),
+    /// Another launch holds the instance lock but its IPC never answered.
+    #[error("another Presently holds {} but does not answer at {endpoint}: is it stuck? (end it, then start again)", lock.display())]
+    NotAnswering {
+        /// The instance lock file.
+        lock: std::path::PathBuf,
+        /// The IPC endpoint it should serve.
+        endpoint: String,
+    },
 }
 
 #[cfg(test)]

@@ -8,14 +8,17 @@
 #![warn(missing_docs)]
 
 pub mod args;
+pub mod autostart;
 pub mod commands;
 pub mod demo;
 pub mod error;
 pub mod events;
 pub mod launcher;
 pub mod main_process;
+pub mod notify;
 pub mod popup;
 pub mod settings_bridge;
+pub mod single_instance;
 pub mod tray;
 pub mod tray_view;
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use presently_core::config::{Locations, Overrides};
-use presently_core::ipc::{self, Client, Endpoint, IpcServer, Request};
+use presently_core::ipc::{self, Endpoint, IpcServer};
 use presently_core::{AppEvent, Presently, StartOptions, paths};
 use tauri::RunEvent;
 use tokio::sync::broadcast;
@@ -15,6 +15,7 @@ use crate::args::TrayArgs;
 use crate::demo::{DEMO_PROFILE, DEMO_SERVICE, Demo};
 use crate::error::StartError;
 use crate::launcher::Launcher;
+use crate::single_instance::{self, Ask, Claim, InstanceLock};
 
 /// The IPC profile of the real app.
 pub const PROFILE: &str = "keeper";
@@ -89,25 +90,37 @@ async fn start_core(demo: bool, env: fn(&str) -> Option<String>) -> Result<Core,
     })
 }
 
-/// When Presently already runs (the endpoint answers), asks it to show its popup and says so: a second launch
-/// from the desktop's menu opens the popup instead of starting a second keeper.
-async fn wake_running(demo: bool, env: fn(&str) -> Option<String>) -> Result<bool, StartError> {
-    let endpoint = endpoint(demo, &env)?;
-    let Ok(client) = Client::connect(&endpoint).await else {
-        return Ok(false);
+/// One keeper per user and profile ([`single_instance`]): when Presently already runs, hands it what this launch
+/// asks (show the popup, a `set`/`clear` command, or nothing for the login entry) and returns `None`.
+async fn claim(args: &TrayArgs, env: fn(&str) -> Option<String>) -> Result<Option<InstanceLock>, StartError> {
+    let data = paths::data_dir(&env).ok_or(StartError::NoDataDir)?;
+    let profile = if args.demo { DEMO_PROFILE } else { PROFILE };
+    let ask = match (&args.command, args.autostart) {
+        (Some(command), _) => Ask::Command(command.clone()),
+        (None, true) => Ask::Nothing,
+        (None, false) => Ask::ShowPopup,
     };
-    match client.call(Request::ShowPopup).await {
-        Ok(_) => Ok(true),
-        Err(_) => Ok(false),
+    let claim = single_instance::claim(
+        &endpoint(args.demo, &env)?,
+        &single_instance::lock_path(&data, profile),
+        &ask,
+        single_instance::WAIT_FOR_FIRST,
+    )
+    .await?;
+    match claim {
+        Claim::First(lock) => Ok(Some(lock)),
+        Claim::Forwarded(message) => {
+            println!("{message}");
+            Ok(None)
+        }
     }
 }
 
 /// Runs the main process until the user quits.
 pub fn run(args: TrayArgs, env: fn(&str) -> Option<String>) -> Result<(), StartError> {
-    if tauri::async_runtime::block_on(wake_running(args.demo, env))? {
-        println!("Presently is already running: showing its popup");
+    let Some(lock) = tauri::async_runtime::block_on(claim(&args, env))? else {
         return Ok(());
-    }
+    };
     let Core {
         presently,
         server,
@@ -119,22 +132,36 @@ pub fn run(args: TrayArgs, env: fn(&str) -> Option<String>) -> Result<(), StartE
     })?;
     let launcher = Arc::new(Launcher::new(exe, server.endpoint().clone(), presently.clone()));
     tracing::info!(ipc = %server.endpoint(), demo = demo.is_some(), "Presently is running");
-    let demo_page = demo.as_ref().map(Demo::colleagues_page);
+    if let Some(command) = &args.command
+        && let Err(problem) = command.apply(&presently)
+    {
+        tracing::warn!(message = %problem.message, "the command line's choice was refused");
+    }
+    // Started by the login entry: the tray only (no demo page, no popup).
+    let demo_page = demo
+        .as_ref()
+        .map(Demo::colleagues_page)
+        .filter(|_| !args.autostart);
+    let show_popup_on_start = args.show_popup_on_start && !args.autostart;
 
     let app = tauri::Builder::default()
+        .plugin(crate::autostart::plugin(args.demo))
+        .plugin(crate::notify::plugin())
         .setup({
             let (presently, launcher) = (presently.clone(), launcher.clone());
             move |app| {
                 #[cfg(target_os = "macos")]
                 app.set_activation_policy(tauri::ActivationPolicy::Accessory);
                 crate::tray::install(app.handle(), presently.clone(), launcher.clone())?;
+                crate::autostart::install(app.handle(), presently.clone());
+                crate::notify::install(app.handle(), presently.clone());
                 if let Some(page) = &demo_page {
                     println!("Presently demo: what colleagues see is at {page}");
                     if let Err(e) = opener::open_browser(page) {
                         tracing::warn!(error = %e, "cannot open the browser at {page}");
                     }
                 }
-                if args.show_popup_on_start {
+                if show_popup_on_start {
                     launcher.open(None);
                 }
                 // `showPopup` from another launch or the CLI: start the popup when none runs to hear it.
@@ -154,8 +181,9 @@ pub fn run(args: TrayArgs, env: fn(&str) -> Option<String>) -> Result<(), StartE
         })
         .build(crate::context())?;
 
-    // Held until the process exits: the IPC server (dropping it removes the socket) and the demo's emulator.
-    let held = Mutex::new(Some((server, demo)));
+    // Held until the process exits: the IPC server (dropping it removes the socket), the demo's emulator and
+    // the instance lock.
+    let held = Mutex::new(Some((server, demo, lock)));
     app.run(move |_app, event| match event {
         // No window is ever open here; the app ends only through Quit.
         RunEvent::ExitRequested { code: None, api, .. } => api.prevent_exit(),
