@@ -13,6 +13,7 @@ pub mod commands;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod hotkeys;
 pub mod launcher;
 pub mod main_process;
 pub mod notify;

@@ -130,6 +130,7 @@ pub fn run(args: TrayArgs, env: fn(&str) -> Option<String>) -> Result<(), StartE
         path: PathBuf::from("this program (current_exe)"),
         source: e,
     })?;
+    let hotkeys = crate::hotkeys::base_report(&exe, server.endpoint(), args.demo, &env);
     let launcher = Arc::new(Launcher::new(exe, server.endpoint().clone(), presently.clone()));
     tracing::info!(ipc = %server.endpoint(), demo = demo.is_some(), "Presently is running");
     if let Some(command) = &args.command
@@ -155,6 +156,7 @@ pub fn run(args: TrayArgs, env: fn(&str) -> Option<String>) -> Result<(), StartE
                 crate::tray::install(app.handle(), presently.clone(), launcher.clone())?;
                 crate::autostart::install(app.handle(), presently.clone());
                 crate::notify::install(app.handle(), presently.clone());
+                crate::hotkeys::install(app.handle(), presently.clone(), launcher.clone(), hotkeys);
                 if let Some(page) = &demo_page {
                     println!("Presently demo: what colleagues see is at {page}");
                     if let Err(e) = opener::open_browser(page) {

@@ -449,16 +449,7 @@ pub fn validate(patch: &SettingsPatch) -> Result<Changes, Vec<FieldError>> {
     let hotkey_duration = check_text(&mut errors, "hotkeyDuration", &patch.hotkey_duration, |d| {
         DurationChoice::from_str(d).map_err(|e| e.to_string())
     });
-    let mut hotkeys = Vec::new();
-    for action in HotkeyAction::ALL {
-        let Some(text) = patch.hotkey(action) else {
-            continue;
-        };
-        match Binding::from_str(text) {
-            Ok(binding) => hotkeys.push((action, binding)),
-            Err(e) => errors.push(FieldError::new(action.patch_field(), e)),
-        }
-    }
+    let hotkeys = parse_hotkeys(patch, &mut errors);
     // Two rows of the same patch with one shortcut: refused on the later row.
     errors.extend(duplicate_errors(hotkeys.iter().map(|(a, b)| (*a, b.0)), &hotkeys));
     if errors.is_empty() {
@@ -476,6 +467,21 @@ pub fn validate(patch: &SettingsPatch) -> Result<Changes, Vec<FieldError>> {
     } else {
         Err(errors)
     }
+}
+
+/// The shortcuts `patch` sets that parse (in `HotkeyAction::ALL` order); the others' refusals go to `errors`.
+fn parse_hotkeys(patch: &SettingsPatch, errors: &mut Vec<FieldError>) -> Vec<(HotkeyAction, Binding)> {
+    let mut hotkeys = Vec::new();
+    for action in HotkeyAction::ALL {
+        let Some(text) = patch.hotkey(action) else {
+            continue;
+        };
+        match Binding::from_str(text) {
+            Ok(binding) => hotkeys.push((action, binding)),
+            Err(e) => errors.push(FieldError::new(action.patch_field(), e)),
+        }
+    }
+    hotkeys
 }
 
 /// A refusal for every pair of `bindings` sharing a shortcut, on the row `changed` holds (the later one when
@@ -567,22 +573,37 @@ pub fn save(settings: &Settings, patch: &SettingsPatch) -> Result<SettingsFile, 
     if !field_errors.is_empty() {
         return Err(SettingsRejected::Fields { field_errors });
     }
-    let changes = validate(patch).map_err(|field_errors| SettingsRejected::Fields { field_errors })?;
-    // A new shortcut may not be one another action already has.
+    let validated = validate(patch);
+    let (hotkeys, mut field_errors) = match &validated {
+        Ok(changes) => (changes.hotkeys.clone(), Vec::new()),
+        Err(errors) => (parse_hotkeys(patch, &mut Vec::new()), errors.clone()),
+    };
+    // A new shortcut may not be one another action already has (reported with any other refusal, at once).
     let in_force = HotkeyAction::ALL.map(|action| {
-        let changed = changes.hotkeys.iter().find(|(a, _)| *a == action);
+        let changed = hotkeys.iter().find(|(a, _)| *a == action);
         (
             action,
             changed.map_or(settings.hotkeys.get(action).value, |(_, b)| b.0),
         )
     });
-    let field_errors = duplicate_errors(in_force, &changes.hotkeys);
-    if !field_errors.is_empty() {
-        return Err(SettingsRejected::Fields { field_errors });
+    for error in duplicate_errors(in_force, &hotkeys) {
+        if !field_errors.iter().any(|e| e.field == error.field) {
+            field_errors.push(error);
+        }
     }
-    Ok(update_user_file(&settings.user_file, |file| {
-        changes.apply_to(file)
-    })?)
+    // In the page's order: the other settings, then the hotkey rows.
+    field_errors.sort_by_key(|e| {
+        HotkeyAction::ALL
+            .iter()
+            .position(|a| a.patch_field() == e.field)
+            .map_or(0, |i| i + 1)
+    });
+    match validated {
+        Ok(changes) if field_errors.is_empty() => Ok(update_user_file(&settings.user_file, |file| {
+            changes.apply_to(file)
+        })?),
+        _ => Err(SettingsRejected::Fields { field_errors }),
+    }
 }
 
 #[cfg(test)]
@@ -862,6 +883,29 @@ mod tests {
         assert_eq!(field_errors[0].field, "hotkeyOpen");
         assert!(
             field_errors[0].message.contains("already the shortcut of Busy"),
+            "{field_errors:?}"
+        );
+        assert!(!loc.user.exists(), "nothing may be written");
+
+        // With another bad field in the same save, both are reported at once, in the page's order.
+        let SettingsRejected::Fields { field_errors } = save(
+            &settings,
+            &SettingsPatch {
+                workday_end: Some("late".into()),
+                hotkey_busy: Some("ctrl+alt+shift+3".into()),
+                hotkey_away: Some("Q".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err() else {
+            panic!("expected field errors")
+        };
+        let fields: Vec<&str> = field_errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["workdayEnd", "hotkeyBusy", "hotkeyAway"]);
+        assert!(
+            field_errors[1]
+                .message
+                .contains("already the shortcut of Do not disturb"),
             "{field_errors:?}"
         );
         assert!(!loc.user.exists(), "nothing may be written");

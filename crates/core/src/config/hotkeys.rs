@@ -782,8 +782,8 @@ pub struct HotkeyReport {
     /// Why a shortcut could not be registered, per action (taken by another application, ...). Actions not
     /// here are registered (or have no shortcut).
     pub errors: BTreeMap<HotkeyAction, String>,
-    /// The command line that runs the `presently` CLI against this keeper (an absolute path, and `env
-    /// PRESENTLY_IPC=...` when the keeper listens somewhere the CLI would not look, as the demo does).
+    /// The command line that takes `set STATUS --preset 1h` or `clear` and acts on this keeper: the `presently`
+    /// CLI installed beside the app, else the app itself (a second launch forwards them to the running one).
     pub cli: String,
     /// The command line that opens the popup (a second launch of the tray app shows the running one's popup).
     pub open: String,

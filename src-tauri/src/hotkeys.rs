@@ -1,0 +1,760 @@
+//! Global hotkeys, in the main process: registers the shortcuts of the settings (`[hotkeys]`, parsed and checked
+//! by the core's `config::hotkeys`) with the desktop through the `global-hotkey` crate, acts on a key **press**
+//! (never the release) exactly as the tray menu does, through the core facade (`Presently::choose_parsed` with
+//! the `hotkey-duration` setting and origin `hotkey`, `back_to_automatic`, or the [`Launcher`]), and registers
+//! again whenever the settings change ([`AppEvent::SettingsChanged`]).
+//!
+//! Each shortcut is registered on its own, so one the desktop refuses (another application holds it: X11
+//! answers the grab with `BadAccess`, which the crate reports as `AlreadyRegistered`) fails alone and the others
+//! keep working. The outcome goes to the core as a [`HotkeyReport`] (`Presently::report_hotkeys`): per action
+//! the reason it failed, whether hotkeys can work at all ([`detect_support`]: a Wayland session cannot grab
+//! keys, so nothing is registered there), and the `presently` command lines the settings page shows for binding
+//! in the desktop's own keyboard settings instead. The settings page reads that report from the settings view.
+//!
+//! Threads: the manager lives in a thread-local of the main thread (Windows needs its message loop there, macOS
+//! requires the main thread, and the crate's manager is not `Send`); registering is sent there with
+//! `run_on_main_thread`. Key events arrive on the crate's own thread (X11) or the main thread, and only look up
+//! the action in a small shared map, so registering (which waits for the X11 thread) never waits for a lock
+//! the event side holds.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use global_hotkey::hotkey::{Code, HotKey, Modifiers};
+use global_hotkey::{GlobalHotKeyEvent, GlobalHotKeyManager, HotKeyState};
+use presently_core::config::hotkeys::{
+    HotkeyAction, HotkeyReport, HotkeySupport, Key, NamedKey, Shortcut, detect_support, quoted,
+    refused_by_the_desktop, taken_by_another_application,
+};
+use presently_core::ipc::Endpoint;
+use presently_core::{AppEvent, Presently, Problem};
+use presently_model::{Intent, Origin};
+use tauri::{AppHandle, Runtime};
+use tokio::sync::broadcast;
+
+use crate::launcher::Launcher;
+
+/// The `global-hotkey` key of a shortcut. Every [`Key`] the core accepts has one.
+pub fn to_hotkey(shortcut: &Shortcut) -> HotKey {
+    let m = shortcut.modifiers;
+    let mut modifiers = Modifiers::empty();
+    for (held, modifier) in [
+        (m.ctrl, Modifiers::CONTROL),
+        (m.alt, Modifiers::ALT),
+        (m.shift, Modifiers::SHIFT),
+        (m.super_key, Modifiers::META),
+    ] {
+        if held {
+            modifiers |= modifier;
+        }
+    }
+    HotKey::new(Some(modifiers), code_of(shortcut.key))
+}
+
+fn code_of(key: Key) -> Code {
+    const LETTERS: [Code; 26] = [
+        Code::KeyA,
+        Code::KeyB,
+        Code::KeyC,
+        Code::KeyD,
+        Code::KeyE,
+        Code::KeyF,
+        Code::KeyG,
+        Code::KeyH,
+        Code::KeyI,
+        Code::KeyJ,
+        Code::KeyK,
+        Code::KeyL,
+        Code::KeyM,
+        Code::KeyN,
+        Code::KeyO,
+        Code::KeyP,
+        Code::KeyQ,
+        Code::KeyR,
+        Code::KeyS,
+        Code::KeyT,
+        Code::KeyU,
+        Code::KeyV,
+        Code::KeyW,
+        Code::KeyX,
+        Code::KeyY,
+        Code::KeyZ,
+    ];
+    const DIGITS: [Code; 10] = [
+        Code::Digit0,
+        Code::Digit1,
+        Code::Digit2,
+        Code::Digit3,
+        Code::Digit4,
+        Code::Digit5,
+        Code::Digit6,
+        Code::Digit7,
+        Code::Digit8,
+        Code::Digit9,
+    ];
+    const NUMPAD: [Code; 10] = [
+        Code::Numpad0,
+        Code::Numpad1,
+        Code::Numpad2,
+        Code::Numpad3,
+        Code::Numpad4,
+        Code::Numpad5,
+        Code::Numpad6,
+        Code::Numpad7,
+        Code::Numpad8,
+        Code::Numpad9,
+    ];
+    const FUNCTION: [Code; 24] = [
+        Code::F1,
+        Code::F2,
+        Code::F3,
+        Code::F4,
+        Code::F5,
+        Code::F6,
+        Code::F7,
+        Code::F8,
+        Code::F9,
+        Code::F10,
+        Code::F11,
+        Code::F12,
+        Code::F13,
+        Code::F14,
+        Code::F15,
+        Code::F16,
+        Code::F17,
+        Code::F18,
+        Code::F19,
+        Code::F20,
+        Code::F21,
+        Code::F22,
+        Code::F23,
+        Code::F24,
+    ];
+    // The core's parser keeps every index in range (A–Z, 0–9, F1–F24); `Escape` is never reached.
+    let pick = |table: &[Code], index: usize| table.get(index).copied().unwrap_or(Code::Escape);
+    match key {
+        Key::Letter(c) => pick(&LETTERS, usize::from(c.wrapping_sub(b'A'))),
+        Key::Digit(d) => pick(&DIGITS, usize::from(d)),
+        Key::Numpad(d) => pick(&NUMPAD, usize::from(d)),
+        Key::Function(n) => pick(&FUNCTION, usize::from(n.wrapping_sub(1))),
+        Key::Named(named) => match named {
+            NamedKey::Up => Code::ArrowUp,
+            NamedKey::Down => Code::ArrowDown,
+            NamedKey::Left => Code::ArrowLeft,
+            NamedKey::Right => Code::ArrowRight,
+            NamedKey::Space => Code::Space,
+            NamedKey::Enter => Code::Enter,
+            NamedKey::Tab => Code::Tab,
+            NamedKey::Backspace => Code::Backspace,
+            NamedKey::Delete => Code::Delete,
+            NamedKey::Insert => Code::Insert,
+            NamedKey::Home => Code::Home,
+            NamedKey::End => Code::End,
+            NamedKey::PageUp => Code::PageUp,
+            NamedKey::PageDown => Code::PageDown,
+            NamedKey::Escape => Code::Escape,
+            NamedKey::Minus => Code::Minus,
+            NamedKey::Equal => Code::Equal,
+            NamedKey::Comma => Code::Comma,
+            NamedKey::Period => Code::Period,
+            NamedKey::Slash => Code::Slash,
+            NamedKey::Semicolon => Code::Semicolon,
+            NamedKey::Quote => Code::Quote,
+            NamedKey::BracketLeft => Code::BracketLeft,
+            NamedKey::BracketRight => Code::BracketRight,
+            NamedKey::Backslash => Code::Backslash,
+            NamedKey::Backquote => Code::Backquote,
+        },
+    }
+}
+
+/// What registers keys with the desktop (the real manager, or a stand-in in tests).
+pub trait Registrar {
+    /// Grabs `hotkey`.
+    fn register(&mut self, hotkey: HotKey) -> Result<(), global_hotkey::Error>;
+    /// Releases `hotkey` (one this registrar grabbed).
+    fn unregister(&mut self, hotkey: HotKey);
+}
+
+impl Registrar for GlobalHotKeyManager {
+    fn register(&mut self, hotkey: HotKey) -> Result<(), global_hotkey::Error> {
+        GlobalHotKeyManager::register(self, hotkey)
+    }
+
+    fn unregister(&mut self, hotkey: HotKey) {
+        if let Err(e) = GlobalHotKeyManager::unregister(self, hotkey) {
+            tracing::debug!(error = %e, "releasing a hotkey failed");
+        }
+    }
+}
+
+/// The shortcuts wanted: every action with its shortcut or none, in `HotkeyAction::ALL` order.
+pub type Wanted = Vec<(HotkeyAction, Option<Shortcut>)>;
+
+/// What is registered now (kept on the main thread).
+#[derive(Debug, Default)]
+pub struct Registered {
+    /// The keys this process holds.
+    pub hotkeys: Vec<HotKey>,
+    /// The shortcuts they were registered for.
+    pub wanted: Option<Wanted>,
+    /// Why a wanted shortcut is not registered, per action.
+    pub errors: BTreeMap<HotkeyAction, String>,
+}
+
+/// Which action a key event's id stands for (shared with the event side).
+pub type Actions = Arc<Mutex<HashMap<u32, HotkeyAction>>>;
+
+/// Releases what `registered` holds and registers `wanted`, each shortcut on its own (so one refusal does not
+/// stop the others). Returns the new id → action map; `registered` records what is held and every refusal.
+pub fn apply(
+    registrar: &mut dyn Registrar,
+    registered: &mut Registered,
+    wanted: Wanted,
+) -> HashMap<u32, HotkeyAction> {
+    for hotkey in registered.hotkeys.drain(..) {
+        registrar.unregister(hotkey);
+    }
+    registered.errors.clear();
+    let mut actions = HashMap::new();
+    for (action, shortcut) in &wanted {
+        let Some(shortcut) = shortcut else { continue };
+        let hotkey = to_hotkey(shortcut);
+        match registrar.register(hotkey) {
+            Ok(()) => {
+                registered.hotkeys.push(hotkey);
+                actions.insert(hotkey.id(), *action);
+            }
+            Err(global_hotkey::Error::AlreadyRegistered(_)) => {
+                tracing::warn!(%shortcut, %action, "another application holds this hotkey");
+                registered
+                    .errors
+                    .insert(*action, taken_by_another_application(shortcut));
+            }
+            Err(e) => {
+                tracing::warn!(%shortcut, %action, error = %e, "the desktop refused this hotkey");
+                registered
+                    .errors
+                    .insert(*action, refused_by_the_desktop(shortcut, &e.to_string()));
+            }
+        }
+    }
+    registered.wanted = Some(wanted);
+    actions
+}
+
+/// What a hotkey acts on.
+#[derive(Clone)]
+pub struct Target {
+    /// The core.
+    pub presently: Presently,
+    /// Opens the popup.
+    pub open: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Target").finish_non_exhaustive()
+    }
+}
+
+impl Target {
+    /// Does what `action`'s hotkey does, as the tray menu would: a status for the `hotkey-duration` setting
+    /// (origin `hotkey`), back to automatic, or the popup. Returns the intent a status became.
+    pub fn act(&self, action: HotkeyAction) -> Result<Option<Intent>, Problem> {
+        match action {
+            HotkeyAction::Status(status) => {
+                let duration = self.presently.settings().hotkey_duration.value;
+                self.presently
+                    .choose_parsed(status, &duration, Origin::Hotkey)
+                    .map(Some)
+            }
+            HotkeyAction::Automatic => self.presently.back_to_automatic().map(|()| None),
+            HotkeyAction::Open => {
+                (self.open)();
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// Handles one key event: a press of a registered shortcut acts; a release, or an unknown id, does nothing.
+pub fn on_event(actions: &Actions, target: &Target, event: GlobalHotKeyEvent) {
+    if event.state != HotKeyState::Pressed {
+        return;
+    }
+    let action = actions
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&event.id)
+        .copied();
+    let Some(action) = action else { return };
+    tracing::info!(%action, "hotkey pressed");
+    if let Err(problem) = target.act(action) {
+        tracing::warn!(%action, message = %problem.message, "the hotkey's action was refused");
+    }
+}
+
+/// The command lines of the report: one that takes `set STATUS --preset 1h` / `clear` and acts on this keeper,
+/// and one that opens the popup.
+///
+/// The first is the `presently` CLI installed beside this program (an absolute path), which talks to the
+/// running keeper over the IPC. When there is none, or in the demo, it is this program itself: a second launch
+/// with `set ...`/`clear` forwards the choice to the running instance (`single_instance`), and that also works
+/// for the demo, whose sign-in lives in a store of its own the CLI does not read. `env PRESENTLY_IPC=...` is
+/// added when the app listens where a new process would not look (`PRESENTLY_IPC` set for the app); `env`
+/// rather than a shell's `VAR=value`, because the desktops' shortcut editors run the command without a shell.
+/// Opening is this program again (a second launch shows the running one's popup).
+pub fn command_lines(
+    exe: &Path,
+    endpoint: &Endpoint,
+    demo: bool,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> (String, String) {
+    let mut app = quoted(&exe.display().to_string());
+    if demo {
+        app.push_str(" --demo");
+    }
+    let cli_name = if cfg!(windows) {
+        "presently.exe"
+    } else {
+        "presently"
+    };
+    let cli = exe
+        .parent()
+        .map(|dir| dir.join(cli_name))
+        .filter(|path| path.is_file() && !demo)
+        .map_or_else(|| app.clone(), |path| quoted(&path.display().to_string()));
+    let explicit_ipc = env("PRESENTLY_IPC").is_some_and(|v| !v.is_empty());
+    let cli = if explicit_ipc && !cfg!(windows) {
+        format!(
+            "env PRESENTLY_IPC={} {cli}",
+            quoted(&endpoint.address.display().to_string())
+        )
+    } else {
+        cli
+    };
+    (cli, app)
+}
+
+thread_local! {
+    /// The manager and what it holds; only ever touched on the main thread.
+    static MAIN_THREAD: RefCell<Option<(GlobalHotKeyManager, Registered)>> = const { RefCell::new(None) };
+}
+
+/// Starts the hotkeys: called once from the app's `setup` (on the main thread). `base` is the report without
+/// registration errors (support and command lines).
+pub fn install<R: Runtime>(
+    app: &AppHandle<R>,
+    presently: Presently,
+    launcher: Arc<Launcher>,
+    base: HotkeyReport,
+) {
+    if base.support != HotkeySupport::Active {
+        tracing::info!(support = ?base.support, "global hotkeys are not registered here");
+        presently.report_hotkeys(base);
+        return;
+    }
+    let manager = match GlobalHotKeyManager::new() {
+        Ok(manager) => manager,
+        Err(e) => {
+            tracing::warn!(error = %e, "the hotkey service did not start");
+            presently.report_hotkeys(HotkeyReport {
+                support: HotkeySupport::Unavailable {
+                    reason: format!("the hotkey service did not start ({e})."),
+                },
+                ..base
+            });
+            return;
+        }
+    };
+    MAIN_THREAD.with(|slot| *slot.borrow_mut() = Some((manager, Registered::default())));
+    let actions: Actions = Arc::default();
+    let target = Target {
+        presently: presently.clone(),
+        open: Arc::new(move || launcher.open(None)),
+    };
+    GlobalHotKeyEvent::set_event_handler(Some({
+        let actions = actions.clone();
+        move |event| on_event(&actions, &target, event)
+    }));
+    let refresh = {
+        let (presently, actions) = (presently.clone(), actions.clone());
+        move || refresh(&presently, &actions, &base)
+    };
+    refresh();
+    // Register again after every settings change (also retrying refused ones: the other application may have let
+    // go). A report equal to the last one is not announced again, so this does not loop.
+    let app = app.clone();
+    let mut events = presently.events();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(AppEvent::SettingsChanged) => {
+                    if let Err(e) = app.run_on_main_thread(refresh.clone()) {
+                        tracing::warn!(error = %e, "cannot register the hotkeys again");
+                    }
+                }
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
+/// On the main thread: registers the shortcuts of the settings in force when they differ from what is held (or
+/// some were refused), and reports the result.
+fn refresh(presently: &Presently, actions: &Actions, base: &HotkeyReport) {
+    let wanted: Wanted = presently.settings().hotkeys.iter().collect();
+    let errors = MAIN_THREAD.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        let (manager, registered) = slot.as_mut()?;
+        if registered.wanted.as_ref() == Some(&wanted) && registered.errors.is_empty() {
+            return Some(registered.errors.clone());
+        }
+        let map = apply(manager, registered, wanted);
+        *actions.lock().unwrap_or_else(|e| e.into_inner()) = map;
+        Some(registered.errors.clone())
+    });
+    if let Some(errors) = errors {
+        presently.report_hotkeys(HotkeyReport {
+            errors,
+            ..base.clone()
+        });
+    }
+}
+
+/// The report before registering: whether hotkeys can work in this process's environment, and the commands.
+pub fn base_report(
+    exe: &Path,
+    endpoint: &Endpoint,
+    demo: bool,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> HotkeyReport {
+    let (cli, open) = command_lines(exe, endpoint, demo, env);
+    HotkeyReport {
+        support: detect_support(std::env::consts::OS, env),
+        errors: BTreeMap::new(),
+        cli,
+        open,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use std::str::FromStr;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use presently_core::config::hotkeys::default_shortcut;
+    use presently_emulator::{Emulator, EmulatorConfig};
+    use presently_model::{PreferredPresence, Until};
+
+    fn shortcut(text: &str) -> Shortcut {
+        Shortcut::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn every_key_the_settings_accept_maps_to_its_own_key_code() {
+        let mut keys: Vec<Key> = (b'A'..=b'Z').map(Key::Letter).collect();
+        keys.extend((0..=9).map(Key::Digit));
+        keys.extend((1..=24).map(Key::Function));
+        keys.extend((0..=9).map(Key::Numpad));
+        keys.extend(NamedKey::ALL.map(Key::Named));
+        let codes: HashSet<Code> = keys.iter().map(|k| code_of(*k)).collect();
+        assert_eq!(codes.len(), keys.len(), "two keys share a code");
+        assert_eq!(code_of(Key::Letter(b'P')), Code::KeyP);
+        assert_eq!(code_of(Key::Digit(2)), Code::Digit2);
+        assert_eq!(code_of(Key::Function(24)), Code::F24);
+        // The crate spells the same shortcut the same way (same id), so events find their action.
+        let ours = to_hotkey(&shortcut("Ctrl+Alt+Shift+2"));
+        let theirs = HotKey::from_str("control+alt+shift+Digit2").unwrap();
+        assert_eq!(ours.id(), theirs.id());
+        assert_eq!(
+            to_hotkey(&shortcut("Super+P")),
+            HotKey::new(Some(Modifiers::META), Code::KeyP)
+        );
+    }
+
+    /// A desktop where some keys are held by another application, and which records what is grabbed.
+    #[derive(Default)]
+    struct Desktop {
+        taken: Vec<HotKey>,
+        broken: Vec<HotKey>,
+        held: Vec<HotKey>,
+        released: usize,
+    }
+
+    impl Registrar for Desktop {
+        fn register(&mut self, hotkey: HotKey) -> Result<(), global_hotkey::Error> {
+            if self.taken.contains(&hotkey) {
+                return Err(global_hotkey::Error::AlreadyRegistered(hotkey));
+            }
+            if self.broken.contains(&hotkey) {
+                return Err(global_hotkey::Error::FailedToRegister(
+                    "Unable to find keycode".into(),
+                ));
+            }
+            self.held.push(hotkey);
+            Ok(())
+        }
+
+        fn unregister(&mut self, hotkey: HotKey) {
+            self.held.retain(|h| *h != hotkey);
+            self.released += 1;
+        }
+    }
+
+    fn defaults() -> Wanted {
+        HotkeyAction::ALL
+            .into_iter()
+            .map(|a| (a, Some(default_shortcut(a))))
+            .collect()
+    }
+
+    #[test]
+    fn a_shortcut_another_application_holds_is_reported_on_its_row_and_the_others_are_registered() {
+        let dnd = HotkeyAction::Status(PreferredPresence::DoNotDisturb);
+        let away = HotkeyAction::Status(PreferredPresence::AppearAway);
+        let mut desktop = Desktop {
+            taken: vec![to_hotkey(&default_shortcut(dnd))],
+            broken: vec![to_hotkey(&default_shortcut(away))],
+            ..Desktop::default()
+        };
+        let mut registered = Registered::default();
+        let actions = apply(&mut desktop, &mut registered, defaults());
+        assert_eq!(desktop.held.len(), 6);
+        assert_eq!(actions.len(), 6);
+        assert!(!actions.values().any(|a| *a == dnd || *a == away));
+        assert_eq!(registered.errors.len(), 2);
+        assert_eq!(
+            registered.errors[&dnd],
+            "Another application already uses Ctrl+Alt+Shift+3, so the desktop refused it. Choose another \
+             shortcut, or free it in that application."
+        );
+        assert!(
+            registered.errors[&away]
+                .starts_with("The desktop refused Ctrl+Alt+Shift+5: Unable to register hotkey"),
+            "{}",
+            registered.errors[&away]
+        );
+        let busy = to_hotkey(&default_shortcut(HotkeyAction::Status(PreferredPresence::Busy)));
+        assert_eq!(
+            actions.get(&busy.id()),
+            Some(&HotkeyAction::Status(PreferredPresence::Busy))
+        );
+    }
+
+    #[test]
+    fn registering_again_releases_what_was_held_and_skips_cleared_shortcuts() {
+        let mut desktop = Desktop::default();
+        let mut registered = Registered::default();
+        apply(&mut desktop, &mut registered, defaults());
+        assert_eq!(desktop.held.len(), 8);
+        let mut wanted = defaults();
+        wanted[0].1 = None; // Available cleared
+        wanted[7].1 = Some(shortcut("Ctrl+Alt+O")); // Open moved
+        let actions = apply(&mut desktop, &mut registered, wanted.clone());
+        assert_eq!(desktop.released, 8);
+        assert_eq!(desktop.held.len(), 7);
+        assert!(desktop.held.contains(&to_hotkey(&shortcut("Ctrl+Alt+O"))));
+        assert!(!desktop.held.contains(&to_hotkey(&shortcut("Ctrl+Alt+Shift+1"))));
+        assert_eq!(actions.len(), 7);
+        assert_eq!(registered.wanted, Some(wanted));
+        assert!(registered.errors.is_empty());
+    }
+
+    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+    }
+
+    #[test]
+    fn the_commands_use_the_cli_beside_the_app_else_the_app_itself_which_the_demo_always_uses() {
+        let dir = tempfile::tempdir().unwrap();
+        let exe = dir.path().join("presently-app");
+        let app = exe.display().to_string();
+        let endpoint = Endpoint::at("/run/user/1000/presently/keeper.sock");
+        // No CLI beside the app: the app's own `set`/`clear`, forwarded to the running instance.
+        let (cli, open) = command_lines(&exe, &endpoint, false, &env_of(&[]));
+        assert_eq!((cli.as_str(), open.as_str()), (app.as_str(), app.as_str()));
+        let beside = dir.path().join(if cfg!(windows) {
+            "presently.exe"
+        } else {
+            "presently"
+        });
+        std::fs::write(&beside, "").unwrap();
+        let (cli, _) = command_lines(&exe, &endpoint, false, &env_of(&[]));
+        assert_eq!(cli, beside.display().to_string());
+        // The demo: the app with --demo (the CLI cannot read the demo's sign-in).
+        let (cli, open) = command_lines(&exe, &endpoint, true, &env_of(&[]));
+        assert_eq!(cli, format!("{app} --demo"));
+        assert_eq!(open, format!("{app} --demo"));
+        // A socket named for the app is named for the command too.
+        if !cfg!(windows) {
+            let (cli, _) = command_lines(
+                &exe,
+                &endpoint,
+                false,
+                &env_of(&[("PRESENTLY_IPC", "/tmp/x.sock")]),
+            );
+            assert_eq!(
+                cli,
+                format!(
+                    "env PRESENTLY_IPC=/run/user/1000/presently/keeper.sock {}",
+                    beside.display()
+                )
+            );
+        }
+        // A path with a space is quoted so a shortcut editor reads it as one argument.
+        let spaced = dir.path().join("My Apps").join("presently-app");
+        let (_, open) = command_lines(&spaced, &endpoint, false, &env_of(&[]));
+        assert_eq!(open, format!("'{}'", spaced.display()));
+    }
+
+    /// A core on the emulator (signed out: a chosen status is kept as the user's intent all the same).
+    fn core(dir: &Path) -> (Emulator, Presently) {
+        tauri::async_runtime::block_on(async {
+            let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+            let presently = presently_testkit::start_presently(&emulator, dir).await;
+            (emulator, presently)
+        })
+    }
+
+    #[test]
+    fn a_press_applies_the_status_for_the_hotkey_duration_with_origin_hotkey_and_a_release_does_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("settings.toml"), "hotkey-duration = \"2h\"\n").unwrap();
+        let (_emulator, presently) = core(dir.path());
+        let opened = Arc::new(AtomicUsize::new(0));
+        let target = Target {
+            presently: presently.clone(),
+            open: {
+                let opened = opened.clone();
+                Arc::new(move || {
+                    opened.fetch_add(1, Ordering::SeqCst);
+                })
+            },
+        };
+        let busy = HotkeyAction::Status(PreferredPresence::Busy);
+        let intent = target.act(busy).unwrap().unwrap();
+        assert_eq!(intent.status, PreferredPresence::Busy);
+        assert_eq!(intent.origin, Origin::Hotkey);
+        let Until::At { at: end } = intent.until else {
+            panic!("a 2-hour status has an end: {:?}", intent.until)
+        };
+        assert_eq!(
+            end.duration_since(intent.set_at),
+            jiff::SignedDuration::from_hours(2)
+        );
+
+        let actions: Actions = Arc::default();
+        let away = to_hotkey(&shortcut("Ctrl+Alt+Shift+5"));
+        let open = to_hotkey(&shortcut("Ctrl+Alt+Shift+P"));
+        actions.lock().unwrap().extend([
+            (away.id(), HotkeyAction::Status(PreferredPresence::AppearAway)),
+            (open.id(), HotkeyAction::Open),
+        ]);
+        let wait_for = |status: PreferredPresence| {
+            let mut snapshots = presently.subscribe();
+            tauri::async_runtime::block_on(async {
+                tokio::time::timeout(Duration::from_secs(5), async {
+                    loop {
+                        if snapshots.borrow_and_update().intent.map(|i| i.status) == Some(status) {
+                            return;
+                        }
+                        snapshots.changed().await.unwrap();
+                    }
+                })
+                .await
+                .unwrap_or_else(|_| panic!("the keeper never held {status}"))
+            })
+        };
+        wait_for(PreferredPresence::Busy);
+        // A release acts on nothing.
+        on_event(
+            &actions,
+            &target,
+            GlobalHotKeyEvent {
+                id: away.id(),
+                state: HotKeyState::Released,
+            },
+        );
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(
+            presently.snapshot().intent.map(|i| i.status),
+            Some(PreferredPresence::Busy)
+        );
+        on_event(
+            &actions,
+            &target,
+            GlobalHotKeyEvent {
+                id: away.id(),
+                state: HotKeyState::Pressed,
+            },
+        );
+        wait_for(PreferredPresence::AppearAway);
+        assert_eq!(
+            presently.snapshot().intent.map(|i| i.origin),
+            Some(Origin::Hotkey)
+        );
+        // An id nobody registered does nothing; Open opens the popup, on press only.
+        on_event(
+            &actions,
+            &target,
+            GlobalHotKeyEvent {
+                id: 12345,
+                state: HotKeyState::Pressed,
+            },
+        );
+        for state in [HotKeyState::Pressed, HotKeyState::Released] {
+            on_event(&actions, &target, GlobalHotKeyEvent { id: open.id(), state });
+        }
+        assert_eq!(opened.load(Ordering::SeqCst), 1);
+        // Back to automatic clears the intent.
+        target.act(HotkeyAction::Automatic).unwrap();
+        let mut snapshots = presently.subscribe();
+        tauri::async_runtime::block_on(async {
+            tokio::time::timeout(Duration::from_secs(5), async {
+                while snapshots.borrow_and_update().intent.is_some() {
+                    snapshots.changed().await.unwrap();
+                }
+            })
+            .await
+            .unwrap()
+        });
+    }
+
+    #[test]
+    fn the_report_reaches_the_settings_view_and_is_announced_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_emulator, presently) = core(dir.path());
+        assert_eq!(presently.settings_view().hotkeys.support, HotkeySupport::Inactive);
+        let mut events = presently.events();
+        let dnd = HotkeyAction::Status(PreferredPresence::DoNotDisturb);
+        let report = HotkeyReport {
+            support: HotkeySupport::Active,
+            errors: [(dnd, "taken".to_owned())].into(),
+            cli: "/opt/presently".into(),
+            open: "/opt/presently-app".into(),
+        };
+        presently.report_hotkeys(report.clone());
+        assert_eq!(events.try_recv().unwrap(), AppEvent::SettingsChanged);
+        // The same report again (registering after that very event) is not announced: no loop.
+        presently.report_hotkeys(report);
+        assert!(events.try_recv().is_err());
+        let view = presently.settings_view();
+        assert_eq!(view.hotkeys.support, HotkeySupport::Active);
+        assert_eq!(
+            view.hotkeys.actions[2].registration_error.as_deref(),
+            Some("taken")
+        );
+        assert_eq!(
+            view.hotkeys.actions[1].command,
+            "/opt/presently set busy --preset 1h"
+        );
+    }
+}
