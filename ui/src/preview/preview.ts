@@ -3,7 +3,7 @@
 // around works roughly (choosing a status pins it in the fake). `main.ts` imports this module only when
 // `__PRESENTLY_PREVIEW__` is true, which production builds set to false, so they contain none of it.
 //
-// Parameters: `preview=<snapshot name>` (see SNAPSHOTS), `page=settings`, `settings=locked`, `reject=1` (saving
+// Parameters: `preview=<snapshot name>` (see SNAPSHOTS), `page=settings`, `settings=locked` (or `wayland`), `reject=1` (saving
 // settings is refused with the fixture's field errors), `signin=code` (a device-code sign-in is in progress),
 // `locale=en-GB` (how times are written).
 
@@ -20,6 +20,7 @@ import {
   SETTINGS_REJECTED,
   SETTINGS_VIEW,
   SETTINGS_VIEW_LOCKED,
+  SETTINGS_VIEW_WAYLAND,
   shifted,
   SNAPSHOTS,
   type SnapshotName,
@@ -33,7 +34,9 @@ export function installPreview(params: URLSearchParams): boolean {
   if (locale) setLocale(locale);
   const offset = Date.now() - Date.parse(NOW);
   let state: Snapshot = shifted(clone(SNAPSHOTS[name as SnapshotName]), offset);
-  const settings = shifted(params.get("settings") === "locked" ? SETTINGS_VIEW_LOCKED : SETTINGS_VIEW, offset);
+  const views = { locked: SETTINGS_VIEW_LOCKED, wayland: SETTINGS_VIEW_WAYLAND } as const;
+  const chosen = params.get("settings");
+  const settings = shifted(chosen === "locked" || chosen === "wayland" ? views[chosen] : SETTINGS_VIEW, offset);
 
   const publish = (next: Snapshot) => {
     state = { ...next, revision: state.revision + 1 };
