@@ -14,7 +14,9 @@ if [ "${1:-}" != "--inside" ]; then
     command -v "$tool" >/dev/null 2>&1 || { echo "gui-session: $tool is missing (run scripts/setup.sh)" >&2; exit 1; }
   done
   [ $# -gt 0 ] || { echo "usage: scripts/gui-session.sh COMMAND [ARGS...]" >&2; exit 2; }
-  exec dbus-run-session -- xvfb-run -a -s "-screen 0 ${GUI_SCREEN:-1280x800x24}" bash "$0" --inside "$@"
+  # -noreset: Xvfb otherwise resets whenever its last client disconnects, and refuses connections meanwhile; the
+  # readiness probes below connect and disconnect while openbox starts, which made openbox fail now and then.
+  exec dbus-run-session -- xvfb-run -a -s "-screen 0 ${GUI_SCREEN:-1280x800x24} -noreset" bash "$0" --inside "$@"
 fi
 shift
 
