@@ -2,10 +2,29 @@
 //!
 //! - `economy --hours N`: requests per hour of the keeper keeping a status for N simulated hours, and the share
 //!   of sampled minutes colleagues saw it.
+//! - `footprint`: memory, start-up, idle CPU, popup opening and binary size of the release `presently-app`
+//!   beside a bare Tauri tray (`crates/bench/reference-tray`), on a virtual desktop.
+//! - `latency`: a click in the popup and a global hotkey, to the request reaching the emulator.
+//! - `all`: the three, one table of figures against their targets, and `target/bench/report.json`.
+//!
+//! `footprint`, `latency` and `all` need the virtual desktop and release builds: `scripts/bench.sh` (or `npm
+//! run bench`) builds everything and runs `all` inside `scripts/gui-session.sh`.
 
+mod desktop;
 mod economy;
+mod footprint;
+mod latency;
+mod launch;
+mod procs;
+mod report;
+mod stats;
+mod watch;
+mod webdriver;
 
-use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args as ClapArgs, Parser, Subcommand};
 
 /// Presently's benchmarks.
 #[derive(Debug, Parser)]
@@ -23,6 +42,112 @@ enum Command {
         #[arg(long, default_value_t = 72)]
         hours: u64,
     },
+    /// Footprint and start-up of the release app beside the bare Tauri tray (on a virtual desktop).
+    Footprint(FootprintArgs),
+    /// Click and hotkey to the request reaching the emulator (on a virtual desktop).
+    Latency {
+        /// The release tray app.
+        #[arg(long, default_value = "target/release/presently-app")]
+        app: PathBuf,
+        #[command(flatten)]
+        latency: LatencyArgs,
+    },
+    /// All three, with a table of figures against their targets and target/bench/report.json.
+    All {
+        #[command(flatten)]
+        footprint: FootprintArgs,
+        #[command(flatten)]
+        latency: LatencyArgs,
+        /// Simulated hours of the economy run.
+        #[arg(long, default_value_t = 72)]
+        hours: u64,
+        /// Where to write the JSON report (the Markdown table goes beside it, report.md).
+        #[arg(long, default_value = "target/bench/report.json")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, ClapArgs)]
+struct FootprintArgs {
+    /// The release tray app.
+    #[arg(long, default_value = "target/release/presently-app")]
+    app: PathBuf,
+    /// The release reference tray.
+    #[arg(long, default_value = "target/release/reference-tray")]
+    reference: PathBuf,
+    /// Start-up runs of each program.
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    /// Reopenings of the popup in each start-up run.
+    #[arg(long, default_value_t = 3)]
+    reopens: usize,
+    /// Seconds idle before weighing.
+    #[arg(long, default_value_t = 20)]
+    idle_secs: u64,
+    /// Seconds of the idle CPU window.
+    #[arg(long, default_value_t = 60)]
+    cpu_secs: u64,
+    /// Seconds after closing the popup before weighing again (the popup lingers 180 s by default).
+    #[arg(long, default_value_t = 300)]
+    after_popup_secs: u64,
+}
+
+#[derive(Debug, Clone, ClapArgs)]
+struct LatencyArgs {
+    /// Samples of each action.
+    #[arg(long, default_value_t = 50)]
+    samples: usize,
+}
+
+impl FootprintArgs {
+    fn options(&self) -> footprint::Options {
+        footprint::Options {
+            app: self.app.clone(),
+            reference: self.reference.clone(),
+            runs: self.runs.max(1),
+            reopens: self.reopens,
+            idle: Duration::from_secs(self.idle_secs),
+            cpu_window: Duration::from_secs(self.cpu_secs.max(1)),
+            after_popup: Duration::from_secs(self.after_popup_secs),
+        }
+    }
+}
+
+fn print_footprint(f: &footprint::Footprint) {
+    println!("{}", report::side_by_side(f));
+    println!(
+        "popup first paint: cold {:?} ms, reopened {:?} ms",
+        f.popup_open_ms_cold.iter().map(|v| v.round()).collect::<Vec<_>>(),
+        f.popup_open_ms_reopen
+            .iter()
+            .map(|v| v.round())
+            .collect::<Vec<_>>()
+    );
+    println!(
+        "start-up runs: reference {:?} ms, app {:?} ms",
+        f.reference.start_ms.iter().map(|v| v.round()).collect::<Vec<_>>(),
+        f.app.start_ms.iter().map(|v| v.round()).collect::<Vec<_>>()
+    );
+    println!(
+        "processes idle: reference [{}], app [{}]",
+        f.reference.idle.processes, f.app.idle.processes
+    );
+    println!("processes after the popup: [{}]", f.after_popup.processes);
+}
+
+fn print_latency(l: &latency::Latency) {
+    for (name, s) in [("click", &l.click), ("hotkey", &l.hotkey)] {
+        match (&s.gap, s.p50, s.p99) {
+            (Some(gap), _, _) if s.ms.is_empty() => println!("{name}: not measured: {gap}"),
+            (_, Some(p50), Some(p99)) => println!(
+                "{name} → request: p50 {p50:.1} ms, p99 {p99:.1} ms ({} samples, {} lost; first requests {:?})",
+                s.ms.len(),
+                s.lost,
+                s.kinds
+            ),
+            _ => println!("{name}: no sample arrived ({} lost)", s.lost),
+        }
+    }
 }
 
 fn main() -> anyhow::Result<()> {
@@ -30,6 +155,44 @@ fn main() -> anyhow::Result<()> {
         Command::Economy { hours } => {
             let result = economy::run(hours)?;
             print!("{}", economy::report(&result));
+        }
+        Command::Footprint(args) => print_footprint(&footprint::run(&args.options())?),
+        Command::Latency { app, latency: args } => print_latency(&latency::run(&latency::Options {
+            app,
+            samples: args.samples,
+        })?),
+        Command::All {
+            footprint: fargs,
+            latency: largs,
+            hours,
+            out,
+        } => {
+            let mut machine = report::Machine::now();
+            eprintln!("economy: {hours} simulated hours");
+            let economy = economy::run(hours)?;
+            let footprint = footprint::run(&fargs.options())?;
+            let latency = latency::run(&latency::Options {
+                app: fargs.app.clone(),
+                samples: largs.samples,
+            })?;
+            machine.finish();
+            print_footprint(&footprint);
+            print_latency(&latency);
+            let figures = report::figures(&footprint, &latency, &economy);
+            let table = report::table(&figures);
+            println!("\n{}\n\n{table}", machine.line());
+            if let Some(dir) = out.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let json = report::json(&figures, &machine, &footprint, &latency, &economy);
+            std::fs::write(&out, serde_json::to_string_pretty(&json)? + "\n")?;
+            let markdown = format!(
+                "Measured {}.\n\n{table}\n{}",
+                machine.line(),
+                report::side_by_side(&footprint)
+            );
+            std::fs::write(out.with_file_name("report.md"), markdown)?;
+            println!("wrote {} and report.md beside it", out.display());
         }
     }
     Ok(())
