@@ -327,6 +327,7 @@ mod tests {
         assert!(run_child("off").contains("step=Kept"));
     }
 
+    #[cfg(target_os = "linux")]
     const CHILD_WANTS: &str = "PRESENTLY_TEST_AUTOSTART_CHILD";
 
     /// The child half of the test above; it does nothing unless that test started it.

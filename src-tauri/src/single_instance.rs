@@ -260,7 +260,9 @@ async fn forward(client: &Client, ask: &Ask) -> Result<Claim, StartError> {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(unix)]
     use presently_emulator::{Emulator, EmulatorConfig};
+    #[cfg(unix)]
     use presently_model::Until;
 
     use super::*;
