@@ -29,6 +29,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 import {
+  Fatal,
   OUT,
   crop,
   freePort,
@@ -128,12 +129,17 @@ test(STARTS, async () => {
   assert.ok((await searchClass("^tint2$")).length > 0, "the tint2 panel runs");
   const browser = recordingBrowser(OUT, urlsFile);
   run.app = startProcess("app", APP, ["--demo"], { env: { BROWSER: browser, NO_COLOR: "1" } });
+  const log = () => {
+    const code = run.app.exitCode ?? run.app.signalCode;
+    if (code !== null) throw new Fatal(`the tray process exited (${code}):\n${run.app.output()}`);
+    return stripAnsi(run.app.output());
+  };
   const line = await waitFor("the demo to say where its emulator is", () =>
-    /what colleagues see is at (http:\/\/127\.0\.0\.1:\d+)\//.exec(run.app.output()),
+    /what colleagues see is at (http:\/\/127\.0\.0\.1:\d+)\//.exec(log()),
   );
   run.emulator = line[1];
   const running = await waitFor("the tray process to serve its IPC", () =>
-    /Presently is running.*ipc=(\S+)/.exec(stripAnsi(run.app.output())),
+    /Presently is running.*ipc=(\S+)/.exec(log()),
   );
   run.socket = running[1];
   assert.ok(fs.existsSync(run.socket), `no IPC socket at ${run.socket}`);

@@ -74,7 +74,13 @@ export async function runTests(cleanup) {
   return results.filter((r) => !r.ok).length;
 }
 
-/** Waits until `probe()` returns a truthy value (returned), polling every `everyMs`; fails with `what`. */
+/** An error that ends a `waitFor` at once (the thing waited for can no longer happen). */
+export class Fatal extends Error {}
+
+/**
+ * Waits until `probe()` returns a truthy value (returned), polling every `everyMs`; fails with `what`. A probe
+ * that throws is tried again, unless it throws `Fatal`.
+ */
 export async function waitFor(what, probe, { timeoutMs = 15_000, everyMs = 100 } = {}) {
   const deadline = Date.now() + timeoutMs;
   let last;
@@ -85,6 +91,7 @@ export async function waitFor(what, probe, { timeoutMs = 15_000, everyMs = 100 }
       lastError = undefined;
       if (last) return last;
     } catch (e) {
+      if (e instanceof Fatal) throw e;
       lastError = e;
     }
     await sleep(everyMs);
