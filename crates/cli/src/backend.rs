@@ -129,22 +129,30 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// The backend for this run. Today always one-shot; with the keeper backend, this is where a running
-    /// keeper found on the local IPC endpoint is used instead. For now a listening keeper is only detected, so
-    /// that `set` can say honestly that it acted beside it. The working day's end (for "end of day") comes
-    /// from the settings.
-    pub async fn select(wired: &Wired, account: Account) -> Self {
+    /// The backend for this run: a keeper answering on the local IPC endpoint (it holds its own sign-in, so
+    /// none is needed here), else one-shot mode with this computer's saved sign-in (exit 3 when there is none).
+    /// The working day's end (for "end of day") comes from the settings.
+    pub async fn select(wired: &Wired) -> Result<Self, Problem> {
         let endpoint = Endpoint::for_profile("keeper", &wired.data_dir, &process_env);
         if let Some(keeper) = crate::keeper_backend::KeeperBackend::connect(endpoint).await {
             tracing::info!(endpoint = %keeper.endpoint, "asking the running keeper");
-            return Backend::Keeper(keeper, wired.services.clone());
+            return Ok(Backend::Keeper(keeper, wired.services.clone()));
         }
-        Backend::OneShot(OneShot {
+        let account = wired.require_account().await?;
+        Ok(Backend::OneShot(OneShot {
             services: wired.services.clone(),
             account,
             data_dir: wired.data_dir.clone(),
             workday_end: wired.settings.workday_end.value,
-        })
+        }))
+    }
+
+    /// The account this computer's saved sign-in holds (one-shot), if known.
+    pub fn account(&self) -> Option<&Account> {
+        match self {
+            Backend::OneShot(one) => Some(&one.account),
+            Backend::Keeper(..) => None,
+        }
     }
 
     /// Where a running keeper listens, when one does.

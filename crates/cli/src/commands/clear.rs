@@ -24,8 +24,7 @@ struct ClearJson<'a> {
 /// Runs `presently clear`.
 pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
     let wired = Wired::new(global)?;
-    let account = wired.require_account().await?;
-    let backend = Backend::select(&wired, account).await;
+    let backend = Backend::select(&wired).await?;
     let report = backend.clear().await?;
     let mut warnings = report.notes.clone();
     if let Some(error) = &report.read_back_error {

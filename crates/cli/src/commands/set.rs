@@ -78,8 +78,7 @@ struct SetJson<'a> {
 pub async fn run(global: &Global, args: &SetArgs, out: Output) -> Result<u8, Problem> {
     let choice = parse_choice(args)?;
     let wired = Wired::new(global)?;
-    let account = wired.require_account().await?;
-    let backend = Backend::select(&wired, account).await;
+    let backend = Backend::select(&wired).await?;
     let report = backend.set(choice.status, choice.duration).await?;
     let now = backend.now();
 

@@ -17,7 +17,7 @@ use crate::output::{AccountJson, Output, Reading, account_label, local_time};
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct StatusJson<'a> {
-    account: AccountJson,
+    account: Option<AccountJson>,
     graph: &'a Reading,
     mode: Mode,
     keeper_running: bool,
@@ -65,13 +65,16 @@ fn is_active(held: &Held, now: Timestamp) -> bool {
 /// Runs `presently status`.
 pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
     let wired = Wired::new(global)?;
-    let account = wired.require_account().await?;
-    let backend = Backend::select(&wired, account.clone()).await;
+    let backend = Backend::select(&wired).await?;
+    let account = backend.account().cloned();
     let report = backend.status().await?;
     let now = backend.now();
     let warnings = warnings_for(&report, now);
 
-    out.line(format!("Account: {}", account_label(&account)));
+    match &account {
+        Some(account) => out.line(format!("Account: {}", account_label(account))),
+        None => out.line("Account: the running keeper's sign-in"),
+    }
     out.line(format!("Graph reports: {}", report.graph));
     match report.held.as_ref().filter(|h| is_active(h, now)) {
         Some(held) => {
@@ -110,7 +113,7 @@ pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
         out.warn(warning);
     }
     out.json_value(&StatusJson {
-        account: AccountJson::from(&account),
+        account: account.as_ref().map(AccountJson::from),
         graph: &report.graph,
         mode: report.mode,
         keeper_running: report.mode == Mode::Keeper || backend.keeper().is_some(),
