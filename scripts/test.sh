@@ -28,3 +28,6 @@ npm run --silent ui:test
 
 say "Microsoft's own client libraries against the emulator (msal, msgraph-sdk)"
 bash scripts/python-tests.sh
+
+say "Global hotkeys on a real X display (xdotool; a shortcut held by another program is reported on its row)"
+bash scripts/hotkeys-e2e.sh
