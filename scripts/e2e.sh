@@ -46,7 +46,7 @@ export E2E_IMAGES="$E2E_OUT/images"
 # here, so this script and its helpers never count themselves).
 leftovers() { node tests/e2e/leftovers.mjs "$E2E_RUN_ID" "$@"; }
 trap 'leftovers --kill >/dev/null' EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM # (replaced while the tests run)
 
 say "End-to-end tests on a virtual desktop (logs: $E2E_OUT)"
 started=$(date +%s)
@@ -54,9 +54,12 @@ status=0
 # The desktop's own processes (Xvfb, openbox, tint2, D-Bus, the keyring) carry the mark too, so a crashed run
 # cannot leave them behind either. 5 minutes at most.
 # The desktop's chatter (D-Bus activations, portals) goes to desktop.log; the tests' own output stays here.
+# In the background, so that Ctrl-C stops the run at once (bash runs a trap only when its foreground job ends).
 E2E_RUN_ID=$E2E_RUN_ID timeout --kill-after=10 300 \
-  bash scripts/gui-session.sh sh -c 'exec node tests/e2e/app.test.mjs 2>&1' 2>"$E2E_OUT/desktop.log" ||
-  status=$?
+  bash scripts/gui-session.sh sh -c 'exec node tests/e2e/app.test.mjs 2>&1' 2>"$E2E_OUT/desktop.log" &
+run=$!
+trap 'kill -TERM "$run" 2>/dev/null; echo "Interrupted: ending the run"; exit 130' INT TERM
+wait "$run" || status=$?
 
 # Checked after the desktop is gone: nothing this run started may still be alive.
 leftover_check='no process of this run is alive after the virtual desktop closed'
