@@ -3,8 +3,9 @@
 # UI embedded, then runs the tests on a throw-away virtual desktop (scripts/gui-session.sh: Xvfb, openbox, a tint2
 # panel with a system tray, an unlocked keyring). The popup is driven through WebDriver (tauri-driver +
 # WebKitWebDriver), the tray icon is read off the screen and its menu clicked with xdotool, and Microsoft 365's
-# side is read from the emulator that demo mode runs inside the app. On success it refreshes the README images
-# docs/images/popup-e2e.png and docs/images/tray-menu.png.
+# side is read from the emulator that demo mode runs inside the app. With E2E_UPDATE_DOCS=1 a passing run refreshes
+# the README images docs/images/popup-e2e.png and docs/images/tray-menu.png (never by default: CI leaves the tree as
+# it found it).
 #   bash scripts/e2e.sh
 # Every process the run starts carries E2E_RUN_ID in its environment; whatever is still alive at the end is
 # killed and counted as a failure. The last line is "N passed, N failed"; the exit status is non-zero on failure.
@@ -94,8 +95,12 @@ failed=$((failed + 1 - leftover_ok))
 
 echo "End-to-end tests took $(($(date +%s) - started)) s after the build."
 if [ "$failed" -eq 0 ]; then
-  cp "$E2E_IMAGES/popup-e2e.png" "$E2E_IMAGES/tray-menu.png" docs/images/
-  echo "Updated docs/images/popup-e2e.png and docs/images/tray-menu.png"
+  if [ -n "${E2E_UPDATE_DOCS:-}" ]; then
+    cp "$E2E_IMAGES/popup-e2e.png" "$E2E_IMAGES/tray-menu.png" docs/images/
+    echo "Updated docs/images/popup-e2e.png and docs/images/tray-menu.png"
+  else
+    echo "E2E_UPDATE_DOCS=1 would copy this run's screenshots to docs/images (E2E_KEEP_LOGS=1 keeps them)"
+  fi
   if [ -n "${E2E_KEEP_LOGS:-}" ]; then echo "Logs and screenshots of this run: $E2E_OUT"; else rm -rf "$E2E_OUT"; fi
 else
   echo "Logs and screenshots of this run: $E2E_OUT"

@@ -190,7 +190,10 @@ pub fn install<R: Runtime>(
         quitting: Mutex::new(false),
     });
     let view = view_now(&presently.snapshot());
-    let menu = build_menu(app, &view, duration, login)?;
+    let (menu, items) = build_menu(app, &view, duration, login)?;
+    app.manage(MenuHandles {
+        inner: Mutex::new(items),
+    });
     let on_menu = {
         let (presently, launcher) = (presently.clone(), launcher.clone());
         move |app: &AppHandle<R>, event: tauri::menu::MenuEvent| {
@@ -275,6 +278,10 @@ fn view_now(snapshot: &Snapshot) -> TrayView {
 }
 
 /// Brings icon, tooltip and menu up to date with `snapshot` (nothing is redone when nothing visible changed).
+///
+/// The menu is updated in place (texts, check marks, enabled states) so that one the user has open stays open
+/// while the keeper works: replacing it closes it, and a click landing at that moment would be lost. It is built
+/// anew only when its shape changes (the problem line appears or goes, sign in becomes sign out).
 pub fn render<R: Runtime>(app: &AppHandle<R>, snapshot: &Snapshot) {
     let state = app.state::<TrayState>();
     let duration = *state.duration.lock().unwrap_or_else(|e| e.into_inner());
@@ -296,7 +303,23 @@ pub fn render<R: Runtime>(app: &AppHandle<R>, snapshot: &Snapshot) {
             }
         }
         tray.set_tooltip(Some(view.tooltip()))?;
-        tray.set_menu(Some(build_menu(app, &view, duration, login)?))?;
+        let shape = MenuShape::of(&view);
+        let updated = match app.try_state::<MenuHandles<R>>() {
+            Some(handles) => handles.update(shape, &view, duration, login)?,
+            None => false,
+        };
+        if !updated {
+            let (menu, handles) = build_menu(app, &view, duration, login)?;
+            tray.set_menu(Some(menu))?;
+            match app.try_state::<MenuHandles<R>>() {
+                Some(current) => current.replace(handles),
+                None => {
+                    app.manage(MenuHandles {
+                        inner: Mutex::new(handles),
+                    });
+                }
+            }
+        }
         Ok(())
     })();
     match result {
@@ -305,12 +328,88 @@ pub fn render<R: Runtime>(app: &AppHandle<R>, snapshot: &Snapshot) {
     }
 }
 
+/// What decides the menu's items and their ids; anything else is updated in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct MenuShape {
+    has_detail: bool,
+    sign: MenuCommand,
+}
+
+impl MenuShape {
+    fn of(view: &TrayView) -> Self {
+        let sign = match view.sign {
+            SignItem::SignOut => MenuCommand::SignOut,
+            SignItem::SignIn { .. } => MenuCommand::SignIn,
+        };
+        Self {
+            has_detail: view.detail.is_some(),
+            sign,
+        }
+    }
+}
+
+/// The items of the menu on screen, kept to update them in place.
+struct MenuItems<R: Runtime> {
+    shape: MenuShape,
+    headline: MenuItem<R>,
+    detail: Option<MenuItem<R>>,
+    statuses: Vec<(PreferredPresence, CheckMenuItem<R>)>,
+    durations: Vec<(Preset, CheckMenuItem<R>)>,
+    duration_menu: Submenu<R>,
+    automatic: MenuItem<R>,
+    launch_at_login: CheckMenuItem<R>,
+    sign: MenuItem<R>,
+}
+
+/// Managed state holding the [`MenuItems`] of the tray's menu.
+struct MenuHandles<R: Runtime> {
+    inner: Mutex<MenuItems<R>>,
+}
+
+impl<R: Runtime> MenuHandles<R> {
+    fn replace(&self, items: MenuItems<R>) {
+        *self.inner.lock().unwrap_or_else(|e| e.into_inner()) = items;
+    }
+
+    /// Updates the items in place; false when the shape changed and the menu must be built anew.
+    fn update(
+        &self,
+        shape: MenuShape,
+        view: &TrayView,
+        duration: Preset,
+        login: LoginItem,
+    ) -> tauri::Result<bool> {
+        let items = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if items.shape != shape {
+            return Ok(false);
+        }
+        items.headline.set_text(&view.headline)?;
+        if let (Some(item), Some(detail)) = (&items.detail, &view.detail) {
+            item.set_text(shorten(detail, 70))?;
+        }
+        for (status, item) in &items.statuses {
+            item.set_checked(view.checked == Some(*status))?;
+        }
+        for (preset, item) in &items.durations {
+            item.set_checked(*preset == duration)?;
+        }
+        items
+            .duration_menu
+            .set_text(format!("For: {}", duration_label(duration)))?;
+        items.automatic.set_enabled(view.can_go_automatic)?;
+        items.launch_at_login.set_checked(login.checked)?;
+        items.launch_at_login.set_enabled(login.enabled)?;
+        items.sign.set_text(view.sign.label())?;
+        Ok(true)
+    }
+}
+
 fn build_menu<R: Runtime>(
     app: &AppHandle<R>,
     view: &TrayView,
     duration: Preset,
     login: LoginItem,
-) -> tauri::Result<Menu<R>> {
+) -> tauri::Result<(Menu<R>, MenuItems<R>)> {
     let headline = MenuItem::with_id(app, "headline", &view.headline, false, None::<&str>)?;
     let detail = match &view.detail {
         Some(detail) => Some(MenuItem::with_id(
@@ -398,7 +497,19 @@ fn build_menu<R: Runtime>(
     items.push(&sign);
     items.push(&separators[2]);
     items.push(&quit);
-    Menu::with_items(app, &items)
+    let menu = Menu::with_items(app, &items)?;
+    let handles = MenuItems {
+        shape: MenuShape::of(view),
+        headline,
+        detail,
+        statuses: PreferredPresence::ALL.into_iter().zip(statuses).collect(),
+        durations: MENU_DURATIONS.into_iter().zip(durations).collect(),
+        duration_menu,
+        automatic,
+        launch_at_login,
+        sign,
+    };
+    Ok((menu, handles))
 }
 
 fn shorten(text: &str, max: usize) -> String {
