@@ -31,3 +31,6 @@ bash scripts/python-tests.sh
 
 say "Global hotkeys on a real X display (xdotool; a shortcut held by another program is reported on its row)"
 bash scripts/hotkeys-e2e.sh
+
+say "End-to-end: the real tray app and popup on a virtual desktop (WebDriver, tint2's tray, xdotool, the emulator)"
+bash scripts/e2e.sh
