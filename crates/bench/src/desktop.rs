@@ -151,11 +151,11 @@ impl Desktop {
         }
     }
 
-    /// The viewable top-level client window titled `title` whose class starts with `class`, if any.
-    pub fn find_window(&self, title: &str, class: &str) -> Option<Window> {
+    /// The viewable client window titled `title` (one with a `WM_CLASS`, not a window manager's frame), if any.
+    pub fn find_window(&self, title: &str) -> Option<Window> {
         self.all_below(self.root).into_iter().find(|w| {
             self.name(*w).is_ok_and(|n| n == title)
-                && self.class(*w).is_ok_and(|c| c.starts_with(class))
+                && self.class(*w).is_ok_and(|c| !c.is_empty())
                 && self.viewable(*w)
         })
     }
@@ -207,13 +207,13 @@ impl Desktop {
         )
     }
 
-    /// Waits until a window titled `title` (class `class`) is viewable and shows content; returns when.
-    pub fn wait_painted(&self, title: &str, class: &str, timeout: Duration) -> anyhow::Result<Instant> {
+    /// Waits until a window titled `title` is viewable and shows content; returns when.
+    pub fn wait_painted(&self, title: &str, timeout: Duration) -> anyhow::Result<Instant> {
         let deadline = Instant::now() + timeout;
         let mut window = None;
         loop {
             if window.is_none() {
-                window = self.find_window(title, class);
+                window = self.find_window(title);
             }
             if let Some(w) = window {
                 match self.shows_content(w) {
@@ -231,10 +231,10 @@ impl Desktop {
         }
     }
 
-    /// Waits until no window titled `title` (class `class`) is viewable.
-    pub fn wait_hidden(&self, title: &str, class: &str, timeout: Duration) -> anyhow::Result<()> {
+    /// Waits until no window titled `title` is viewable.
+    pub fn wait_hidden(&self, title: &str, timeout: Duration) -> anyhow::Result<()> {
         let deadline = Instant::now() + timeout;
-        while self.find_window(title, class).is_some() {
+        while self.find_window(title).is_some() {
             if Instant::now() > deadline {
                 return Err(anyhow!("the window \"{title}\" is still shown after {timeout:?}"));
             }

@@ -26,9 +26,8 @@ use crate::launch::{Keeper, Launched};
 use crate::procs::{self, Tree};
 use crate::stats;
 
-/// The popup window's title and `WM_CLASS` (from `tauri.conf.json` and the binary's name).
-const POPUP_TITLE: &str = "Presently";
-const POPUP_CLASS: &str = "presently-app";
+/// The popup window's title (`tauri.conf.json`); no other window of the app has it.
+pub const POPUP_TITLE: &str = "Presently";
 
 /// What to measure and how long.
 #[derive(Debug, Clone)]
@@ -261,7 +260,7 @@ fn idle(pid: u32, options: &Options, ticks: u64) -> (Tree, f64) {
 fn open_popup(desktop: &Desktop, runtime: &tokio::runtime::Runtime, keeper: &Keeper) -> anyhow::Result<f64> {
     let asked = Instant::now();
     runtime.block_on(keeper.call(Request::ShowPopup))?;
-    let painted = desktop.wait_painted(POPUP_TITLE, POPUP_CLASS, Duration::from_secs(30))?;
+    let painted = desktop.wait_painted(POPUP_TITLE, Duration::from_secs(30))?;
     Ok(ms(painted - asked))
 }
 
@@ -270,14 +269,11 @@ fn close_popup(desktop: &Desktop) -> anyhow::Result<()> {
     // Give the popup its moment to take the focus (it asks again 150 ms after showing).
     std::thread::sleep(Duration::from_millis(300));
     desktop.tap(keysym::ESCAPE)?;
-    if desktop
-        .wait_hidden(POPUP_TITLE, POPUP_CLASS, Duration::from_secs(2))
-        .is_ok()
-    {
+    if desktop.wait_hidden(POPUP_TITLE, Duration::from_secs(2)).is_ok() {
         return Ok(());
     }
     desktop.click(400, 300)?;
-    desktop.wait_hidden(POPUP_TITLE, POPUP_CLASS, Duration::from_secs(3))
+    desktop.wait_hidden(POPUP_TITLE, Duration::from_secs(3))
 }
 
 /// The size of `exe` once stripped of every symbol (`strip` on a copy; the release profile strips symbols

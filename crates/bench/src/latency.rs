@@ -23,6 +23,7 @@ use presently_core::ipc::Request;
 use serde::Serialize;
 
 use crate::desktop::{Desktop, keysym};
+use crate::footprint::POPUP_TITLE;
 use crate::launch::{Account, Keeper, free_port};
 use crate::stats;
 use crate::watch::Watch;
@@ -223,14 +224,14 @@ async fn clicks(
     let mut out = Samples::default();
     for n in 0..samples {
         let (status, _) = next_status(keeper, n).await?;
-        let popup = match desktop.find_window("Presently", "presently-app") {
+        let popup = match desktop.find_window(POPUP_TITLE) {
             Some(w) => w,
             None => {
                 keeper.call(Request::ShowPopup).await?;
-                desktop.wait_painted("Presently", "presently-app", Duration::from_secs(10))?;
+                desktop.wait_painted(POPUP_TITLE, Duration::from_secs(10))?;
                 tokio::time::sleep(Duration::from_millis(300)).await;
                 desktop
-                    .find_window("Presently", "presently-app")
+                    .find_window(POPUP_TITLE)
                     .ok_or_else(|| anyhow::anyhow!("the popup is not shown"))?
             }
         };
