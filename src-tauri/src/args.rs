@@ -11,7 +11,27 @@ pub enum Mode {
     Tray(TrayArgs),
     /// The popup process: one webview window talking to the main process over the local IPC.
     Popup(PopupArgs),
+    /// `--help` or `--version`: print this text and exit.
+    Print(String),
 }
+
+/// What `presently-app --help` prints.
+pub const USAGE: &str = "\
+Presently: set your Microsoft Teams presence from the tray, and keep it true.
+
+Usage:
+  presently-app [--demo] [--autostart]   start in the tray (when Presently already runs: show its popup)
+  presently-app [--demo] set STATUS [--for D | --until T | --preset NAME]
+                                         keep a status (the running Presently applies it; else it starts)
+  presently-app [--demo] clear           back to automatic
+  presently-app --help | --version
+
+Options:
+  --demo        against the built-in emulator of Microsoft 365 (no account needed)
+  --autostart   as the login entry starts it: the tray only, and nothing when Presently already runs
+Statuses: available, busy, dnd, brb, away, offline. Durations as `presently set --help` explains.
+The `presently` command line does the same and more (status, login, config).
+";
 
 /// Switches of the main process.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -98,6 +118,13 @@ pub fn parse(
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
+            "--help" | "-h" => return Ok(Mode::Print(USAGE.to_string())),
+            "--version" | "-V" => {
+                return Ok(Mode::Print(format!(
+                    "presently-app {}\n",
+                    env!("CARGO_PKG_VERSION")
+                )));
+            }
             "--demo" => tray.demo = true,
             "--show-popup-on-start" => tray.show_popup_on_start = true,
             "--autostart" => tray.autostart = true,
@@ -248,6 +275,21 @@ mod tests {
             parse_words(&["set", "sleepy"], &no_env),
             Err(ArgsError::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn help_and_version_print_and_start_nothing() {
+        let Ok(Mode::Print(help)) = parse_words(&["--demo", "--help"], &no_env) else {
+            panic!("no help")
+        };
+        assert!(help.contains("presently-app [--demo] set STATUS"), "{help}");
+        assert_eq!(
+            parse_words(&["--version"], &no_env),
+            Ok(Mode::Print(format!(
+                "presently-app {}\n",
+                env!("CARGO_PKG_VERSION")
+            )))
+        );
     }
 
     #[test]

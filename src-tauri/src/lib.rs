@@ -45,6 +45,10 @@ pub fn main() -> ExitCode {
     let result = match args::parse(std::env::args().skip(1), &process_env) {
         Ok(Mode::Tray(tray)) => main_process::run(tray, process_env),
         Ok(Mode::Popup(popup)) => popup::run(popup, &process_env),
+        Ok(Mode::Print(text)) => {
+            print!("{text}");
+            Ok(())
+        }
         Err(e) => Err(e.into()),
     };
     match result {

@@ -81,6 +81,9 @@ pub fn run(args: PopupArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<(), 
         .manage(Anchor(Mutex::new(args.tray_rect)))
         .invoke_handler(crate::commands::handler())
         .setup(move |app| {
+            // macOS: the popup of a menu-bar app shows no Dock icon and no app menu, like the main process.
+            #[cfg(target_os = "macos")]
+            app.set_activation_policy(tauri::ActivationPolicy::Accessory);
             let handle = app.handle().clone();
             let window = build_window(&handle)?;
             show(&window.as_ref().window());
