@@ -73,6 +73,7 @@ impl Desk {
             .env("BROWSER", self.path("browser"))
             .env("PRESENTLY_DEMO_AUTO_APPROVE", "1")
             .env("RUST_LOG", "presently_app=info")
+            .env("NO_COLOR", "1")
             .current_dir("/");
         command
     }
@@ -226,6 +227,25 @@ fn get_json(url: &str) -> Value {
     serde_json::from_str(body).unwrap()
 }
 
+/// `POST url` with a JSON body on the loopback emulator.
+fn post_json(url: &str, body: &Value) -> Value {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    let body = body.to_string();
+    let mut stream = TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}\n{body}");
+    serde_json::from_str(body).unwrap_or(Value::Null)
+}
+
 fn text(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr)
 }
@@ -364,4 +384,26 @@ fn one_keeper_runs_a_second_launch_forwards_its_command_and_the_login_entry_foll
         || get_json(&presence_url)["pin"].is_null(),
     );
     assert_eq!(desk.keepers(), [keeper]);
+
+    // Microsoft revokes the sign-in: the keeper needs the user, and says so with a notification. This desktop
+    // has no notification server: the app logs why none showed, and runs on.
+    let emulator = base.trim_end_matches('/');
+    post_json(&format!("{emulator}/_emulator/users/{user}/revoke"), &json!({}));
+    post_json(
+        &format!("{emulator}/_emulator/clock/advance"),
+        &json!({"seconds": 7200}),
+    );
+    let set = desk.run(&["--demo", "set", "dnd"]);
+    assert!(set.status.success(), "{}", text(&set));
+    wait_until("sign-in to be needed", &desk, Duration::from_secs(20), || {
+        desk.ipc(Request::Snapshot)["account"]["state"] == "signInRequired"
+    });
+    wait_until(
+        "the notification's fate in the log",
+        &desk,
+        Duration::from_secs(30),
+        || desk.log().contains("notification not shown"),
+    );
+    assert!(desk.log().contains("kind=SignInNeeded"), "{}", desk.log());
+    assert_eq!(desk.keepers(), [keeper], "the app ended\n{}", desk.log());
 }

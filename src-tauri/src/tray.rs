@@ -167,6 +167,21 @@ pub fn platform_png(icon: TrayIcon) -> &'static [u8] {
     }
 }
 
+/// The "Launch at login" item's click: turns the `launch-at-login` setting over through the core, like the
+/// settings page does; the core announces the change, and the login entry (`autostart.rs`) and the item follow.
+/// Returns the new value.
+pub fn toggle_launch_at_login(
+    presently: &Presently,
+) -> Result<bool, presently_core::config::edit::SettingsRejected> {
+    let wanted = !presently.settings().launch_at_login.value;
+    let patch = presently_core::config::edit::SettingsPatch {
+        launch_at_login: Some(wanted),
+        ..Default::default()
+    };
+    presently.save_settings(&patch)?;
+    Ok(wanted)
+}
+
 /// The duration the menu starts with: the hotkey duration of the settings when the menu offers it, else 1 hour.
 pub fn initial_duration(choice: &DurationChoice) -> Preset {
     match choice {
@@ -546,14 +561,7 @@ fn on_menu<R: Runtime>(
         }
         MenuCommand::Open => launcher.open(None),
         MenuCommand::LaunchAtLogin => {
-            // Through the core, like the settings page: the setting changes, the core announces it, and the
-            // login entry (autostart.rs) and this item follow.
-            let wanted = !state.login.lock().unwrap_or_else(|e| e.into_inner()).checked;
-            let patch = presently_core::config::edit::SettingsPatch {
-                launch_at_login: Some(wanted),
-                ..Default::default()
-            };
-            if let Err(rejected) = presently.save_settings(&patch) {
+            if let Err(rejected) = toggle_launch_at_login(presently) {
                 tracing::warn!(error = %rejected, "launch at login was not changed");
             }
         }
@@ -665,6 +673,38 @@ mod tests {
             assert!(!shapes.contains(&alpha), "{icon:?} looks like another state");
             shapes.push(alpha);
         }
+    }
+
+    #[test]
+    fn the_launch_at_login_item_turns_the_setting_over_and_the_core_announces_it() {
+        let dir = tempfile::tempdir().unwrap();
+        tauri::async_runtime::block_on(async {
+            let emulator = presently_emulator::Emulator::start(Default::default())
+                .await
+                .unwrap();
+            let presently = presently_testkit::start_presently(&emulator, dir.path()).await;
+            let mut events = presently.events();
+            assert_eq!(
+                LoginItem::of(&presently),
+                LoginItem {
+                    checked: false,
+                    enabled: true
+                }
+            );
+
+            assert_eq!(toggle_launch_at_login(&presently), Ok(true));
+            assert_eq!(
+                events.recv().await.unwrap(),
+                presently_core::AppEvent::SettingsChanged
+            );
+            assert!(LoginItem::of(&presently).checked);
+            let file = std::fs::read_to_string(dir.path().join("settings.toml")).unwrap();
+            assert!(file.contains("launch-at-login = true"), "{file}");
+
+            assert_eq!(toggle_launch_at_login(&presently), Ok(false));
+            assert!(!LoginItem::of(&presently).checked);
+            drop(emulator);
+        });
     }
 
     #[test]
