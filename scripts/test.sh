@@ -26,6 +26,9 @@ say "Popup UI: type check and tests (vitest + jsdom, payloads from the Rust gold
 npm run --silent ui:check
 npm run --silent ui:test
 
+say "Windows and macOS: every crate but the Linux benchmarks compiles for them (cargo check)"
+bash scripts/cross-check.sh
+
 say "Microsoft's own client libraries against the emulator (msal, msgraph-sdk)"
 bash scripts/python-tests.sh
 
@@ -34,3 +37,6 @@ bash scripts/hotkeys-e2e.sh
 
 say "End-to-end: the real tray app and popup on a virtual desktop (WebDriver, tint2's tray, xdotool, the emulator)"
 bash scripts/e2e.sh
+
+say "The real app on a desktop: one instance, forwarded set/clear, the login entry, notifications"
+bash scripts/gui-session.sh cargo test -p presently-app --test desktop --locked -- --ignored
