@@ -12,8 +12,9 @@
 //!   action is the last key going down.
 //!
 //! The arrival is the emulator's live request stream, stamped on receipt ([`crate::watch`]). Each sample
-//! chooses a status other than the current one (so a request must follow) and waits until Graph agrees before
-//! the next.
+//! chooses a status other than the current one (so a request must follow), waits until Graph agrees, then
+//! pauses a different 0–99 ms before the next action so that actions do not fall in step with a timer of the
+//! app.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -198,6 +199,14 @@ async fn next_status(keeper: &Keeper, n: usize) -> anyhow::Result<(&'static str,
     Ok(pick)
 }
 
+/// A pause of 0–99 ms before an action, different each time. Without it every action would fall at the same
+/// point of any periodic timer inside the app (the benchmark's own waits are paced by the app's answers), and a
+/// timer's delay would be measured always at its worst or always at its best; a person's action falls anywhere.
+async fn unsynchronised_pause(n: usize) {
+    // A fixed sequence spread evenly over 0..100 ms (stride 37 is coprime with 100): repeatable, unbiased.
+    tokio::time::sleep(Duration::from_millis(((n * 37) % 100) as u64)).await;
+}
+
 /// Waits until the keeper holds `status` and Graph agrees, then lets the follow-up requests pass.
 async fn settle(keeper: &Keeper, watch: &mut Watch, status: &str) -> anyhow::Result<()> {
     keeper
@@ -246,6 +255,7 @@ async fn clicks(
         let x = window.x + (rect.x + rect.width / 2.0).round() as i32;
         let y = window.y + (rect.y + rect.height / 2.0).round() as i32;
         watch.drain();
+        unsynchronised_pause(n).await;
         let at = desktop.click(x, y)?;
         record(&mut out, watch, at).await;
         settle(keeper, watch, status).await?;
@@ -269,6 +279,7 @@ async fn hotkeys(
         let (status, digit) = next_status(keeper, n).await?;
         let key = desktop.keycode(keysym::of_char(digit).unwrap_or(0x31))?;
         watch.drain();
+        unsynchronised_pause(n).await;
         let mut chord = modifiers.to_vec();
         chord.push(key);
         let at = desktop.chord(&chord)?;
