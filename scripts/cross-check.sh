@@ -22,6 +22,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"
+ensure_ui_built
 
 WINDOWS=x86_64-pc-windows-gnu
 MACOS=aarch64-apple-darwin

@@ -9,6 +9,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"
+ensure_ui_built
 
 if [ "${1:-}" != "--inside" ]; then
   say "Building the tray app, the CLI and the emulator (the Wayland part runs the real app and the CLI on it)"

@@ -6,6 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"
+ensure_ui_built
 
 if [ "${1:-}" != "--inside" ]; then
   out=${1:-docs/images/tray-menu.png}

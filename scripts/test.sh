@@ -6,6 +6,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"
 
 bash scripts/setup.sh
+ensure_ui_built
 
 say "Formatting (cargo fmt --check)"
 cargo fmt --all -- --check
