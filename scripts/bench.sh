@@ -21,7 +21,7 @@ npm run --silent ui:build
 # bare Tauri tray would be, not with the app's plugins' features.
 say "Building the release tray app (popup embedded), the reference tray and the benchmark"
 cargo build --release --locked -p presently-app --features custom-protocol
-cargo build --release --locked -p presently-reference-tray
+cargo build --release --locked -p presently-reference-tray --features custom-protocol
 cargo build --release --locked -p presently-bench
 
 say "Load average now: $(cut -d' ' -f1-3 /proc/loadavg) (figures are steadier below 1)"
