@@ -202,7 +202,7 @@ fn local_minute(now: &ZonedDateTime) -> String {
 }
 
 /// Quotes user input for an error message: trimmed, at most 40 characters.
-fn quoted(input: &str) -> String {
+pub(crate) fn quoted(input: &str) -> String {
     let trimmed = input.trim();
     if trimmed.chars().count() > 40 {
         format!("{}…", trimmed.chars().take(40).collect::<String>())

@@ -179,13 +179,9 @@ impl FromStr for Preset {
             | "indefinite" | "never" => Preset::UntilChanged,
             "default" | "graph default" | "graph's default" | "graph-default" => Preset::GraphDefault,
             _ => {
-                let trimmed = s.trim();
-                let input = if trimmed.chars().count() > 40 {
-                    format!("{}…", trimmed.chars().take(40).collect::<String>())
-                } else {
-                    trimmed.to_owned()
-                };
-                return Err(UnknownPreset { input });
+                return Err(UnknownPreset {
+                    input: crate::choice::quoted(s),
+                });
             }
         };
         Ok(preset)

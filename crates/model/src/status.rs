@@ -166,13 +166,9 @@ impl FromStr for PreferredPresence {
             "away" | "appearaway" => Self::AppearAway,
             "offline" | "appearoffline" | "offwork" | "invisible" => Self::AppearOffline,
             _ => {
-                let trimmed = s.trim();
-                let input = if trimmed.chars().count() > 40 {
-                    format!("{}…", trimmed.chars().take(40).collect::<String>())
-                } else {
-                    trimmed.to_owned()
-                };
-                return Err(UnknownStatus { input });
+                return Err(UnknownStatus {
+                    input: crate::choice::quoted(s),
+                });
             }
         };
         Ok(status)
