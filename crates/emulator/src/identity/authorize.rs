@@ -179,6 +179,40 @@ pub async fn authorize(
     noted(out.resp, client, out.user.as_deref(), "authorize")
 }
 
+/// The tenant and the registered client a sign-in or admin-consent page is for, or the page refusing it:
+/// unknown tenant (AADSTS90002), no `client_id` (900144), app not in that tenant (700016).
+fn tenant_and_client<'p>(
+    world: &World,
+    now: Timestamp,
+    tenant: &str,
+    params: &'p std::collections::HashMap<String, String>,
+) -> Result<(TenantSel, &'p str, crate::seed::Client), Box<Outcome>> {
+    let page_error = |code: u32, msg: String| {
+        Box::new(Outcome::plain(html::error_page(
+            StatusCode::BAD_REQUEST,
+            code,
+            &msg,
+            now,
+        )))
+    };
+    let Some(sel) = TenantSel::resolve(world, tenant) else {
+        return Err(page_error(90002, tenant_not_found(tenant)));
+    };
+    let Some(client_id) = nonempty(params, "client_id") else {
+        return Err(page_error(
+            900144,
+            "The request body must contain the following parameter: 'client_id'.".into(),
+        ));
+    };
+    let Some(client) = client_for(world, &sel, client_id).cloned() else {
+        return Err(page_error(
+            700016,
+            app_not_found(client_id, &directory_name(&sel)),
+        ));
+    };
+    Ok((sel, client_id, client))
+}
+
 fn authorize_locked(
     state: &AppState,
     world: &mut World,
@@ -188,17 +222,9 @@ fn authorize_locked(
 ) -> Outcome {
     let page_error =
         |code: u32, msg: String| Outcome::plain(html::error_page(StatusCode::BAD_REQUEST, code, &msg, now));
-    let Some(sel) = TenantSel::resolve(world, tenant) else {
-        return page_error(90002, tenant_not_found(tenant));
-    };
-    let Some(client_id) = nonempty(params, "client_id") else {
-        return page_error(
-            900144,
-            "The request body must contain the following parameter: 'client_id'.".into(),
-        );
-    };
-    let Some(client) = client_for(world, &sel, client_id).cloned() else {
-        return page_error(700016, app_not_found(client_id, &directory_name(&sel)));
+    let (sel, client_id, client) = match tenant_and_client(world, now, tenant, params) {
+        Ok(found) => found,
+        Err(refused) => return *refused,
     };
     let Some(redirect_uri) = nonempty(params, "redirect_uri") else {
         return page_error(900971, "No reply address provided.".into());
@@ -846,17 +872,9 @@ fn admin_consent_locked(
 ) -> Outcome {
     let page_error =
         |code: u32, msg: String| Outcome::plain(html::error_page(StatusCode::BAD_REQUEST, code, &msg, now));
-    let Some(sel) = TenantSel::resolve(world, tenant) else {
-        return page_error(90002, tenant_not_found(tenant));
-    };
-    let Some(client_id) = nonempty(params, "client_id") else {
-        return page_error(
-            900144,
-            "The request body must contain the following parameter: 'client_id'.".into(),
-        );
-    };
-    let Some(client) = client_for(world, &sel, client_id).cloned() else {
-        return page_error(700016, app_not_found(client_id, &directory_name(&sel)));
+    let (sel, client_id, client) = match tenant_and_client(world, now, tenant, params) {
+        Ok(found) => found,
+        Err(refused) => return *refused,
     };
     let redirect_uri = nonempty(params, "redirect_uri");
     if let Some(uri) = redirect_uri
