@@ -22,7 +22,7 @@ npm run --silent ui:build
 say "Building the release tray app (popup embedded), the reference tray and the benchmark"
 cargo build --release --locked -p presently-app --features custom-protocol
 cargo build --release --locked -p presently-reference-tray --features custom-protocol
-cargo build --release --locked -p presently-bench
+cargo build --release --locked -p presently-bench -p presently-emulator
 
 say "Load average now: $(cut -d' ' -f1-3 /proc/loadavg) (figures are steadier below 1)"
 if [ $# -eq 0 ]; then set -- all; fi

@@ -19,8 +19,8 @@ say "Building the popup UI"
 npm run --silent ui:build
 
 # custom-protocol: the popup is served from ui/dist inside the binary, not from the Vite dev server.
-say "Building the tray app"
-cargo build -p presently-app --features custom-protocol --locked
+say "Building the tray app and the emulator it runs beside it in the demo"
+cargo build -p presently-app --features custom-protocol -p presently-emulator --locked
 
 if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   echo "The demo is a tray app and needs a desktop session (no DISPLAY or WAYLAND_DISPLAY here)." >&2

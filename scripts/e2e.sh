@@ -28,9 +28,9 @@ done
 
 app=${E2E_APP:-}
 if [ -z "$app" ]; then
-  say "Building the popup UI and the tray app (popup embedded: --features custom-protocol)"
+  say "Building the popup UI, the tray app (popup embedded: --features custom-protocol) and the emulator"
   npm run --silent ui:build
-  cargo build -p presently-app --features custom-protocol --locked
+  cargo build -p presently-app --features custom-protocol -p presently-emulator --locked
   app=target/debug/presently-app
 fi
 
@@ -39,7 +39,12 @@ E2E_RUN_ID="presently-e2e-$$-$RANDOM$RANDOM"
 # The tests run a private link to (or copy of) the binary: another build in this checkout may replace
 # target/debug/presently-app meanwhile, and the tray process spawns its popup from its own path.
 mkdir -p "$E2E_OUT/bin" "$E2E_OUT/images"
-ln "$app" "$E2E_OUT/bin/presently-app" 2>/dev/null || cp "$app" "$E2E_OUT/bin/presently-app"
+# The demo runs the emulator program that sits beside the app.
+for program in presently-app presently-emulator; do
+  from=$(dirname "$app")/$program
+  [ "$program" = presently-app ] && from=$app
+  ln "$from" "$E2E_OUT/bin/$program" 2>/dev/null || cp "$from" "$E2E_OUT/bin/$program"
+done
 export E2E_OUT E2E_REPO="$PWD" E2E_APP="$E2E_OUT/bin/presently-app" E2E_TAURI_DRIVER="$tauri_driver"
 export E2E_IMAGES="$E2E_OUT/images"
 

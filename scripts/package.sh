@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds Presently's installable package for this platform with Tauri's CLI (`npm run tauri build`): the popup UI
-# (vite), the release binary with the UI embedded, then the bundle. On Linux that is one .deb and nothing else
+# (vite), the release binary with the UI embedded, then the bundle, which also carries the `presently` CLI and
+# the emulator `presently-app --demo` runs (tauri.linux.conf.json: deb.files, built by beforeBundleCommand). On Linux that is one .deb and nothing else
 # (tauri.linux.conf.json: bundle.targets = ["deb"]; an AppImage would download linuxdeploy). Name, id, version,
 # icons, licence, description and category come from tauri.conf.json and Cargo.toml, nowhere else.
 #   scripts/package.sh           build, then print the package's control data and contents

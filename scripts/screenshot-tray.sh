@@ -11,7 +11,7 @@ ensure_ui_built
 if [ "${1:-}" != "--inside" ]; then
   out=${1:-docs/images/tray-menu.png}
   say "Building the tray app"
-  cargo build -p presently-app --locked
+  cargo build -p presently-app -p presently-emulator --locked
   mkdir -p "$(dirname "$out")"
   exec bash scripts/gui-session.sh bash "$0" --inside "$(realpath -m "$out")"
 fi

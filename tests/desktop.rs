@@ -6,7 +6,7 @@
 //! scripts/gui-session.sh cargo test -p presently-app --test desktop -- --ignored
 //! ```
 //!
-//! Everything runs in demo mode (the app's in-process emulator, sign-in auto-approved) inside a temporary
+//! Everything runs in demo mode (the app's emulator as its child process, sign-in auto-approved) inside a temporary
 //! home, data folder and runtime folder, so neither this machine's real app nor another test is touched.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failure must fail it

@@ -36,7 +36,7 @@ The `presently` command line does the same and more (status, login, config).
 /// Switches of the main process.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TrayArgs {
-    /// `--demo`: run against the in-process emulator instead of Microsoft.
+    /// `--demo`: run against the emulator (a child process, `presently-emulator`) instead of Microsoft.
     pub demo: bool,
     /// `--show-popup-on-start` or `PRESENTLY_SHOW_POPUP=1` (end-to-end tests): open the popup at once.
     pub show_popup_on_start: bool,

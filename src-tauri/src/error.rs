@@ -53,8 +53,8 @@ pub enum StartError {
     #[error(transparent)]
     Ipc(#[from] IpcError),
     /// The demo's emulator did not start.
-    #[error("the demo's emulator did not start: {0}")]
-    Emulator(#[from] presently_emulator::StartError),
+    #[error(transparent)]
+    Emulator(#[from] crate::demo::DemoError),
     /// The platform has no data folder.
     #[error("cannot find a data folder: set PRESENTLY_DATA_DIR")]
     NoDataDir,

@@ -33,14 +33,24 @@ pub fn context() -> tauri::Context<tauri::Wry> {
     tauri::generate_context!()
 }
 
+/// What is logged: `RUST_LOG` as targets and levels (`presently_core=debug,info`; spans and fields are not
+/// filtered on), else information from Presently's own crates. A `RUST_LOG` that does not parse is ignored.
+fn log_filter(rust_log: Option<&str>) -> tracing_subscriber::filter::Targets {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    rust_log.and_then(|v| v.parse().ok()).unwrap_or_else(|| {
+        Targets::new().with_targets(
+            ["presently_app", "presently_core", "presently_auth"].map(|t| (t, LevelFilter::INFO)),
+        )
+    })
+}
+
 /// Runs the process the command line asks for.
 pub fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "presently_app=info,presently_core=info,presently_auth=info".into()),
-        )
-        .with_writer(std::io::stderr)
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(log_filter(std::env::var("RUST_LOG").ok().as_deref()))
         .init();
     let result = match args::parse(std::env::args().skip(1), &process_env) {
         Ok(Mode::Tray(tray)) => main_process::run(tray, process_env),
@@ -58,5 +68,24 @@ pub fn main() -> ExitCode {
             eprintln!("presently-app: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tracing::Level;
+
+    #[test]
+    fn the_log_is_presentlys_own_information_unless_rust_log_says_otherwise() {
+        let default = super::log_filter(None);
+        assert!(default.would_enable("presently_core::keeper", &Level::INFO));
+        assert!(!default.would_enable("presently_core::keeper", &Level::DEBUG));
+        assert!(!default.would_enable("hyper::client", &Level::INFO));
+        let asked = super::log_filter(Some("presently_graph=trace,warn"));
+        assert!(asked.would_enable("presently_graph::client", &Level::TRACE));
+        assert!(asked.would_enable("tao", &Level::WARN));
+        assert!(!asked.would_enable("tao", &Level::INFO));
+        let unparsable = super::log_filter(Some("presently_core=loud"));
+        assert!(unparsable.would_enable("presently_app", &Level::INFO));
     }
 }

@@ -1,8 +1,9 @@
 //! The main process: the core (`Presently`: settings, sign-in, the keeper), the local IPC server the popup and
 //! the CLI talk to, and the tray. It never creates a webview (issue 5): the popup is a child process, spawned
-//! on demand by the [`Launcher`]. With `--demo` the core talks to an emulator started in this process.
+//! on demand by the [`Launcher`]. With `--demo` the core talks to the emulator, run as a child process
+//! ([`Demo`]).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use presently_core::config::{Locations, Overrides};
@@ -12,7 +13,7 @@ use tauri::RunEvent;
 use tokio::sync::broadcast;
 
 use crate::args::TrayArgs;
-use crate::demo::{DEMO_PROFILE, DEMO_SERVICE, Demo};
+use crate::demo::{DEMO_PROFILE, DEMO_SERVICE, Demo, DemoOptions};
 use crate::error::StartError;
 use crate::launcher::Launcher;
 use crate::single_instance::{self, Ask, Claim, InstanceLock};
@@ -37,12 +38,12 @@ struct Core {
     demo: Option<Demo>,
 }
 
-async fn start_core(demo: bool, env: fn(&str) -> Option<String>) -> Result<Core, StartError> {
+async fn start_core(demo: bool, exe: &Path, env: fn(&str) -> Option<String>) -> Result<Core, StartError> {
     let data = paths::data_dir(&env).ok_or(StartError::NoDataDir)?;
     let demo = match demo {
         true => {
-            let port = crate::demo::port_from_env(&env);
-            Some(Demo::start(&data, port, crate::demo::auto_approve_from_env(&env)).await?)
+            let exe_dir = exe.parent().unwrap_or(Path::new("."));
+            Some(Demo::start(&data, exe_dir, &DemoOptions::from_env(&env)).await?)
         }
         false => None,
     };
@@ -121,15 +122,15 @@ pub fn run(args: TrayArgs, env: fn(&str) -> Option<String>) -> Result<(), StartE
     let Some(lock) = tauri::async_runtime::block_on(claim(&args, env))? else {
         return Ok(());
     };
-    let Core {
-        presently,
-        server,
-        demo,
-    } = tauri::async_runtime::block_on(start_core(args.demo, env))?;
     let exe: PathBuf = std::env::current_exe().map_err(|e| StartError::Io {
         path: PathBuf::from("this program (current_exe)"),
         source: e,
     })?;
+    let Core {
+        presently,
+        server,
+        demo,
+    } = tauri::async_runtime::block_on(start_core(args.demo, &exe, env))?;
     let hotkeys = crate::hotkeys::base_report(&exe, server.endpoint(), args.demo, &env);
     let launcher = Arc::new(Launcher::new(exe, server.endpoint().clone(), presently.clone()));
     tracing::info!(ipc = %server.endpoint(), demo = demo.is_some(), "Presently is running");

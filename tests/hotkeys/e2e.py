@@ -1,7 +1,7 @@
 """End-to-end test of the global hotkeys (issue 6), on a virtual X11 desktop (scripts/gui-session.sh).
 
 Run by scripts/hotkeys-e2e.sh inside the desktop; speaks only to the real app: the `presently-app --demo` binary
-(its in-process emulator stands in for Microsoft), its local IPC (settings view, sign-in, saving settings), the
+(its emulator, a child process, stands in for Microsoft), its local IPC (settings view, sign-in, saving settings), the
 emulator's control API (what colleagues see), and the X server (xdotool presses keys like a person would).
 
 What it shows:

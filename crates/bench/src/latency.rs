@@ -1,7 +1,7 @@
 //! `latency`: from the user's action to the request reaching the emulator, for a click in the popup and for a
 //! global hotkey.
 //!
-//! The app runs in demo mode (its emulator in-process, on a port the benchmark picks) in a fresh account,
+//! The app runs in demo mode (its emulator a child process, on a port the benchmark picks) in a fresh account,
 //! started by WebKitWebDriver through `tauri-driver` so that WebDriver can see into the popup's page. Both
 //! actions are made as a person makes them, with XTest input into the X server ([`crate::desktop`]), and both
 //! ends are stamped on the benchmark's one monotonic clock:

@@ -212,3 +212,48 @@ impl Keeper {
 pub fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
+
+/// The emulator, standing in for Microsoft's cloud, in a process of its own (`presently-emulator` beside the app,
+/// approving sign-ins at once). The apps measured use it through `PRESENTLY_DEMO_EMULATOR` instead of starting
+/// their own, so what is weighed is the app alone, as on a real user's machine, where the cloud is elsewhere.
+pub struct StandInCloud {
+    child: Child,
+    /// Its base URL (`http://127.0.0.1:PORT`).
+    pub base_url: String,
+}
+
+impl StandInCloud {
+    /// Starts the `presently-emulator` in the folder of `app`.
+    pub fn start(app: &Path) -> anyhow::Result<Self> {
+        use std::io::BufRead;
+        let program = app.with_file_name("presently-emulator");
+        let mut child = Command::new(&program)
+            .args(["--port", "0", "--auto-approve", "--until-stdin-closes"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("cannot start {} (scripts/bench.sh builds it)", program.display()))?;
+        let stdout = child.stdout.take().context("the emulator's output")?;
+        let mut first = String::new();
+        std::io::BufReader::new(stdout).read_line(&mut first)?;
+        let base_url = first
+            .trim()
+            .strip_prefix("Presently emulator listening on ")
+            .map(str::to_string)
+            .with_context(|| format!("the emulator did not start: {first:?}"))?;
+        Ok(Self { child, base_url })
+    }
+
+    /// The environment that points a `presently-app --demo` at it.
+    pub fn env(&self) -> (&'static str, String) {
+        ("PRESENTLY_DEMO_EMULATOR", self.base_url.clone())
+    }
+}
+
+impl Drop for StandInCloud {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -32,6 +32,18 @@ struct Args {
     /// Run the virtual clock this many times faster than real time.
     #[arg(long, default_value_t = 1.0)]
     speed: f64,
+    /// End when standard input closes (as well as on Ctrl-C): a parent that holds the other end of the pipe
+    /// (`presently-app --demo`) takes the emulator with it however it ends.
+    #[arg(long)]
+    until_stdin_closes: bool,
+}
+
+/// Reads standard input to its end.
+async fn stdin_closed() {
+    use tokio::io::AsyncReadExt;
+    let mut stdin = tokio::io::stdin();
+    let mut buf = [0u8; 256];
+    while matches!(stdin.read(&mut buf).await, Ok(n) if n > 0) {}
 }
 
 #[tokio::main]
@@ -76,7 +88,14 @@ async fn main() -> anyhow::Result<()> {
     if let Some(path) = &args.ca_out {
         println!("  CA certificate:       {}", path.display());
     }
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    if args.until_stdin_closes {
+        tokio::select! {
+            signal = tokio::signal::ctrl_c() => signal.context("waiting for Ctrl-C")?,
+            () = stdin_closed() => {}
+        }
+    } else {
+        tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    }
     emulator.shutdown().await;
     Ok(())
 }
