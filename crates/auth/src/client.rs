@@ -23,6 +23,8 @@ pub const USER_AGENT: &str = concat!("Presently/", env!("CARGO_PKG_VERSION"));
 /// An HTTP client for the identity platform: rustls, no redirects followed (a token endpoint never redirects,
 /// and following one could carry a form with secrets elsewhere), bounded connect and request times.
 pub fn default_http_client() -> Result<reqwest::Client, AuthError> {
+    // rustls's crypto provider: ring, as presently-graph installs it (reqwest is built without one).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .user_agent(USER_AGENT)
         .redirect(reqwest::redirect::Policy::none())

@@ -115,6 +115,9 @@ impl Emulator {
             if let Some(path) = &config.ca_out {
                 std::fs::write(path, &material.ca_pem)?;
             }
+            // A workspace-wide build links two rustls providers (aws-lc-rs, ring), and then rustls picks
+            // neither by itself: name one (a provider installed before stays).
+            let _ = rustls::crypto::ring::default_provider().install_default();
             let tls = axum_server::tls_rustls::RustlsConfig::from_pem(
                 material.chain_pem.into_bytes(),
                 material.key_pem.into_bytes(),

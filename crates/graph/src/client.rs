@@ -98,7 +98,7 @@ impl GraphConfig {
     pub fn build_http_client(&self) -> Result<reqwest::Client, GraphError> {
         let user_agent = HeaderValue::from_str(&self.user_agent)
             .map_err(|_| GraphError::Config(ConfigError::BadUserAgent))?;
-        let mut builder = reqwest::Client::builder()
+        let mut builder = crate::tls::client_builder()
             .connect_timeout(self.connect_timeout)
             .timeout(self.request_timeout)
             .user_agent(user_agent)
@@ -580,7 +580,7 @@ mod tests {
     fn client(base: &str) -> Result<GraphClient, GraphError> {
         GraphClient::new(
             GraphConfig::with_base_url(base),
-            reqwest::Client::new(),
+            crate::tls::client_builder().build().unwrap(),
             Arc::new(StaticToken::new(AccessToken::new("t"))),
         )
     }

@@ -16,6 +16,7 @@
 pub mod client;
 pub mod error;
 pub mod retry;
+pub mod tls;
 pub mod token;
 pub mod wire;
 

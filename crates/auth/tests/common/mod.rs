@@ -36,6 +36,7 @@ pub async fn emulator(auto_approve: bool) -> Emulator {
 
 /// An HTTP client for tests: no redirects followed, no proxy (loopback only).
 pub fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()

@@ -112,7 +112,9 @@ fn parse_value(key: &'static str, text: &str) -> Result<Value, Problem> {
             // The same check the Graph client makes (https, or http on loopback only).
             let probe = GraphClient::new(
                 GraphConfig::with_base_url(trimmed),
-                reqwest::Client::new(),
+                presently_graph::tls::client_builder()
+                    .build()
+                    .map_err(|e| bad(e.to_string()))?,
                 Arc::new(StaticToken::new(AccessToken::new("unused"))),
             );
             if let Err(e) = probe {
