@@ -1,15 +1,47 @@
 //! The main process's side of the popup (issue 5: the idle app holds no web process). Opening the popup spawns
 //! `presently-app --popup` (this same executable) when none is alive, or asks a lingering one to show itself
 //! through the IPC event `showPopup`. Quitting ends the child.
+//!
+//! A task waits on each popup process, so one that ends by itself (it lingered its minutes out) is reaped at
+//! once and leaves no zombie behind.
 
 use std::path::PathBuf;
-use std::process::{Child, Command};
+use std::process::Stdio;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 
 use presently_core::ipc::Endpoint;
 use presently_core::{AppEvent, Presently};
+use tokio::process::Command;
+use tokio::sync::oneshot;
 
 use crate::args::TrayRect;
+
+/// A popup process, waited on by its own task.
+#[derive(Debug)]
+struct Running {
+    pid: Option<u32>,
+    /// Set by the task when the process has ended (and been reaped).
+    ended: Arc<AtomicBool>,
+    /// Asks the task to kill the process; it answers once the process is gone.
+    kill: Option<oneshot::Sender<mpsc::Sender<()>>>,
+}
+
+impl Running {
+    fn alive(&self) -> bool {
+        !self.ended.load(Ordering::SeqCst)
+    }
+
+    /// Kills the process and waits (a little) until it is reaped.
+    fn end(mut self) {
+        let Some(kill) = self.kill.take() else { return };
+        let (done, gone) = mpsc::channel();
+        if kill.send(done).is_ok() {
+            let _ = gone.recv_timeout(std::time::Duration::from_secs(2));
+        }
+    }
+}
 
 /// Spawns or wakes the popup process.
 #[derive(Debug)]
@@ -17,7 +49,7 @@ pub struct Launcher {
     exe: PathBuf,
     endpoint: Endpoint,
     presently: Presently,
-    child: Mutex<Option<Child>>,
+    child: Mutex<Option<Running>>,
 }
 
 impl Launcher {
@@ -48,16 +80,14 @@ impl Launcher {
     /// Shows the popup: wakes the lingering process, or starts one (beside `rect` when the tray was clicked).
     pub fn open(&self, rect: Option<TrayRect>) {
         let mut child = self.child.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(running) = child.as_mut()
-            && matches!(running.try_wait(), Ok(None))
-        {
+        if child.as_ref().is_some_and(Running::alive) {
             self.presently.announce(AppEvent::ShowPopup);
             return;
         }
-        match Command::new(&self.exe).args(self.popup_args(rect)).spawn() {
-            Ok(spawned) => {
-                tracing::info!(pid = spawned.id(), "popup process started");
-                *child = Some(spawned);
+        match self.spawn(rect) {
+            Ok(running) => {
+                tracing::info!(pid = running.pid, "popup process started");
+                *child = Some(running);
             }
             Err(e) => {
                 tracing::error!(error = %e, exe = %self.exe.display(), "cannot start the popup process")
@@ -65,13 +95,52 @@ impl Launcher {
         }
     }
 
+    fn spawn(&self, rect: Option<TrayRect>) -> std::io::Result<Running> {
+        // Spawned inside the runtime, whose process driver the waiting task needs.
+        let runtime = tauri::async_runtime::handle();
+        let _entered = runtime.inner().enter();
+        let mut process = Command::new(&self.exe)
+            .args(self.popup_args(rect))
+            .stdin(Stdio::null())
+            .spawn()?;
+        let ended = Arc::new(AtomicBool::new(false));
+        let (kill, killed) = oneshot::channel::<mpsc::Sender<()>>();
+        let pid = process.id();
+        tauri::async_runtime::spawn({
+            let ended = ended.clone();
+            async move {
+                let done = tokio::select! {
+                    status = process.wait() => {
+                        tracing::info!(?pid, status = ?status.ok(), "the popup process ended");
+                        None
+                    }
+                    Ok(done) = killed => {
+                        let _ = process.kill().await;
+                        Some(done)
+                    }
+                };
+                ended.store(true, Ordering::SeqCst);
+                if let Some(done) = done {
+                    let _ = done.send(());
+                }
+            }
+        });
+        Ok(Running {
+            pid,
+            ended,
+            kill: Some(kill),
+        })
+    }
+
     /// Starts the popup if none runs (another launch of the app, or a CLI, asked for it with `showPopup`; a
     /// running popup hears that request itself).
     pub fn ensure_running(&self) {
-        let running = {
-            let mut child = self.child.lock().unwrap_or_else(|e| e.into_inner());
-            child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(None)))
-        };
+        let running = self
+            .child
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .is_some_and(Running::alive);
         if !running {
             self.open(None);
         }
@@ -79,9 +148,9 @@ impl Launcher {
 
     /// Ends the popup process, if one runs (on quit).
     pub fn close(&self) {
-        if let Some(mut running) = self.child.lock().unwrap_or_else(|e| e.into_inner()).take() {
-            let _ = running.kill();
-            let _ = running.wait();
+        let running = self.child.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(running) = running {
+            running.end();
         }
     }
 }
@@ -170,6 +239,60 @@ mod tests {
             wait_for_launches(&record, 2)[1],
             format!("--popup --ipc {socket}")
         );
+        launcher.close();
+        drop(emulator);
+    }
+
+    /// The state letter of process `pid` in /proc (`Z` for a zombie), if it still exists.
+    fn process_state(pid: u32) -> Option<char> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        stat.rsplit_once(") ")?.1.chars().next()
+    }
+
+    #[test]
+    fn a_popup_that_ends_by_itself_is_reaped_and_the_next_open_starts_a_new_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let (emulator, presently) = tauri::async_runtime::block_on(async {
+            let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+            let presently = presently_testkit::start_presently(&emulator, dir.path()).await;
+            (emulator, presently)
+        });
+        let record = dir.path().join("launches.txt");
+        let exe = dir.path().join("short-popup");
+        // Lingers 0.2 s, then ends on its own, as a popup does after its lingering minutes.
+        std::fs::write(
+            &exe,
+            format!(
+                "#!/bin/sh\necho \"$*\" >> '{}'\nexec sleep 0.2\n",
+                record.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let launcher = Launcher::new(exe, Endpoint::at(dir.path().join("keeper.sock")), presently);
+        launcher.open(None);
+        let pid = launcher
+            .child
+            .lock()
+            .unwrap()
+            .as_ref()
+            .and_then(|r| r.pid)
+            .unwrap();
+        wait_for_launches(&record, 1);
+        let mut state = process_state(pid);
+        for _ in 0..300 {
+            if state.is_none() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+            state = process_state(pid);
+        }
+        assert_eq!(
+            state, None,
+            "the ended popup is still in the process table (Z = zombie)"
+        );
+        launcher.ensure_running();
+        assert_eq!(wait_for_launches(&record, 2).len(), 2);
         launcher.close();
         drop(emulator);
     }
