@@ -117,7 +117,22 @@ async fn claim(args: &TrayArgs, env: fn(&str) -> Option<String>) -> Result<Optio
     }
 }
 
+/// What the main process holds until it exits: the instance lock, and once the core has started, the IPC server
+/// (dropping it removes the socket), the demo's emulator and the popup launcher.
+#[derive(Default)]
+struct Held {
+    _lock: Option<InstanceLock>,
+    server: Option<IpcServer>,
+    demo: Option<Demo>,
+    launcher: Option<Arc<Launcher>>,
+}
+
 /// Runs the main process until the user quits.
+///
+/// The tray icon comes first: it is shown (as "starting") before the core starts, and the core (settings, the
+/// token store, the keeper, the IPC server) starts beside the event loop, on the async runtime. When it is up,
+/// [`connect`] gives the tray its menu and starts what needs the core. A core that cannot start ends the app
+/// with its error, as before.
 pub fn run(args: TrayArgs, env: fn(&str) -> Option<String>) -> Result<(), StartError> {
     let Some(lock) = tauri::async_runtime::block_on(claim(&args, env))? else {
         return Ok(());
@@ -126,11 +141,75 @@ pub fn run(args: TrayArgs, env: fn(&str) -> Option<String>) -> Result<(), StartE
         path: PathBuf::from("this program (current_exe)"),
         source: e,
     })?;
+    let held = Arc::new(Mutex::new(Held {
+        _lock: Some(lock),
+        ..Held::default()
+    }));
+    let app = tauri::Builder::default()
+        .plugin(crate::autostart::plugin(args.demo))
+        .plugin(crate::notify::plugin())
+        .setup({
+            let held = held.clone();
+            move |app| {
+                #[cfg(target_os = "macos")]
+                app.set_activation_policy(tauri::ActivationPolicy::Accessory);
+                crate::tray::show_starting(app.handle())?;
+                let handle = app.handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    let core = start_core(args.demo, &exe, env).await;
+                    let on_main = handle.clone();
+                    let connected = handle.run_on_main_thread(move || {
+                        if let Err(e) = core.and_then(|core| connect(&on_main, core, &args, exe, env, &held))
+                        {
+                            fail(&on_main, &e);
+                        }
+                    });
+                    if let Err(e) = connected {
+                        fail(&handle, &StartError::Tauri(e));
+                    }
+                });
+                Ok(())
+            }
+        })
+        .build(crate::context())?;
+
+    app.run(move |_app, event| match event {
+        // No window is ever open here; the app ends only through Quit (or a failed start, with a code).
+        RunEvent::ExitRequested { code: None, api, .. } => api.prevent_exit(),
+        RunEvent::Exit => {
+            let held = std::mem::take(&mut *held.lock().unwrap_or_else(|e| e.into_inner()));
+            if let Some(launcher) = &held.launcher {
+                launcher.close();
+            }
+            drop(held);
+        }
+        _ => {}
+    });
+    Ok(())
+}
+
+/// The core did not start: says why, as a failed start always has, and ends the app.
+fn fail<R: tauri::Runtime>(app: &tauri::AppHandle<R>, error: &StartError) {
+    tracing::error!("{error}");
+    eprintln!("presently-app: {error}");
+    app.exit(1);
+}
+
+/// On the main thread, once the core is up: the tray's menu, the launch-at-login entry, notifications, hotkeys,
+/// the demo's page, the popup when asked for, and the command of the command line.
+fn connect<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    core: Core,
+    args: &TrayArgs,
+    exe: PathBuf,
+    env: fn(&str) -> Option<String>,
+    held: &Mutex<Held>,
+) -> Result<(), StartError> {
     let Core {
         presently,
         server,
         demo,
-    } = tauri::async_runtime::block_on(start_core(args.demo, &exe, env))?;
+    } = core;
     let hotkeys = crate::hotkeys::base_report(&exe, server.endpoint(), args.demo, &env);
     let launcher = Arc::new(Launcher::new(exe, server.endpoint().clone(), presently.clone()));
     tracing::info!(ipc = %server.endpoint(), demo = demo.is_some(), "Presently is running");
@@ -144,57 +223,35 @@ pub fn run(args: TrayArgs, env: fn(&str) -> Option<String>) -> Result<(), StartE
         .as_ref()
         .map(Demo::colleagues_page)
         .filter(|_| !args.autostart);
-    let show_popup_on_start = args.show_popup_on_start && !args.autostart;
-
-    let app = tauri::Builder::default()
-        .plugin(crate::autostart::plugin(args.demo))
-        .plugin(crate::notify::plugin())
-        .setup({
-            let (presently, launcher) = (presently.clone(), launcher.clone());
-            move |app| {
-                #[cfg(target_os = "macos")]
-                app.set_activation_policy(tauri::ActivationPolicy::Accessory);
-                crate::tray::install(app.handle(), presently.clone(), launcher.clone())?;
-                crate::autostart::install(app.handle(), presently.clone());
-                crate::notify::install(app.handle(), presently.clone());
-                crate::hotkeys::install(app.handle(), presently.clone(), launcher.clone(), hotkeys);
-                if let Some(page) = &demo_page {
-                    println!("Presently demo: what colleagues see is at {page}");
-                    if let Err(e) = opener::open_browser(page) {
-                        tracing::warn!(error = %e, "cannot open the browser at {page}");
-                    }
-                }
-                if show_popup_on_start {
-                    launcher.open(None);
-                }
-                // `showPopup` from another launch or the CLI: start the popup when none runs to hear it.
-                let mut events = presently.events();
-                let launcher = launcher.clone();
-                tauri::async_runtime::spawn(async move {
-                    loop {
-                        match events.recv().await {
-                            Ok(AppEvent::ShowPopup) => launcher.ensure_running(),
-                            Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                            Err(broadcast::error::RecvError::Closed) => break,
-                        }
-                    }
-                });
-                Ok(())
-            }
-        })
-        .build(crate::context())?;
-
-    // Held until the process exits: the IPC server (dropping it removes the socket), the demo's emulator and
-    // the instance lock.
-    let held = Mutex::new(Some((server, demo, lock)));
-    app.run(move |_app, event| match event {
-        // No window is ever open here; the app ends only through Quit.
-        RunEvent::ExitRequested { code: None, api, .. } => api.prevent_exit(),
-        RunEvent::Exit => {
-            launcher.close();
-            held.lock().unwrap_or_else(|e| e.into_inner()).take();
+    {
+        let mut held = held.lock().unwrap_or_else(|e| e.into_inner());
+        held.server = Some(server);
+        held.demo = demo;
+        held.launcher = Some(launcher.clone());
+    }
+    crate::tray::install(app, presently.clone(), launcher.clone())?;
+    crate::autostart::install(app, presently.clone());
+    crate::notify::install(app, presently.clone());
+    crate::hotkeys::install(app, presently.clone(), launcher.clone(), hotkeys);
+    if let Some(page) = &demo_page {
+        println!("Presently demo: what colleagues see is at {page}");
+        if let Err(e) = opener::open_browser(page) {
+            tracing::warn!(error = %e, "cannot open the browser at {page}");
         }
-        _ => {}
+    }
+    if args.show_popup_on_start && !args.autostart {
+        launcher.open(None);
+    }
+    // `showPopup` from another launch or the CLI: start the popup when none runs to hear it.
+    let mut events = presently.events();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(AppEvent::ShowPopup) => launcher.ensure_running(),
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => break,
+            }
+        }
     });
     Ok(())
 }

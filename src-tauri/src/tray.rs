@@ -238,15 +238,29 @@ pub fn install<R: Runtime>(
             }
         }
     };
-    TrayIconBuilder::with_id(TRAY_ID)
-        .icon(Image::from_bytes(platform_png(view.icon))?)
-        .icon_as_template(USE_TEMPLATE)
-        .tooltip(view.tooltip())
-        .menu(&menu)
-        .show_menu_on_left_click(false)
-        .on_menu_event(on_menu)
-        .on_tray_icon_event(on_click)
-        .build(app)?;
+    match app.tray_by_id(TRAY_ID) {
+        // The icon shown while the core started ([`show_starting`]) gets the real menu, picture and handlers.
+        Some(tray) => {
+            tray.set_icon(Some(Image::from_bytes(platform_png(view.icon))?))?;
+            tray.set_icon_as_template(USE_TEMPLATE)?;
+            tray.set_tooltip(Some(view.tooltip()))?;
+            tray.set_menu(Some(menu))?;
+            tray.set_show_menu_on_left_click(false)?;
+            tray.on_menu_event(on_menu);
+            tray.on_tray_icon_event(on_click);
+        }
+        None => {
+            TrayIconBuilder::with_id(TRAY_ID)
+                .icon(Image::from_bytes(platform_png(view.icon))?)
+                .icon_as_template(USE_TEMPLATE)
+                .tooltip(view.tooltip())
+                .menu(&menu)
+                .show_menu_on_left_click(false)
+                .on_menu_event(on_menu)
+                .on_tray_icon_event(on_click)
+                .build(app)?;
+        }
+    }
     *app.state::<TrayState>()
         .shown
         .lock()
@@ -287,6 +301,31 @@ pub fn install<R: Runtime>(
     });
     Ok(())
 }
+
+/// Shows the tray icon before the core has started (the app's first act, so the icon docks at once): the
+/// "syncing" picture, a tooltip saying Presently is starting, and a menu with only Quit. [`install`] then turns
+/// this icon into the real one.
+pub fn show_starting<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let starting = MenuItem::with_id(app, "starting", STARTING, false, None::<&str>)?;
+    let quit = MenuItem::with_id(app, MenuCommand::Quit.id(), "Quit Presently", true, None::<&str>)?;
+    let menu = Menu::with_items(app, &[&starting, &PredefinedMenuItem::separator(app)?, &quit])?;
+    TrayIconBuilder::with_id(TRAY_ID)
+        .icon(Image::from_bytes(platform_png(TrayIcon::Syncing))?)
+        .icon_as_template(USE_TEMPLATE)
+        .tooltip(format!("Presently: {STARTING}"))
+        .menu(&menu)
+        .show_menu_on_left_click(false)
+        .on_menu_event(|app: &AppHandle<R>, event: tauri::menu::MenuEvent| {
+            if MenuCommand::parse(event.id().as_ref()) == Some(MenuCommand::Quit) {
+                app.exit(0);
+            }
+        })
+        .build(app)?;
+    Ok(())
+}
+
+/// The headline while the core starts.
+const STARTING: &str = "Starting…";
 
 fn view_now(snapshot: &Snapshot) -> TrayView {
     TrayView::of(snapshot, jiff::Timestamp::now(), &jiff::tz::TimeZone::system())
