@@ -179,6 +179,7 @@ export function reportedText(reported: Reported): string {
 }
 
 const NEXT_WORDS: Record<NextAction, string> = {
+  apply: "Sends to Microsoft at",
   refreshToken: "Refreshes sign-in at",
   renewSession: "Renews at",
   renewPin: "Renews at",
@@ -191,5 +192,6 @@ const NEXT_WORDS: Record<NextAction, string> = {
 export function nextText(next: Planned, now: number): string {
   const at = parseTime(next.at);
   if (next.action === "retry") return at - now > 1000 ? `Retries in ${formatSpan(at - now)}` : "Retrying now";
+  if (next.action === "apply" && at - now <= 1000) return "Sending to Microsoft now";
   return `${NEXT_WORDS[next.action]} ${formatMoment(at, now)}`;
 }

@@ -50,7 +50,7 @@ export type Agreement = { state: "unknown" } | { state: "matches" } | { state: "
 export type KeeperActivity = "starting" | "idle" | "syncing" | "retrying" | "blocked";
 
 /** `NextAction`. */
-export type NextAction = "refreshToken" | "renewSession" | "renewPin" | "endIntent" | "readBack" | "retry";
+export type NextAction = "apply" | "refreshToken" | "renewSession" | "renewPin" | "endIntent" | "readBack" | "retry";
 
 /** `Planned`. */
 export interface Planned {

@@ -134,7 +134,11 @@ fn snapshots() -> Vec<(&'static str, Snapshot)> {
         )),
         agreement: Agreement::Unknown,
         activity: KeeperActivity::Syncing,
-        next: None,
+        // Chosen a second ago: the write is the next step, due now.
+        next: Some(Planned {
+            action: NextAction::Apply,
+            at: ts(NOW),
+        }),
         ..busy.clone()
     };
     let retrying = Snapshot {

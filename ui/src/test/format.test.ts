@@ -60,6 +60,7 @@ describe("format", () => {
   test("the next step is a muted sentence", () => {
     expect(nextText(SNAPSHOTS.busy.next!, now)).toBe("Renews at 14:05");
     expect(nextText(SNAPSHOTS.retrying.next!, now)).toBe("Retries in 30 s");
+    expect(nextText({ action: "apply", at: new Date(now).toISOString() }, now)).toBe("Sending to Microsoft now");
     expect(nextText({ action: "endIntent", at: "2025-06-02T17:30:00Z" }, now)).toBe("Back to automatic at 17:30");
   });
 

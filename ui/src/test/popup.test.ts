@@ -43,6 +43,8 @@ describe("rendering each state", () => {
     const activity = get(root, ".activity");
     expect(text(activity)).toBe("Syncing…");
     expect(activity.getAttribute("role")).toBe("status");
+    // The pending write is named as what it is, not as a renewal.
+    expect(text(get(root, ".next"))).toBe("Sending to Microsoft now");
   });
 
   test("retrying: the problem, its own countdown and a Retry button", async () => {

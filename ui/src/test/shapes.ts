@@ -127,6 +127,7 @@ export const STATUS_NAMES = members<StatusName>({ available: true, busy: true, d
 const ORIGINS = members<Origin>({ popup: true, trayMenu: true, hotkey: true, cli: true, teams: true });
 const ACTIVITIES = members<KeeperActivity>({ starting: true, idle: true, syncing: true, retrying: true, blocked: true });
 const NEXT_ACTIONS = members<NextAction>({
+  apply: true,
   refreshToken: true,
   renewSession: true,
   renewPin: true,

@@ -117,6 +117,8 @@ pub struct Planned {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum NextAction {
+    /// Send the chosen status (or the return to automatic) to Graph: a change is waiting to be written.
+    Apply,
     /// Refresh the access token before it lapses.
     RefreshToken,
     /// Re-post our presence session before it lapses (contract §3).

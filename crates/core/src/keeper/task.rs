@@ -341,7 +341,7 @@ impl Task {
             }
         };
         if self.write_due {
-            add(NextAction::RenewSession, Some(now));
+            add(NextAction::Apply, Some(now));
         }
         add(NextAction::ReadBack, self.read_due_at);
         add(NextAction::RefreshToken, self.token_due_at);
