@@ -6,17 +6,17 @@
 #   scripts/cross-check.sh windows    or: macos
 #
 # What can and cannot be checked here, and why:
-# - Windows: everything, build scripts included. aws-lc-sys (rustls' crypto, through reqwest and axum-server)
-#   compiles its C with Debian's MinGW compiler (x86_64-w64-mingw32-gcc, in scripts/setup.sh); Tauri's build
-#   script embeds the icon with MinGW's windres.
-# - macOS: all our Rust code, but not the C and Objective-C of three dependencies, which need Apple's SDK
+# - Windows: everything, build scripts included. ring (the app's rustls crypto) and aws-lc-sys (the emulator's
+#   and the tests') compile their C with Debian's MinGW compiler (x86_64-w64-mingw32-gcc, in scripts/setup.sh);
+#   Tauri's build script embeds the icon with MinGW's windres.
+# - macOS: all our Rust code, but not the C and Objective-C of four dependencies, which need Apple's SDK
 #   (headers and clang for Apple targets) that Linux does not have:
-#     aws-lc-sys                 its build script is replaced by Cargo's `links` override (target.<triple>.<links>,
-#                                with the cfg its script would print), so the crypto library's C is not built while
-#                                its Rust bindings and everything above them are checked;
+#     ring, aws-lc-sys           their build scripts are replaced by Cargo's `links` override
+#                                (target.<triple>.<links>, with what their scripts would print: aws-lc's cfg,
+#                                ring's nothing but link directives), so the crypto libraries' C is not built while
+#                                their Rust and everything above it are checked;
 #     objc2-exception-helper,    skip their Objective-C when DOCS_RS is set (as on docs.rs, which builds on Linux
 #     mac-notification-sys       too); nothing else in the tree reads DOCS_RS except for Android.
-#   Switching rustls from aws-lc-rs to ring would not help: ring's C needs the SDK's libc headers as well.
 # - Neither: linking, bundling (.msi/.dmg), signing, or running anything; that needs the real platforms.
 # Skipped crates are listed with their reason below.
 set -euo pipefail
@@ -58,8 +58,10 @@ while IFS= read -r name; do
     packages+=(-p "$name")
   fi
 done < <(python3 -c 'import json,sys; m=json.load(sys.stdin); ids=set(m["workspace_members"]); [print(p["name"]) for p in m["packages"] if p["id"] in ids]' <<<"$metadata")
-# The `links` name of aws-lc-sys carries its version (aws_lc_0_47_0): read it, so an upgrade needs no edit here.
-aws_lc_links=$(python3 -c 'import json,sys; m=json.load(sys.stdin); print(next((p["links"] for p in m["packages"] if p["name"]=="aws-lc-sys"), ""))' <<<"$metadata")
+# The `links` names carry the versions (aws_lc_0_47_0, ring_core_0_17_14_): read them, so an upgrade needs no edit.
+links_of() { python3 -c 'import json,sys; m=json.load(sys.stdin); print(next((p["links"] for p in m["packages"] if p["name"]==sys.argv[1]), ""))' "$1" <<<"$metadata"; }
+aws_lc_links=$(links_of aws-lc-sys)
+ring_links=$(links_of ring)
 
 check() { # target, extra cargo arguments...
   local target=$1
@@ -81,6 +83,9 @@ for t in "${targets[@]}"; do
           --config "target.$MACOS.$aws_lc_links.include=\"/aws-lc-is-not-built-for-macos-here\""
           --config "target.$MACOS.$aws_lc_links.root=\"/aws-lc-is-not-built-for-macos-here\""
         )
+      fi
+      if [ -n "$ring_links" ]; then
+        override+=(--config "target.$MACOS.$ring_links.rustc-link-search=[]")
       fi
       DOCS_RS=1 check "$t" "${override[@]}"
       ;;
