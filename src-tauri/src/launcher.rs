@@ -181,6 +181,16 @@ mod tests {
         (exe, record)
     }
 
+    /// A core on the emulator, for the launcher to announce `showPopup` on.
+    #[allow(clippy::unwrap_used)] // test setup: a failure must fail the test
+    fn core(dir: &std::path::Path) -> (Emulator, Presently) {
+        tauri::async_runtime::block_on(async {
+            let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+            let presently = presently_testkit::start_presently(&emulator, dir).await;
+            (emulator, presently)
+        })
+    }
+
     fn launches(record: &std::path::Path) -> Vec<String> {
         std::fs::read_to_string(record)
             .unwrap_or_default()
@@ -203,11 +213,7 @@ mod tests {
     #[test]
     fn the_popup_is_started_once_then_woken_over_the_ipc_and_ended_on_quit() {
         let dir = tempfile::tempdir().unwrap();
-        let (emulator, presently) = tauri::async_runtime::block_on(async {
-            let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
-            let presently = presently_testkit::start_presently(&emulator, dir.path()).await;
-            (emulator, presently)
-        });
+        let (emulator, presently) = core(dir.path());
         let (exe, record) = fake_popup(dir.path());
         let endpoint = Endpoint::at(dir.path().join("keeper.sock"));
         let launcher = Launcher::new(exe, endpoint, presently.clone());
@@ -252,11 +258,7 @@ mod tests {
     #[test]
     fn a_popup_that_ends_by_itself_is_reaped_and_the_next_open_starts_a_new_one() {
         let dir = tempfile::tempdir().unwrap();
-        let (emulator, presently) = tauri::async_runtime::block_on(async {
-            let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
-            let presently = presently_testkit::start_presently(&emulator, dir.path()).await;
-            (emulator, presently)
-        });
+        let (emulator, presently) = core(dir.path());
         let record = dir.path().join("launches.txt");
         let exe = dir.path().join("short-popup");
         // Lingers 0.2 s, then ends on its own, as a popup does after its lingering minutes.

@@ -235,8 +235,12 @@ impl StandInCloud {
             .spawn()
             .with_context(|| format!("cannot start {} (scripts/bench.sh builds it)", program.display()))?;
         let stdout = child.stdout.take().context("the emulator's output")?;
+        let mut lines = std::io::BufReader::new(stdout);
         let mut first = String::new();
-        std::io::BufReader::new(stdout).read_line(&mut first)?;
+        lines.read_line(&mut first)?;
+        // The rest of its output is read to the end: closing the pipe would fail its next line, and with it the
+        // emulator.
+        std::thread::spawn(move || std::io::copy(&mut lines, &mut std::io::sink()));
         let base_url = first
             .trim()
             .strip_prefix("Presently emulator listening on ")

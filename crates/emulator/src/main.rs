@@ -1,5 +1,6 @@
 //! `presently-emulator`: runs the emulator as a server and prints its URLs.
 
+use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 
@@ -79,15 +80,23 @@ async fn main() -> anyhow::Result<()> {
     let emulator = Emulator::start(config).await.context("starting the emulator")?;
     emulator.clock().set_speed(args.speed).context("--speed")?;
     let base = emulator.base_url().to_string();
-    println!("Presently emulator listening on {base}");
-    println!("  what colleagues see:  {base}/");
-    println!("  identity (authority): {base}/organizations");
-    println!("  openid configuration: {base}/organizations/v2.0/.well-known/openid-configuration");
-    println!("  Graph:                {base}/v1.0");
-    println!("  control API:          {base}/_emulator/state");
+    let mut lines = [
+        format!("Presently emulator listening on {base}"),
+        format!("  what colleagues see:  {base}/"),
+        format!("  identity (authority): {base}/organizations"),
+        format!("  openid configuration: {base}/organizations/v2.0/.well-known/openid-configuration"),
+        format!("  Graph:                {base}/v1.0"),
+        format!("  control API:          {base}/_emulator/state"),
+    ]
+    .join("\n")
+        + "\n";
     if let Some(path) = &args.ca_out {
-        println!("  CA certificate:       {}", path.display());
+        lines.push_str(&format!("  CA certificate:       {}\n", path.display()));
     }
+    // A reader that went away (a parent that read only the first line) must not end the emulator: println!
+    // would panic on the closed pipe.
+    let mut stdout = std::io::stdout();
+    let _ = stdout.write_all(lines.as_bytes()).and_then(|()| stdout.flush());
     if args.until_stdin_closes {
         tokio::select! {
             signal = tokio::signal::ctrl_c() => signal.context("waiting for Ctrl-C")?,

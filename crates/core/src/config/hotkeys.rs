@@ -172,6 +172,18 @@ pub enum Key {
     Named(NamedKey),
 }
 
+impl Key {
+    /// Every key a shortcut can use, letters first (what each hotkey backend must be able to grab).
+    pub fn all() -> impl Iterator<Item = Key> {
+        (b'A'..=b'Z')
+            .map(Key::Letter)
+            .chain((0..=9).map(Key::Digit))
+            .chain((1..=24).map(Key::Function))
+            .chain((0..=9).map(Key::Numpad))
+            .chain(NamedKey::ALL.map(Key::Named))
+    }
+}
+
 /// Keys with a name rather than a character.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NamedKey {
@@ -939,12 +951,8 @@ mod tests {
 
     #[test]
     fn every_key_name_reads_back_from_its_canonical_text() {
-        let mut keys: Vec<Key> = (b'A'..=b'Z').map(Key::Letter).collect();
-        keys.extend((0..=9).map(Key::Digit));
-        keys.extend((1..=24).map(Key::Function));
-        keys.extend((0..=9).map(Key::Numpad));
-        keys.extend(NamedKey::ALL.map(Key::Named));
-        for key in keys {
+        assert_eq!(Key::all().count(), 26 + 10 + 24 + 10 + NamedKey::ALL.len());
+        for key in Key::all() {
             let text = key.to_string();
             assert_eq!(Key::from_str(&text), Ok(key), "{text}");
         }
