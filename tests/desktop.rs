@@ -1,4 +1,5 @@
-//! The real `presently-app` on a desktop: one instance, commands forwarded by a second launch, the login entry.
+//! The real `presently-app` on a desktop: one instance, commands forwarded by a second launch, the login entry, and
+//! a start that fails.
 //! It needs an X display with a tray, so it is `#[ignore]`d in a plain `cargo test` and run on a throw-away
 //! virtual desktop by the test command:
 //!
@@ -406,4 +407,26 @@ fn one_keeper_runs_a_second_launch_forwards_its_command_and_the_login_entry_foll
     );
     assert!(desk.log().contains("kind=SignInNeeded"), "{}", desk.log());
     assert_eq!(desk.keepers(), [keeper], "the app ended\n{}", desk.log());
+}
+
+#[test]
+#[ignore = "needs a desktop: scripts/gui-session.sh cargo test -p presently-app --test desktop -- --ignored"]
+fn a_core_that_cannot_start_ends_the_app_with_its_error_and_exit_code_1() {
+    let desk = Desk::new();
+    // Settings that do not parse: the core refuses to start (it never writes over a broken file).
+    let settings = desk.path("data/demo/settings.toml");
+    std::fs::write(&settings, "hotkey-duration = \"2h\"\nthis is not toml\n").unwrap();
+    let started = desk.run(&["--demo"]);
+    let output = text(&started);
+    assert_eq!(started.status.code(), Some(1), "{output}");
+    assert!(output.contains("Presently cannot start"), "{output}");
+    assert!(
+        output.contains("settings.toml"),
+        "the error names the file: {output}"
+    );
+    // The file is left as it was, for the user to mend.
+    assert_eq!(
+        std::fs::read_to_string(&settings).unwrap(),
+        "hotkey-duration = \"2h\"\nthis is not toml\n"
+    );
 }
