@@ -79,14 +79,18 @@ impl Desk {
         command
     }
 
-    /// Starts `presently-app ARGS` in the background; its output is collected.
-    fn spawn(&mut self, args: &[&str]) -> u32 {
-        let mut child = self
-            .command(args)
+    /// Starts `presently-app ARGS` with its output piped.
+    fn start(&self, args: &[&str]) -> Child {
+        self.command(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Starts `presently-app ARGS` in the background; its output is collected.
+    fn spawn(&mut self, args: &[&str]) -> u32 {
+        let mut child = self.start(args);
         let pid = child.id();
         for stream in [
             Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
@@ -106,12 +110,7 @@ impl Desk {
 
     /// Runs `presently-app ARGS` to its end (a second launch).
     fn run(&self, args: &[&str]) -> Output {
-        let mut child = self
-            .command(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = self.start(args);
         let deadline = Instant::now() + Duration::from_secs(30);
         while child.try_wait().unwrap().is_none() {
             assert!(Instant::now() < deadline, "presently-app {args:?} did not end");

@@ -118,6 +118,14 @@ impl DemoOptions {
     }
 }
 
+/// Writes a line to our standard output. Nobody may be reading it (a desktop launch, a closed pipe): that is no
+/// error, where `println!` would panic.
+pub fn echo(line: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{line}").and_then(|()| stdout.flush());
+}
+
 /// The address in the emulator's ready line.
 pub fn address_in(line: &str) -> Option<&str> {
     let address = line.trim().strip_prefix(READY_LINE)?.trim();
@@ -173,11 +181,10 @@ impl Demo {
         let mut lines = BufReader::new(stdout).lines();
         let ready = tokio::time::timeout(START_TIMEOUT, async {
             while let Some(line) = lines.next_line().await.map_err(|e| e.to_string())? {
+                echo(&line);
                 if let Some(address) = address_in(&line) {
-                    println!("{line}");
                     return Ok(address.to_string());
                 }
-                println!("{line}");
             }
             Err("it ended before it was listening (see the lines above)".to_string())
         })
@@ -187,7 +194,7 @@ impl Demo {
         // Its other lines (the addresses of its pages) go on to our output, so it never writes to a closed pipe.
         tokio::spawn(async move {
             while let Ok(Some(line)) = lines.next_line().await {
-                println!("{line}");
+                echo(&line);
             }
         });
         Ok(Self {

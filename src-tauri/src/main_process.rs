@@ -156,7 +156,14 @@ pub fn run(args: TrayArgs, env: fn(&str) -> Option<String>) -> Result<(), StartE
                 crate::tray::show_starting(app.handle())?;
                 let handle = app.handle().clone();
                 tauri::async_runtime::spawn(async move {
-                    let core = start_core(args.demo, &exe, env).await;
+                    // In a task of its own, so that even a panic in it ends the app with an error rather than
+                    // leaving the icon "starting" for ever.
+                    let (demo, core_exe) = (args.demo, exe.clone());
+                    let core =
+                        tauri::async_runtime::spawn(async move { start_core(demo, &core_exe, env).await })
+                            .await
+                            .map_err(StartError::Tauri)
+                            .and_then(|core| core);
                     let on_main = handle.clone();
                     let connected = handle.run_on_main_thread(move || {
                         if let Err(e) = core.and_then(|core| connect(&on_main, core, &args, exe, env, &held))
@@ -234,7 +241,7 @@ fn connect<R: tauri::Runtime>(
     crate::notify::install(app, presently.clone());
     crate::hotkeys::install(app, presently.clone(), launcher.clone(), hotkeys);
     if let Some(page) = &demo_page {
-        println!("Presently demo: what colleagues see is at {page}");
+        crate::demo::echo(&format!("Presently demo: what colleagues see is at {page}"));
         if let Err(e) = opener::open_browser(page) {
             tracing::warn!(error = %e, "cannot open the browser at {page}");
         }
