@@ -79,6 +79,8 @@ impl Launcher {
 
     /// Shows the popup: wakes the lingering process, or starts one (beside `rect` when the tray was clicked).
     pub fn open(&self, rect: Option<TrayRect>) {
+        // The user looks: what the popup shows is read afresh unless it is under a minute old.
+        let _ = self.presently.look();
         let mut child = self.child.lock().unwrap_or_else(|e| e.into_inner());
         if child.as_ref().is_some_and(Running::alive) {
             self.presently.announce(AppEvent::ShowPopup);
@@ -135,6 +137,7 @@ impl Launcher {
     /// Starts the popup if none runs (another launch of the app, or a CLI, asked for it with `showPopup`; a
     /// running popup hears that request itself).
     pub fn ensure_running(&self) {
+        let _ = self.presently.look();
         let running = self
             .child
             .lock()

@@ -511,6 +511,7 @@ mod tests {
             activity: presently_core::keeper::KeeperActivity::Idle,
             next: None,
             problem: None,
+            problem_since: None,
             token_store: presently_core::keeper::TokenStoreView {
                 secure: true,
                 description: "test".into(),

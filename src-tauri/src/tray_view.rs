@@ -281,6 +281,7 @@ mod tests {
             activity: KeeperActivity::Idle,
             next: None,
             problem: None,
+            problem_since: None,
             token_store: TokenStoreView {
                 secure: true,
                 description: "test".into(),

@@ -47,10 +47,18 @@ export interface Reported {
 export type Agreement = { state: "unknown" } | { state: "matches" } | { state: "differs"; reason: string };
 
 /** `KeeperActivity`. */
-export type KeeperActivity = "starting" | "idle" | "syncing" | "retrying" | "blocked";
+export type KeeperActivity = "starting" | "idle" | "syncing" | "checking" | "retrying" | "blocked";
 
 /** `NextAction`. */
-export type NextAction = "apply" | "refreshToken" | "renewSession" | "renewPin" | "endIntent" | "readBack" | "retry";
+export type NextAction =
+  | "apply"
+  | "refreshToken"
+  | "renewSession"
+  | "renewPin"
+  | "endIntent"
+  | "readBack"
+  | "check"
+  | "retry";
 
 /** `Planned`. */
 export interface Planned {
@@ -100,6 +108,8 @@ export interface Snapshot {
   activity: KeeperActivity;
   next: Planned | null;
   problem: Problem | null;
+  /** When the problem began: a reading taken before it may no longer be true. */
+  problemSince: Timestamp | null;
   tokenStore: TokenStoreView;
 }
 

@@ -253,6 +253,12 @@ impl Presently {
         self.inner.keeper.back_to_automatic().map_err(stopped)
     }
 
+    /// Someone looks at the state (the popup opens, the tray is clicked, `presently status`): Graph is read unless
+    /// the last reading is under a minute old; a burst of looks costs one read.
+    pub fn look(&self) -> Result<(), Problem> {
+        self.inner.keeper.look().map_err(stopped)
+    }
+
     /// Retries pending work now and reads presence back.
     pub fn retry(&self) -> Result<(), Problem> {
         self.inner.keeper.retry_now().map_err(stopped)

@@ -87,6 +87,7 @@ fn snapshots() -> Vec<(&'static str, Snapshot)> {
         activity: KeeperActivity::Starting,
         next: None,
         problem: None,
+        problem_since: None,
         token_store: keyring(),
     };
     let signed_out = Snapshot {
@@ -107,6 +108,7 @@ fn snapshots() -> Vec<(&'static str, Snapshot)> {
             at: ts("2025-06-02T14:05:00Z"),
         }),
         problem: None,
+        problem_since: None,
         token_store: keyring(),
     };
     let automatic = Snapshot {
@@ -164,6 +166,8 @@ fn snapshots() -> Vec<(&'static str, Snapshot)> {
             .with_action(Action::Retry)
             .retrying_in(std::time::Duration::from_secs(30)),
         ),
+        // Offline since 13:00: the reading of 12:58 is from before the problem.
+        problem_since: Some(ts("2025-06-02T13:00:00Z")),
         token_store: TokenStoreView {
             secure: false,
             description:
@@ -224,6 +228,7 @@ fn snapshots() -> Vec<(&'static str, Snapshot)> {
             )
             .with_action(Action::SignIn),
         ),
+        problem_since: Some(ts("2025-06-02T12:50:00Z")),
         ..busy.clone()
     };
     let consent = Snapshot {
@@ -235,8 +240,20 @@ fn snapshots() -> Vec<(&'static str, Snapshot)> {
         problem: Some(problems().remove(2)),
         ..busy.clone()
     };
+    // The popup opened on a reading 40 minutes old: it is shown, marked as being checked, until the read returns.
+    let checking = Snapshot {
+        revision: 17,
+        reported: Some(reported(PreferredPresence::Busy, "2025-06-02T12:33:00Z")),
+        activity: KeeperActivity::Checking,
+        next: Some(Planned {
+            action: NextAction::ReadBack,
+            at: ts(NOW),
+        }),
+        ..busy.clone()
+    };
     vec![
         ("snapshot-starting", starting),
+        ("snapshot-checking", checking),
         ("snapshot-signed-out", signed_out),
         ("snapshot-automatic", automatic),
         ("snapshot-busy", busy),

@@ -35,6 +35,15 @@ use crate::wire::{Activity, Availability, PresencePair};
 pub const SESSION_EXPIRATION_MIN: SignedDuration = SignedDuration::from_mins(5);
 /// Longest `expirationDuration` `setPresence` accepts: PT4H (contract §2).
 pub const SESSION_EXPIRATION_MAX: SignedDuration = SignedDuration::from_hours(4);
+/// The `expirationDuration` of a session posted at `now` for a status that ends at `end`: until the end, within
+/// what `setPresence` accepts (contract §2); four hours when it has no end. The keeper renews it before it lapses;
+/// a one-shot `presently set` cannot, so there it is simply as long as allowed. One rule for both.
+pub fn session_lifetime(now: jiff::Timestamp, end: Option<jiff::Timestamp>) -> SignedDuration {
+    end.map(|end| end.duration_since(now))
+        .unwrap_or(SESSION_EXPIRATION_MAX)
+        .clamp(SESSION_EXPIRATION_MIN, SESSION_EXPIRATION_MAX)
+}
+
 /// What the keeper posts with `setPresence` for a status.
 ///
 /// Guarantee: `pair` is one of the five pairs `setPresence` accepts (contract §2). The keeper chooses
@@ -78,6 +87,25 @@ mod tests {
         .into_iter()
         .map(|(a, b)| PresencePair::new(Availability::from_wire(a), Activity::from_wire(b)))
         .collect()
+    }
+
+    #[test]
+    fn a_session_lives_until_the_end_within_five_minutes_and_four_hours() {
+        let at = |t: &str| t.parse::<jiff::Timestamp>().unwrap();
+        let now = at("2026-01-05T09:00:00Z");
+        assert_eq!(session_lifetime(now, None), SignedDuration::from_hours(4));
+        assert_eq!(
+            session_lifetime(now, Some(at("2026-01-05T10:30:00Z"))),
+            SignedDuration::from_mins(90)
+        );
+        assert_eq!(
+            session_lifetime(now, Some(at("2026-01-05T09:01:00Z"))),
+            SignedDuration::from_mins(5)
+        );
+        assert_eq!(
+            session_lifetime(now, Some(at("2026-01-06T09:00:00Z"))),
+            SignedDuration::from_hours(4)
+        );
     }
 
     #[test]

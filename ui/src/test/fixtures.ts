@@ -15,6 +15,7 @@ import signInFailedJson from "../fixtures/sign-in-finished-failed.json";
 import signInOkJson from "../fixtures/sign-in-finished-ok.json";
 import automaticJson from "../fixtures/snapshot-automatic.json";
 import busyJson from "../fixtures/snapshot-busy.json";
+import checkingJson from "../fixtures/snapshot-checking.json";
 import consentJson from "../fixtures/snapshot-consent.json";
 import differsJson from "../fixtures/snapshot-differs.json";
 import retryingJson from "../fixtures/snapshot-retrying.json";
@@ -47,6 +48,7 @@ export const SNAPSHOTS = {
   automatic: snap(automaticJson, "snapshot-automatic"),
   busy: snap(busyJson, "snapshot-busy"),
   syncing: snap(syncingJson, "snapshot-syncing"),
+  checking: snap(checkingJson, "snapshot-checking"),
   retrying: snap(retryingJson, "snapshot-retrying"),
   differs: snap(differsJson, "snapshot-differs"),
   "sign-in-required": snap(signInRequiredJson, "snapshot-sign-in-required"),

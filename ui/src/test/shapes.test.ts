@@ -67,7 +67,7 @@ describe("golden fixtures", () => {
       new Set(["unknown", "signedOut", "signedIn", "signInRequired"]),
     );
     expect(new Set(snapshots.map((s) => s.activity))).toEqual(
-      new Set(["starting", "blocked", "idle", "syncing", "retrying"]),
+      new Set(["starting", "blocked", "idle", "syncing", "checking", "retrying"]),
     );
     expect(snapshots.some((s) => s.agreement.state === "differs")).toBe(true);
   });

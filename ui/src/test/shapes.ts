@@ -125,7 +125,14 @@ function tagged<T, Tag extends keyof T & string>(tag: Tag, variants: Variants<T,
 
 export const STATUS_NAMES = members<StatusName>({ available: true, busy: true, dnd: true, brb: true, away: true, offline: true });
 const ORIGINS = members<Origin>({ popup: true, trayMenu: true, hotkey: true, cli: true, teams: true });
-const ACTIVITIES = members<KeeperActivity>({ starting: true, idle: true, syncing: true, retrying: true, blocked: true });
+const ACTIVITIES = members<KeeperActivity>({
+  starting: true,
+  idle: true,
+  syncing: true,
+  checking: true,
+  retrying: true,
+  blocked: true,
+});
 const NEXT_ACTIONS = members<NextAction>({
   apply: true,
   refreshToken: true,
@@ -133,6 +140,7 @@ const NEXT_ACTIONS = members<NextAction>({
   renewPin: true,
   endIntent: true,
   readBack: true,
+  check: true,
   retry: true,
 });
 export const PROBLEM_KINDS = members<ProblemKind>({
@@ -190,6 +198,7 @@ export const snapshot = object<Snapshot>({
   activity: oneOf(ACTIVITIES),
   next: nullable(planned),
   problem: nullable(problem),
+  problemSince: nullable(timestamp),
   tokenStore,
 });
 

@@ -41,6 +41,9 @@ pub enum Request {
     BackToAutomatic,
     /// Retry pending work now (ok: null).
     Retry,
+    /// Someone looks: read Graph unless the last reading is under a minute old (ok: null; the new reading arrives
+    /// as a state event).
+    Look,
     /// Sign in; the result also arrives as an app event (ok: null once signed in).
     SignIn {
         /// Browser or device code.

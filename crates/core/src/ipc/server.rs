@@ -207,6 +207,7 @@ async fn answer(presently: &Presently, request: Request) -> Result<Value, Proble
         }
         Request::BackToAutomatic => presently.back_to_automatic().map(|()| Value::Null),
         Request::Retry => presently.retry().map(|()| Value::Null),
+        Request::Look => presently.look().map(|()| Value::Null),
         Request::CancelSignIn => {
             presently.cancel_sign_in();
             Ok(Value::Null)

@@ -83,6 +83,7 @@ impl Keeper {
             activity: KeeperActivity::Starting,
             next: None,
             problem: None,
+            problem_since: None,
             token_store: token_store.clone(),
         };
         let (state_tx, state) = watch::channel(initial);
@@ -155,6 +156,12 @@ impl Keeper {
     /// Retries pending work now and reads presence back.
     pub fn retry_now(&self) -> Result<(), KeeperStopped> {
         self.commands.send(Command::RetryNow).map_err(|_| KeeperStopped)
+    }
+
+    /// Someone looks at the state (the popup opened, a tray click, `presently status`): Graph is read unless the
+    /// last reading is younger than a minute. Looks in a burst cost one read.
+    pub fn look(&self) -> Result<(), KeeperStopped> {
+        self.commands.send(Command::Look).map_err(|_| KeeperStopped)
     }
 
     /// Goes back to automatic, forgets the intent, and signs out.

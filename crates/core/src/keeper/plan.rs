@@ -10,12 +10,6 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use presently_model::{Availability, Intent, PreferredPresence, PresencePair};
 
-/// Longest `expirationDuration` setPresence accepts, and what the keeper uses: PT4H (contract §2). The pin wins
-/// over every session while one is alive (contract §3), so the session's job is to exist; a long one costs one
-/// renewal per four hours. It also bounds how long a crashed Presently leaves its session behind.
-pub const SESSION_LIFETIME: SignedDuration = SignedDuration::from_hours(4);
-/// Shortest `expirationDuration` setPresence accepts: PT5M (contract §2).
-pub const SESSION_MIN_LIFETIME: SignedDuration = SignedDuration::from_mins(5);
 /// A session is renewed this long before it lapses: room for Graph's own retries (3 + 6 + 12 s, contract §4)
 /// and several of the keeper's backoffs.
 pub const SESSION_RENEW_MARGIN: SignedDuration = SignedDuration::from_mins(15);
@@ -30,18 +24,24 @@ pub const REFRESH_JITTER_MAX: Duration = Duration::from_secs(60);
 pub const BACKOFF_FIRST: Duration = Duration::from_secs(30);
 /// See [`BACKOFF_FIRST`].
 pub const BACKOFF_MAX: Duration = Duration::from_secs(10 * 60);
+/// While a status is kept, Graph is read at least this often, so a change made in Teams is noticed (and adopted)
+/// within this long even when nothing else is due. Two reads an hour: the presence throttle is per app per
+/// tenant (contract §4), so every request an hour per user counts in the largest tenants.
+pub const CHECK_INTERVAL: SignedDuration = SignedDuration::from_mins(30);
+/// A reading younger than this is fresh enough for someone looking (the popup opening, `presently status`);
+/// an older one is read again first.
+pub const FRESH_FOR: SignedDuration = SignedDuration::from_secs(60);
 /// The keeper wakes at least this often to notice a wall-clock jump (the computer slept): a timer on the
 /// monotonic clock does not count the time asleep. A wake costs microseconds and no request.
 pub const MAX_NAP: Duration = Duration::from_secs(60);
 /// A wall-clock advance this much larger than the monotonic one means the computer slept (or the clock was set).
 pub const JUMP_THRESHOLD: SignedDuration = SignedDuration::from_mins(2);
 
-/// The `expirationDuration` of our session posted at `now` for an intent ending at `end`: four hours, or less
-/// when the intent ends sooner, never below PT5M (the keeper clears the session at the intent's end anyway).
-pub fn session_lifetime(now: Timestamp, end: Option<Timestamp>) -> SignedDuration {
-    let left = end.map(|end| end.duration_since(now)).unwrap_or(SESSION_LIFETIME);
-    left.clamp(SESSION_MIN_LIFETIME, SESSION_LIFETIME)
-}
+/// The `expirationDuration` of our session: four hours (PT4H, the longest setPresence accepts, contract §2), or
+/// less when the intent ends sooner, never below PT5M. The pin wins over every session while one is alive
+/// (contract §3), so the session's job is to exist; a long one costs one renewal per four hours and bounds how
+/// long a crashed Presently leaves it behind. The rule lives in the model, shared with the one-shot CLI.
+pub use presently_model::session::session_lifetime;
 
 /// When a session that lapses at `until` must be renewed, if the intent outlasts it.
 pub fn session_renewal(until: Timestamp, intent_end: Option<Timestamp>) -> Option<Timestamp> {
@@ -75,6 +75,32 @@ pub enum Verdict {
     /// Graph showed the user's choice before and now shows something else: the user changed it elsewhere
     /// (Teams). Adopt it: the status, or automatic when it is not one of the six pins.
     Adopt(Option<PreferredPresence>),
+    /// Our pin is gone by its own expiry (or was never accepted) while the intent still holds: post it again.
+    Reassert,
+}
+
+/// What the keeper knows of the pin it posted for the current intent, to judge a reading taken after a gap
+/// (a restart, a wake from sleep, the network back, a renewal, a periodic check).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PinKnowledge {
+    /// Graph accepted our pin for this status and its `expirationDuration` has not run out.
+    pub live: bool,
+    /// Graph has shown that pin since it was posted, so a different reading now is someone else's doing.
+    pub shown: bool,
+}
+
+/// Judges a reading of a kept intent. While our pin lives it is [`judge`]: a status picked elsewhere since
+/// Graph showed ours is adopted, Offline means our session is missing. A pin of ours that lapsed by its own
+/// expiry explains any other reading, so it is re-asserted. (Assumption, contract §2: what happens when a pin
+/// lapses is undocumented; the emulator drops it and lets sessions decide.)
+pub fn judge_kept(intent: &Intent, reported: &PresencePair, pin: PinKnowledge) -> Verdict {
+    if pin.live {
+        return judge(intent, reported, pin.shown);
+    }
+    match judge(intent, reported, false) {
+        Verdict::Matches => Verdict::Matches,
+        _ => Verdict::Reassert,
+    }
 }
 
 /// Compares Graph's report with the intent. `confirmed` says whether Graph already showed this intent since
@@ -143,24 +169,6 @@ mod tests {
     }
 
     #[test]
-    fn a_session_lives_four_hours_unless_the_intent_ends_sooner_and_never_under_five_minutes() {
-        let now = at("2026-01-05T09:00:00Z");
-        assert_eq!(session_lifetime(now, None), SignedDuration::from_hours(4));
-        assert_eq!(
-            session_lifetime(now, Some(at("2026-01-05T10:30:00Z"))),
-            SignedDuration::from_mins(90)
-        );
-        assert_eq!(
-            session_lifetime(now, Some(at("2026-01-05T09:01:00Z"))),
-            SignedDuration::from_mins(5)
-        );
-        assert_eq!(
-            session_lifetime(now, Some(at("2026-01-06T09:00:00Z"))),
-            SignedDuration::from_hours(4)
-        );
-    }
-
-    #[test]
     fn a_session_is_renewed_before_it_lapses_only_when_the_intent_outlasts_it() {
         let until = at("2026-01-05T13:00:00Z");
         assert_eq!(session_renewal(until, None), Some(at("2026-01-05T12:45:00Z")));
@@ -177,6 +185,54 @@ mod tests {
         assert_eq!(secs, vec![30, 60, 120, 240, 480, 600, 600]);
         assert_eq!(backoff(0, Some(Duration::from_secs(900))).as_secs(), 900);
         assert_eq!(backoff(40, None), BACKOFF_MAX);
+    }
+
+    #[test]
+    fn after_a_gap_a_status_picked_elsewhere_is_adopted_and_a_lapsed_session_is_re_posted() {
+        let busy = intent(PreferredPresence::Busy);
+        let shown = PinKnowledge {
+            live: true,
+            shown: true,
+        };
+        let dnd = PreferredPresence::DoNotDisturb.preferred_pair();
+        assert_eq!(
+            judge_kept(&busy, &dnd, shown),
+            Verdict::Adopt(Some(PreferredPresence::DoNotDisturb))
+        );
+        let no_session = PresencePair::new(Availability::Offline, Activity::Offline);
+        assert_eq!(judge_kept(&busy, &no_session, shown), Verdict::SessionMissing);
+        assert_eq!(
+            judge_kept(&busy, &PreferredPresence::Busy.preferred_pair(), shown),
+            Verdict::Matches
+        );
+    }
+
+    #[test]
+    fn after_a_gap_a_pin_never_shown_is_not_taken_for_a_change_made_elsewhere() {
+        let busy = intent(PreferredPresence::Busy);
+        let unshown = PinKnowledge {
+            live: true,
+            shown: false,
+        };
+        let dnd = PreferredPresence::DoNotDisturb.preferred_pair();
+        assert!(matches!(judge_kept(&busy, &dnd, unshown), Verdict::Differs(_)));
+    }
+
+    #[test]
+    fn a_pin_that_lapsed_by_its_own_expiry_is_re_asserted_whatever_graph_shows() {
+        let busy = intent(PreferredPresence::Busy);
+        let lapsed = PinKnowledge {
+            live: false,
+            shown: true,
+        };
+        let automatic = PresencePair::new(Availability::Available, Activity::Available);
+        assert_eq!(judge_kept(&busy, &automatic, lapsed), Verdict::Reassert);
+        let no_session = PresencePair::new(Availability::Offline, Activity::Offline);
+        assert_eq!(judge_kept(&busy, &no_session, lapsed), Verdict::Reassert);
+        assert_eq!(
+            judge_kept(&busy, &PreferredPresence::Busy.preferred_pair(), lapsed),
+            Verdict::Matches
+        );
     }
 
     #[test]

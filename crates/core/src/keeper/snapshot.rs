@@ -26,8 +26,10 @@ pub struct Snapshot {
     pub activity: KeeperActivity,
     /// What it will do next, and when.
     pub next: Option<Planned>,
-    /// The current trouble, with what helps; the intent is kept whatever it is.
+    /// The current trouble, with what helps; the intent is kept whatever it is. Views show it first.
     pub problem: Option<Problem>,
+    /// When that trouble began: a reading taken before it is from before the problem, and says so.
+    pub problem_since: Option<Timestamp>,
     /// Where tokens are kept, in words; `secure` is false for the unencrypted file fallback.
     pub token_store: TokenStoreView,
 }
@@ -56,6 +58,21 @@ pub enum AccountView {
         /// Sign-in name.
         username: String,
     },
+}
+
+impl Snapshot {
+    /// How old the reading is at `now`, when there is one.
+    pub fn reading_age(&self, now: Timestamp) -> Option<jiff::SignedDuration> {
+        self.reported.as_ref().map(|r| now.duration_since(r.at))
+    }
+
+    /// Whether the reading was taken before the current problem began (so it may no longer be true).
+    pub fn reading_predates_problem(&self) -> bool {
+        match (&self.reported, self.problem_since) {
+            (Some(r), Some(since)) => r.at < since,
+            _ => false,
+        }
+    }
 }
 
 /// What Graph reported (`GET /users/{id}/presence`).
@@ -95,8 +112,10 @@ pub enum KeeperActivity {
     Starting,
     /// Nothing to do until `next`.
     Idle,
-    /// Talking to Microsoft.
+    /// Talking to Microsoft: writing a change or refreshing the sign-in.
     Syncing,
+    /// Reading presence from Graph (the reading shown is the previous one until it returns).
+    Checking,
     /// Waiting to retry after a transient failure.
     Retrying,
     /// Waiting for the user (sign in, consent, settings).
@@ -127,8 +146,11 @@ pub enum NextAction {
     RenewPin,
     /// The chosen status ends; go back to automatic.
     EndIntent,
-    /// Read presence back after a write.
+    /// Read presence back after a write, or because someone looks.
     ReadBack,
+    /// Read presence to notice a change made elsewhere (after a gap, and every half hour while a status is kept)
+    /// and re-assert only what lapsed of ours.
+    Check,
     /// Retry after a transient failure.
     Retry,
 }

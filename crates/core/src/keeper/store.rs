@@ -20,6 +20,17 @@ pub struct Applied {
     pub pin_lapses_at: Option<Timestamp>,
     /// When our session lapses, if we posted one.
     pub session_until: Option<Timestamp>,
+    /// Graph has shown that pin since it was posted: after a gap, a different reading is then a change made
+    /// elsewhere (Teams) and is adopted, not overwritten. Missing in files from older versions: not shown.
+    #[serde(default)]
+    pub shown: bool,
+}
+
+impl Applied {
+    /// Whether anything of ours may still be on the service (a pin or a session).
+    pub fn anything(&self) -> bool {
+        self.pin.is_some() || self.session_until.is_some()
+    }
 }
 
 /// The saved state.
@@ -106,10 +117,25 @@ mod tests {
                 pin: Some(PreferredPresence::Busy),
                 pin_lapses_at: Some(at),
                 session_until: Some(at),
+                shown: true,
             },
         };
         file.save(&saved);
         assert_eq!(file.load(), saved);
+    }
+
+    #[test]
+    fn a_state_file_from_before_the_shown_flag_still_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = IntentFile::in_dir(dir.path());
+        std::fs::write(
+            file.path(),
+            r#"{"intent":null,"applied":{"pin":"busy","pinLapsesAt":null,"sessionUntil":null}}"#,
+        )
+        .unwrap();
+        let saved = file.load();
+        assert_eq!(saved.applied.pin, Some(PreferredPresence::Busy));
+        assert!(!saved.applied.shown);
     }
 
     #[test]

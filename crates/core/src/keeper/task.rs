@@ -1,10 +1,17 @@
 //! The keeper's task: one loop that owns the intent, sleeps until the next deadline, and does what is due.
 //!
 //! Each wake runs the same pass, in order: notice a wall-clock jump (sleep/resume), end an expired intent,
-//! refresh the token if due, apply a changed intent, renew the session or pin if due, read presence back if due.
+//! refresh the token if due, write what the user just chose, then read presence and act on it if a read is due.
 //! A transient failure stops the pass and schedules a retry with backoff; what failed is still due then, so the
 //! retry simply runs the pass again with the latest intent. Nothing here polls: between deadlines the task sleeps
 //! (in naps of at most a minute, the only way to notice that the computer slept).
+//!
+//! The user's latest choice wins, wherever they made it (architecture convention 14). Only a choice the user
+//! just made here (popup, tray, hotkey, CLI) is written straight away. Every other write — after a restart, a
+//! wake from sleep, the network coming back, a new sign-in, a renewal, the end of a timed status — follows a
+//! read of Graph ([`Task::reconcile`]): a status picked in Teams since Graph showed ours is adopted and nothing
+//! is written over it; what lapsed of ours is posted again; leftovers of an ended intent are removed only while
+//! they are still ours.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +19,7 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use presently_auth::{Account, AuthStatus, Clock, TokenManager};
 use presently_graph::{GraphClient, GraphError, UserRef};
-use presently_model::{Intent, Origin, Until, WireExpiration};
+use presently_model::{Availability, Intent, Origin, PreferredPresence, PresencePair, Until, WireExpiration};
 use rand::Rng;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::time::Instant;
@@ -34,8 +41,10 @@ pub(crate) enum Command {
     Clear,
     /// Sign-in changed elsewhere (signed in, or tokens replaced): reload it and carry on.
     AuthChanged,
-    /// Do pending work now (the user pressed Retry, or opened the popup and wants a fresh report).
+    /// Do pending work now and read presence (the user pressed Retry).
     RetryNow,
+    /// Someone looks (the popup opened, `presently status`): read Graph unless the last reading is fresh.
+    Look,
     /// Clear our presence, forget the intent, sign out.
     SignOut(oneshot::Sender<()>),
     /// Stop; clear our presence first when `clear` is set.
@@ -71,13 +80,14 @@ pub(crate) struct Task {
 
     intent: Option<Intent>,
     applied: Applied,
-    /// Graph showed the current intent since it was last written.
-    confirmed: bool,
-    /// The session was re-posted after a read-back showed Offline; do it once per write.
+    /// The session was re-posted after a read showed Offline; do it once per write or gap.
     reposted: bool,
     account: Option<Account>,
     sign_in_required: bool,
+    /// What the user just chose waits to be written. It is the newest choice, so no read comes first.
     write_due: bool,
+    /// A gap (start, wake, sign-in, network back, an ended intent): read Graph before writing anything.
+    verify_due: bool,
     /// Clear the pin even if we do not remember posting one (explicit "back to automatic", clean-up).
     clear_pin: bool,
     read_due_at: Option<Timestamp>,
@@ -86,6 +96,8 @@ pub(crate) struct Task {
     attempt: u32,
     blocked: Option<Problem>,
     problem: Option<Problem>,
+    /// When the current problem began (a reading older than this is from before it).
+    problem_since: Option<Timestamp>,
     reported: Option<Reported>,
     agreement: Agreement,
     activity: KeeperActivity,
@@ -120,11 +132,11 @@ impl Task {
             token_store,
             intent: None,
             applied: Applied::default(),
-            confirmed: false,
             reposted: false,
             account: None,
             sign_in_required: false,
             write_due: false,
+            verify_due: false,
             clear_pin: false,
             read_due_at: None,
             token_due_at: None,
@@ -132,6 +144,7 @@ impl Task {
             attempt: 0,
             blocked: None,
             problem: None,
+            problem_since: None,
             reported: None,
             agreement: Agreement::Unknown,
             activity: KeeperActivity::Starting,
@@ -179,19 +192,20 @@ impl Task {
         self.reload_auth().await;
         let now = self.clock.now();
         match saved.intent {
-            Some(intent) if intent.is_expired(now) => {
-                // Presently was not running when it ended: clean up what we left behind.
-                self.clear_pin = self.applied.pin.is_some();
-                self.write_due = self.clear_pin || self.applied.session_until.is_some();
-                self.save();
-            }
-            Some(intent) => {
+            Some(intent) if !intent.is_expired(now) => {
                 self.intent = Some(intent);
-                // Re-assert: the session may have lapsed while Presently was not running.
-                self.write_due = intent.origin != Origin::Teams || self.applied.session_until.is_some();
+                if intent.origin != Origin::Teams && self.applied.pin != Some(intent.status) {
+                    // The choice never reached Graph (Presently stopped first): it is still the newest we know.
+                    self.write_due = true;
+                }
             }
+            // Ended while Presently was not running: what we left behind is removed after a read shows it is
+            // still ours.
+            Some(_) => self.save(),
             None => {}
         }
+        // Whatever happened while Presently was not running, Graph is read before anything is written.
+        self.verify_due = true;
         self.activity = KeeperActivity::Idle;
         self.pass().await;
     }
@@ -202,7 +216,7 @@ impl Task {
             Ok(status) => status,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the saved sign-in");
-                self.problem = Some(Problem::from(&e));
+                self.set_problem(Problem::from(&e));
                 self.tokens.status().await
             }
         };
@@ -247,13 +261,15 @@ impl Task {
             Command::AuthChanged => {
                 self.reload_auth().await;
                 if self.account.is_some() && !self.sign_in_required {
-                    self.problem = None;
+                    self.clear_problem();
                     self.blocked = None;
                     self.retry_at = None;
                     self.attempt = 0;
-                    if self.intent.is_some_and(|i| i.origin != Origin::Teams) {
-                        self.write_due = true;
-                    }
+                    // Signed in again after a gap: read before re-asserting anything. What Graph showed before
+                    // is no longer known to hold.
+                    self.verify_due = true;
+                    self.reposted = false;
+                    self.agreement = Agreement::Unknown;
                 }
             }
             Command::RetryNow => {
@@ -262,10 +278,19 @@ impl Task {
                 self.attempt = 0;
                 self.read_due_at = Some(now);
             }
+            Command::Look => {
+                let stale = self
+                    .reported
+                    .as_ref()
+                    .is_none_or(|r| now.duration_since(r.at) > plan::FRESH_FOR);
+                if stale && self.read_due_at.is_none_or(|at| at > now) {
+                    self.read_due_at = Some(now);
+                }
+            }
             Command::SignOut(done) => {
                 self.goodbye(true).await;
                 if let Err(e) = self.tokens.sign_out().await {
-                    self.problem = Some(Problem::from(&e));
+                    self.set_problem(Problem::from(&e));
                 }
                 self.account = None;
                 self.sign_in_required = false;
@@ -284,15 +309,28 @@ impl Task {
         None
     }
 
-    /// A user action resets backoff and blockage: they asked for it now.
+    /// A user action resets backoff and tries again now: they asked for it. The problem stays on show until a
+    /// pass gets past it (or, for a sign-in that is needed, until the user signs in), so the answer to a
+    /// choice made while the keeper cannot act is that problem, never an empty success.
     fn fresh_start(&mut self) {
-        self.confirmed = false;
         self.reposted = false;
+        self.verify_due = false;
         self.agreement = Agreement::Unknown;
         self.blocked = None;
-        self.problem = None;
         self.retry_at = None;
         self.attempt = 0;
+    }
+
+    fn set_problem(&mut self, problem: Problem) {
+        if self.problem.is_none() {
+            self.problem_since = Some(self.clock.now());
+        }
+        self.problem = Some(problem);
+    }
+
+    fn clear_problem(&mut self) {
+        self.problem = None;
+        self.problem_since = None;
     }
 
     /// Back to automatic before quitting or signing out, within a time budget; the intent is forgotten.
@@ -343,22 +381,38 @@ impl Task {
         if self.write_due {
             add(NextAction::Apply, Some(now));
         }
+        if self.verify_due {
+            add(NextAction::Check, Some(now));
+        }
         add(NextAction::ReadBack, self.read_due_at);
         add(NextAction::RefreshToken, self.token_due_at);
         if let Some(intent) = self.managed_intent() {
             let end = intent.ends_at();
             add(NextAction::EndIntent, end);
-            add(
-                NextAction::RenewSession,
-                self.applied
-                    .session_until
-                    .and_then(|u| plan::session_renewal(u, end)),
-            );
+            add(NextAction::RenewSession, self.session_renewal_at(&intent));
             add(NextAction::RenewPin, self.pin_renewal_at(&intent));
         } else if let Some(intent) = self.intent {
             add(NextAction::EndIntent, intent.ends_at());
         }
+        add(NextAction::Check, self.check_at());
         steps.into_iter().min_by_key(|p| p.at)
+    }
+
+    /// When Graph is next read to notice a change made elsewhere: [`plan::CHECK_INTERVAL`] after the last
+    /// reading, while a status is kept. With no intent nothing is polled.
+    fn check_at(&self) -> Option<Timestamp> {
+        self.intent?;
+        let now = self.clock.now();
+        Some(match &self.reported {
+            Some(r) => r.at.checked_add(plan::CHECK_INTERVAL).unwrap_or(now),
+            None => now,
+        })
+    }
+
+    fn session_renewal_at(&self, intent: &Intent) -> Option<Timestamp> {
+        self.applied
+            .session_until
+            .and_then(|u| plan::session_renewal(u, intent.ends_at()))
     }
 
     /// The intent the keeper writes (not one adopted from Teams, which it leaves alone).
@@ -375,22 +429,26 @@ impl Task {
     /// Does everything that is due, stopping at the first failure.
     async fn pass(&mut self) {
         let now = self.clock.now();
-        let resumed = self.noticed_jump(now);
-        if self.account.is_none() || self.sign_in_required || self.blocked.is_some() {
-            return;
-        }
-        if resumed {
-            tracing::info!("the computer slept or the clock jumped: checking sign-in and re-asserting");
+        if self.noticed_jump(now) {
+            tracing::info!("the computer slept or the clock jumped: checking sign-in, then reading presence");
             self.token_due_at = Some(now);
             self.retry_at = None;
-            if self.managed_intent().is_some() {
-                self.write_due = true;
-            }
+            self.verify_due = true;
+            self.reposted = false;
+            self.agreement = Agreement::Unknown;
+        }
+        if self.account.is_none() || self.sign_in_required || self.blocked.is_some() {
+            return;
         }
         if self.retry_at.is_some_and(|at| at > now) {
             return;
         }
-        self.activity = KeeperActivity::Syncing;
+        let writes = self.write_due || self.token_due_at.is_some_and(|at| at <= now);
+        self.activity = if writes {
+            KeeperActivity::Syncing
+        } else {
+            KeeperActivity::Checking
+        };
         self.publish();
         let outcome = self.due_work().await;
         self.activity = KeeperActivity::Idle;
@@ -398,17 +456,19 @@ impl Task {
             Ok(()) => {
                 self.retry_at = None;
                 self.attempt = 0;
-                if self.problem.as_ref().is_some_and(Problem::is_transient) {
-                    self.problem = None;
-                }
+                self.clear_problem();
             }
             Err(Stop::Transient(problem, hint)) => {
                 let delay = plan::backoff(self.attempt, hint);
                 self.attempt = self.attempt.saturating_add(1);
-                self.retry_at =
-                    Some(self.clock.now() + SignedDuration::try_from(delay).unwrap_or(SignedDuration::ZERO));
+                self.retry_at = Some(
+                    self.clock
+                        .now()
+                        .checked_add(SignedDuration::try_from(delay).unwrap_or(SignedDuration::ZERO))
+                        .unwrap_or(Timestamp::MAX),
+                );
                 tracing::info!(problem = %problem.message, retry_in_secs = delay.as_secs(), "will retry");
-                self.problem = Some(problem.retrying_in(delay));
+                self.set_problem(problem.retrying_in(delay));
                 self.activity = KeeperActivity::Retrying;
             }
             Err(Stop::Blocked(problem)) => {
@@ -417,9 +477,11 @@ impl Task {
                     self.sign_in_required = true;
                     let _ = self.events.send(KeeperEvent::SignInNeeded);
                 }
-                self.problem = Some(problem.clone());
+                self.set_problem(problem.clone());
                 self.blocked = Some(problem);
                 self.activity = KeeperActivity::Blocked;
+                // Until the user acts nothing is read: whether Graph still agrees is no longer known.
+                self.agreement = Agreement::Unknown;
             }
         }
     }
@@ -442,8 +504,9 @@ impl Task {
                 "the chosen status ended; back to automatic"
             );
             self.intent = None;
-            self.write_due = self.applied.pin.is_some() || self.applied.session_until.is_some();
-            self.clear_pin = self.applied.pin.is_some();
+            // What is left of ours (the session; a pin Graph has not dropped yet) goes after a read shows that
+            // it is still ours: the user may have picked another status in Teams meanwhile.
+            self.verify_due |= self.applied.anything();
             self.save();
             let _ = self.events.send(KeeperEvent::IntentEnded {
                 status: intent.status,
@@ -460,27 +523,12 @@ impl Task {
             self.apply().await?;
         }
         let now = self.clock.now();
-        if let Some(intent) = self.managed_intent() {
-            let session_due = self
-                .applied
-                .session_until
-                .and_then(|u| plan::session_renewal(u, intent.ends_at()))
-                .is_some_and(|at| at <= now);
-            let pin_due = self.pin_renewal_at(&intent).is_some_and(|at| at <= now);
-            if session_due || pin_due {
-                // Read first: if the user changed status in Teams meanwhile, adopt it instead of overwriting it.
-                self.read().await?;
-                if let Some(intent) = self.managed_intent() {
-                    if pin_due {
-                        self.post_pin(&intent).await?;
-                    }
-                    self.post_session(&intent).await?;
-                    self.save();
-                }
-            }
-        }
-        if self.read_due_at.is_some_and(|at| at <= self.clock.now()) {
-            self.read().await?;
+        let due = |at: Option<Timestamp>| at.is_some_and(|at| at <= now);
+        let renewal_due = self
+            .managed_intent()
+            .is_some_and(|intent| due(self.session_renewal_at(&intent)) || due(self.pin_renewal_at(&intent)));
+        if self.verify_due || renewal_due || due(self.read_due_at) || due(self.check_at()) {
+            self.reconcile().await?;
         }
         Ok(())
     }
@@ -498,7 +546,7 @@ impl Task {
         })
     }
 
-    /// Makes Graph match the intent: pin and session, or neither.
+    /// Writes what the user just chose: pin and session, or neither. No read first: it is the newest choice.
     async fn apply(&mut self) -> Result<(), Stop> {
         let oid = self.oid()?;
         match self.managed_intent() {
@@ -509,20 +557,29 @@ impl Task {
             None => {
                 if self.clear_pin || self.applied.pin.is_some() {
                     self.graph.clear_preferred(&oid).await.map_err(graph_stop)?;
-                    self.applied.pin = None;
-                    self.applied.pin_lapses_at = None;
+                    self.forget_pin();
                     self.clear_pin = false;
                 }
                 self.clear_session(&oid).await?;
             }
         }
         self.write_due = false;
-        self.confirmed = false;
+        self.after_write();
+        Ok(())
+    }
+
+    /// After a write, a read-back follows shortly; until then nothing is known.
+    fn after_write(&mut self) {
         self.reposted = false;
         self.agreement = Agreement::Unknown;
         self.read_due_at = Some(self.clock.now() + plan::READ_BACK_DELAY);
         self.save();
-        Ok(())
+    }
+
+    fn forget_pin(&mut self) {
+        self.applied.pin = None;
+        self.applied.pin_lapses_at = None;
+        self.applied.shown = false;
     }
 
     async fn post_pin(&mut self, intent: &Intent) -> Result<(), Stop> {
@@ -539,6 +596,7 @@ impl Task {
             .map_err(graph_stop)?;
         self.applied.pin = Some(intent.status);
         self.applied.pin_lapses_at = lapses_at;
+        self.applied.shown = false;
         Ok(())
     }
 
@@ -572,27 +630,49 @@ impl Task {
         Ok(())
     }
 
-    /// Reads presence back and acts on what it means.
-    async fn read(&mut self) -> Result<(), Stop> {
+    /// Reads Graph and acts on what it shows: the one way the keeper writes anything the user did not just ask
+    /// for. Used for the read-back after a write, after every gap, for renewals, periodic checks and looks.
+    async fn reconcile(&mut self) -> Result<(), Stop> {
         let oid = self.oid()?;
         let presence = self.graph.presence(UserRef::Id(&oid)).await.map_err(graph_stop)?;
         let now = self.clock.now();
+        self.verify_due = false;
         self.read_due_at = None;
         let pair = presence.pair();
         self.reported = Some(Reported {
-            as_status: presently_model::PreferredPresence::from_preferred_pair(&pair),
+            as_status: PreferredPresence::from_preferred_pair(&pair),
             availability: pair.availability.clone(),
             activity: pair.activity.clone(),
             at: now,
         });
-        let Some(intent) = self.managed_intent() else {
-            self.agreement = Agreement::Matches;
-            return Ok(());
+        match self.intent {
+            None => self.clean_up(&oid, &pair, now).await?,
+            Some(intent) if intent.origin == Origin::Teams => self.follow_elsewhere(&intent, &pair, now),
+            Some(intent) => self.keep_true(&oid, &intent, &pair, now).await?,
+        }
+        self.save();
+        Ok(())
+    }
+
+    /// Acts on a reading of an intent we keep.
+    async fn keep_true(
+        &mut self,
+        oid: &str,
+        intent: &Intent,
+        pair: &PresencePair,
+        now: Timestamp,
+    ) -> Result<(), Stop> {
+        let pin = plan::PinKnowledge {
+            live: self.applied.pin == Some(intent.status)
+                && self.applied.pin_lapses_at.is_none_or(|at| at > now),
+            shown: self.applied.shown,
         };
-        match plan::judge(&intent, &pair, self.confirmed) {
+        match plan::judge_kept(intent, pair, pin) {
             Verdict::Matches => {
-                self.confirmed = true;
+                self.applied.shown = true;
+                self.reposted = false;
                 self.agreement = Agreement::Matches;
+                self.renew_if_due(oid, intent, now).await?;
             }
             Verdict::SessionMissing => {
                 let reason =
@@ -602,8 +682,10 @@ impl Task {
                     reason: reason.clone(),
                 };
                 if !self.reposted {
+                    // Our session lapsed (Presently was away, or Graph dropped it): post it again, then read
+                    // what the pin now shows; a status picked elsewhere meanwhile shows and is adopted then.
                     self.reposted = true;
-                    self.post_session(&intent).await?;
+                    self.post_session(intent).await?;
                     self.read_due_at = Some(self.clock.now() + plan::READ_BACK_DELAY);
                 } else {
                     let _ = self.events.send(KeeperEvent::Disagreement { reason });
@@ -620,24 +702,95 @@ impl Task {
                     });
                 }
                 self.agreement = Agreement::Differs { reason };
+                // Not fought: the pin is left alone. The session still only has to exist.
+                if self.session_renewal_at(intent).is_some_and(|at| at <= now) {
+                    self.post_session(intent).await?;
+                }
             }
-            Verdict::Adopt(status) => {
-                tracing::info!(
-                    ?status,
-                    "the status was changed elsewhere; adopting it and stepping back"
-                );
-                self.intent = status.map(|s| Intent::new(s, Until::UntilChanged, now, Origin::Teams));
-                // The pin is the user's now; keep our hands off it. Our session goes, so Teams' own sessions
-                // decide again and nothing of ours competes with the user's choice.
-                self.applied.pin = None;
-                self.applied.pin_lapses_at = None;
-                self.clear_session(&oid).await?;
-                self.agreement = Agreement::Matches;
-                self.save();
-                let _ = self.events.send(KeeperEvent::AdoptedExternalChange { status });
+            Verdict::Adopt(status) => self.adopt(oid, status, now).await?,
+            Verdict::Reassert => {
+                tracing::info!("our pin lapsed while the status is still wanted; posting it again");
+                self.post_pin(intent).await?;
+                self.post_session(intent).await?;
+                self.after_write();
             }
         }
         Ok(())
+    }
+
+    /// Re-posts the session and the pin when their renewal is due, and a session of ours that lapsed.
+    async fn renew_if_due(&mut self, oid: &str, intent: &Intent, now: Timestamp) -> Result<(), Stop> {
+        if self.pin_renewal_at(intent).is_some_and(|at| at <= now) {
+            self.post_pin(intent).await?;
+            // Graph showed this status a moment ago; the renewal posts the same pin again.
+            self.applied.shown = true;
+        }
+        let wants_session = intent.status.session_plan().is_some();
+        let lapsed = self.applied.session_until.is_none_or(|until| until <= now);
+        let renewal_due = self.session_renewal_at(intent).is_some_and(|at| at <= now);
+        if wants_session && (lapsed || renewal_due) {
+            self.post_session(intent).await?;
+        } else if !wants_session {
+            self.clear_session(oid).await?;
+        }
+        Ok(())
+    }
+
+    /// The user changed status elsewhere: their choice becomes the intent and nothing of ours competes with it.
+    async fn adopt(
+        &mut self,
+        oid: &str,
+        status: Option<PreferredPresence>,
+        now: Timestamp,
+    ) -> Result<(), Stop> {
+        tracing::info!(
+            ?status,
+            "the status was changed elsewhere; adopting it and stepping back"
+        );
+        self.intent = status.map(|s| Intent::new(s, Until::UntilChanged, now, Origin::Teams));
+        // The pin is the user's now; keep our hands off it. Our session goes (a clear, not a status), so Teams'
+        // own sessions decide again and nothing of ours competes with the user's choice.
+        self.forget_pin();
+        self.clear_session(oid).await?;
+        self.agreement = Agreement::Matches;
+        self.save();
+        let _ = self.events.send(KeeperEvent::AdoptedExternalChange { status });
+        Ok(())
+    }
+
+    /// A status adopted from Teams is followed, never written: a newer pick there becomes the intent, and a
+    /// reading that is none of the six (the user reset their status) means automatic. Offline says nothing
+    /// (no session is alive, so the pin does not show).
+    fn follow_elsewhere(&mut self, intent: &Intent, pair: &PresencePair, now: Timestamp) {
+        self.agreement = Agreement::Matches;
+        if pair.availability == Availability::Offline {
+            return;
+        }
+        let shown = PreferredPresence::from_preferred_pair(pair);
+        if shown == Some(intent.status) {
+            return;
+        }
+        self.intent = shown.map(|s| Intent::new(s, Until::UntilChanged, now, Origin::Teams));
+        let _ = self
+            .events
+            .send(KeeperEvent::AdoptedExternalChange { status: shown });
+    }
+
+    /// No intent: what we left on the service (a pin not yet dropped, our session) is removed, the pin only
+    /// while it is still ours — one that Graph shows as another status was replaced by the user.
+    async fn clean_up(&mut self, oid: &str, pair: &PresencePair, now: Timestamp) -> Result<(), Stop> {
+        self.agreement = Agreement::Matches;
+        if let Some(pin) = self.applied.pin {
+            let alive = self.applied.pin_lapses_at.is_none_or(|at| at > now);
+            let ours = *pair == pin.preferred_pair()
+                // With no session alive the pin does not show (contract §3); assume it is still ours.
+                || pair.availability == Availability::Offline;
+            if alive && ours {
+                self.graph.clear_preferred(oid).await.map_err(graph_stop)?;
+            }
+            self.forget_pin();
+        }
+        self.clear_session(oid).await
     }
 
     fn save(&self) {
@@ -670,6 +823,7 @@ impl Task {
             activity: self.activity,
             next: self.next(),
             problem: self.problem.clone(),
+            problem_since: self.problem_since,
             token_store: self.token_store.clone(),
         };
         let changed = *self.state.borrow() != snapshot;
@@ -684,7 +838,8 @@ impl Task {
 /// A token refresh time spread by a random few seconds after it falls due (within the refresh margin).
 fn jittered(at: Timestamp) -> Timestamp {
     let secs = rand::rng().random_range(0..=plan::REFRESH_JITTER_MAX.as_secs());
-    at + SignedDuration::from_secs(i64::try_from(secs).unwrap_or(0))
+    at.checked_add(SignedDuration::from_secs(i64::try_from(secs).unwrap_or(0)))
+        .unwrap_or(at)
 }
 
 fn graph_stop(e: GraphError) -> Stop {
