@@ -1,7 +1,7 @@
 // Words and times for the popup: pure functions of a snapshot and "now", so the countdown can tick locally
 // between snapshots (the UI never polls) and tests can pin the clock.
 
-import type { Intent, NextAction, Planned, Reported, StatusName, Timestamp } from "./types";
+import type { Intent, NextAction, Planned, Reported, Snapshot, StatusName, Timestamp } from "./types";
 
 /** One of the six statuses as the popup shows it (names as Teams shows them, contract §2). */
 export interface StatusInfo {
@@ -178,6 +178,23 @@ export function reportedText(reported: Reported): string {
   return `${availability} (${humanize(reported.activity).toLowerCase()})`;
 }
 
+/**
+ * What Graph reported, with its age: `Graph reports Busy · just now`, `Graph reported Busy · 12 min ago`, and
+ * while a fresh read is under way `… · checking now`. A reading taken before the current problem says so: it
+ * may no longer be true.
+ */
+export function readingText(s: Snapshot, now: number): string {
+  const reported = s.reported;
+  if (!reported) return "";
+  const at = parseTime(reported.at);
+  const age = now - at;
+  const what = reportedText(reported);
+  if (s.activity === "checking") return `Graph reported ${what} · ${formatAge(age)} · checking now`;
+  const since = s.problem && s.problemSince ? parseTime(s.problemSince) : null;
+  if (since !== null && at < since) return `Graph reported ${what} · ${formatAge(age)}, before this problem`;
+  return age <= 60_000 ? `Graph reports ${what} · just now` : `Graph reported ${what} · ${formatAge(age)}`;
+}
+
 const NEXT_WORDS: Record<NextAction, string> = {
   apply: "Sends to Microsoft at",
   refreshToken: "Refreshes sign-in at",
@@ -185,6 +202,7 @@ const NEXT_WORDS: Record<NextAction, string> = {
   renewPin: "Renews at",
   endIntent: "Back to automatic at",
   readBack: "Checks with Microsoft at",
+  check: "Checks with Microsoft at",
   retry: "Retries",
 };
 

@@ -18,7 +18,7 @@ describe("rendering each state", () => {
     const { root } = await mount(SNAPSHOTS.busy);
     expect(text(get(root, ".now__headline"))).toBe("Busy · 52:10 left");
     expect(text(get(root, ".now__detail"))).toBe("until 14:05");
-    expect(text(get(root, ".reported"))).toBe("Graph reports Busy · 2 min ago");
+    expect(text(get(root, ".reported"))).toBe("Graph reported Busy · 2 min ago");
     expect(text(get(root, ".account"))).toBe("Ada Lovelace ada@contoso.com");
     expect(text(get(root, ".next"))).toBe("Renews at 14:05");
     const current = get(root, '.status[aria-current="true"]');
@@ -47,6 +47,20 @@ describe("rendering each state", () => {
     expect(text(get(root, ".next"))).toBe("Sending to Microsoft now");
   });
 
+  test("checking: the reading it has, its age, marked as being checked now", async () => {
+    const { root } = await mount(SNAPSHOTS.checking);
+    expect(text(get(root, ".reported"))).toBe("Graph reported Busy · 40 min ago · checking now");
+    expect(text(get(root, ".activity"))).toBe("Checking…");
+  });
+
+  test("a problem comes first, and a reading from before it says so", async () => {
+    const { root } = await mount(SNAPSHOTS.retrying);
+    const banner = get(root, '[role="alert"]');
+    const now = get(root, ".now");
+    expect(banner.compareDocumentPosition(now) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(text(get(root, ".reported"))).toBe("Graph reported Appear away · 15 min ago, before this problem");
+  });
+
   test("retrying: the problem, its own countdown and a Retry button", async () => {
     const { root } = await mount(SNAPSHOTS.retrying);
     expect(text(get(root, ".now__headline"))).toBe("Appear away · until 17:30");
@@ -61,7 +75,7 @@ describe("rendering each state", () => {
 
   test("differs: Graph's report and the reason, as a calm note rather than an alarm", async () => {
     const { root } = await mount(SNAPSHOTS.differs);
-    expect(text(get(root, ".reported"))).toBe("Graph reports Busy (in a meeting) · 2 min ago");
+    expect(text(get(root, ".reported"))).toBe("Graph reported Busy (in a meeting) · 2 min ago");
     const note = get(root, '[role="note"]');
     expect(text(note)).toBe(
       (SNAPSHOTS.differs.agreement as { reason: string }).reason,
@@ -119,7 +133,7 @@ describe("state flow", () => {
     expect(text(headline)).toBe("Busy · 52:09 left");
     vi.advanceTimersByTime(60_000);
     expect(text(headline)).toBe("Busy · 51:09 left");
-    expect(text(get(root, ".reported"))).toBe("Graph reports Busy · 3 min ago");
+    expect(text(get(root, ".reported"))).toBe("Graph reported Busy · 3 min ago");
     vi.advanceTimersByTime((51 * 60 + 9) * 1000);
     expect(text(headline)).toBe("Busy · ending now");
   });

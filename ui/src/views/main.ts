@@ -4,12 +4,11 @@
 import type { App, Page } from "../app";
 import { automaticBadge, badge, h, icon, setText } from "../dom";
 import {
-  formatAge,
   intentDetail,
   nextText,
   parseTime,
   PRESETS,
-  reportedText,
+  readingText,
   STATUSES,
   statusInfo,
   untilText,
@@ -21,6 +20,7 @@ const ACTIVITY_WORDS: Record<KeeperActivity, string> = {
   starting: "Starting…",
   idle: "",
   syncing: "Syncing…",
+  checking: "Checking…",
   retrying: "Waiting to retry",
   blocked: "",
 };
@@ -167,6 +167,8 @@ export class MainPage implements Page {
       h(
         "div",
         { class: "scroll" },
+        // What stops the keeper comes first (architecture convention 14).
+        this.trouble.el,
         h(
           "section",
           { class: "now", attrs: { "aria-labelledby": "now-headline" } },
@@ -174,7 +176,6 @@ export class MainPage implements Page {
           h("div", { class: "now__text" }, this.headline, this.detail, this.reported),
         ),
         this.differs.el,
-        this.trouble.el,
         this.notice,
         h(
           "section",
@@ -224,16 +225,18 @@ export class MainPage implements Page {
     // The current intent (the headline text itself is set by `tick`).
     this.nowBadge.replaceChildren(s?.intent ? badge(statusInfo(s.intent.status), "large") : automaticBadge("large"));
 
-    // Graph disagrees: say it calmly but where it is seen.
-    this.differs.render(s?.agreement.state === "differs" ? s.agreement.reason : "", () => ({
+    // Graph disagrees: say it calmly but where it is seen. Not while a problem stops the keeper: that problem is
+    // the reason, and a guess at another would mislead.
+    const differs = s?.agreement.state === "differs" && !s.problem ? s.agreement : null;
+    this.differs.render(differs ? differs.reason : "", () => ({
       children:
-        s?.agreement.state === "differs"
+        differs
           ? [
               h(
                 "div",
                 { class: "callout", attrs: { role: "note", "data-kind": "differs" } },
                 icon("info"),
-                h("p", { text: s.agreement.reason }),
+                h("p", { text: differs.reason }),
               ),
             ]
           : [],
@@ -294,7 +297,7 @@ export class MainPage implements Page {
     this.automatic.disabled = app.busy.has("automatic") || !ready;
 
     setText(this.activity, s ? ACTIVITY_WORDS[s.activity] : "Starting…");
-    this.activity.classList.toggle("activity--busy", !s || s.activity === "syncing" || s.activity === "starting");
+    this.activity.classList.toggle("activity--busy", !s || s.activity === "syncing" || s.activity === "checking" || s.activity === "starting");
 
     this.account.replaceChildren(...accountLine(s));
   }
@@ -314,12 +317,8 @@ export class MainPage implements Page {
     }
     this.detail.hidden = this.detail.textContent === "";
 
-    const reported = s?.reported;
-    setText(
-      this.reported,
-      reported ? `Graph reports ${reportedText(reported)} · ${formatAge(now - parseTime(reported.at))}` : "",
-    );
-    this.reported.hidden = !reported;
+    setText(this.reported, s ? readingText(s, now) : "");
+    this.reported.hidden = !s?.reported;
 
     // A retry the problem banner already counts down is not repeated here.
     const retryInBanner = s?.next?.action === "retry" && !!s.problem && !this.app.error && !this.app.signIn;
