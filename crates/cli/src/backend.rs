@@ -109,8 +109,15 @@ pub struct Held {
 /// What `status` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusReport {
-    /// What Graph reports.
-    pub graph: Reading,
+    /// What Graph reported; `None` when a running keeper has no reading (it could not read yet).
+    pub graph: Option<Reading>,
+    /// When that reading was taken.
+    pub read_at: Option<Timestamp>,
+    /// What stops a running keeper from keeping the status, if anything: the answer comes first, and the
+    /// command exits with its code.
+    pub problem: Option<Problem>,
+    /// The reading was taken before that problem began, so it may no longer be true.
+    pub read_before_problem: bool,
     /// What Presently set, if it knows.
     pub held: Option<Held>,
     /// Which backend answered.
@@ -195,7 +202,7 @@ impl Backend {
     pub async fn status(&self) -> Result<StatusReport, Problem> {
         match self {
             Backend::OneShot(one) => one.status().await,
-            Backend::Keeper(keeper, _) => keeper.status().await,
+            Backend::Keeper(keeper, services) => keeper.status(services.clock.now()).await,
         }
     }
 }
@@ -370,7 +377,10 @@ impl OneShot {
             }
         };
         Ok(StatusReport {
-            graph: Reading::from(&presence),
+            graph: Some(Reading::from(&presence)),
+            read_at: Some(self.services.clock.now()),
+            problem: None,
+            read_before_problem: false,
             held,
             mode: Mode::OneShot,
             notes,

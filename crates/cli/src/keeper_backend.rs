@@ -13,8 +13,9 @@ use serde_json::Value;
 use crate::backend::{ClearReport, Held, Mode, SetReport, StatusReport};
 use crate::output::Reading;
 
-/// How long `set`/`clear` wait for the keeper's read-back before reporting without it.
-const SETTLE: Duration = Duration::from_secs(15);
+/// How long `set`, `clear` and `status` wait for the keeper to hear back from Microsoft: longer than Graph's own
+/// retries of a failed connection (3 + 6 + 12 s, contract §4), so an unreachable Graph is reported as such.
+const SETTLE: Duration = Duration::from_secs(30);
 
 /// A connection to the running keeper.
 #[derive(Debug)]
@@ -34,6 +35,11 @@ fn problem(e: CallError) -> Problem {
     }
 }
 
+/// The keeper is talking to Microsoft (writing, or reading afresh).
+fn busy(snapshot: &Value) -> bool {
+    snapshot["activity"] == "syncing" || snapshot["activity"] == "checking"
+}
+
 fn reading(snapshot: &Value) -> Option<Reading> {
     let reported = snapshot.get("reported").filter(|r| !r.is_null())?;
     Some(Reading {
@@ -48,17 +54,41 @@ fn reading(snapshot: &Value) -> Option<Reading> {
     })
 }
 
+/// The keeper's explanation of a disagreement, unless a problem stops it: then the problem is the answer and a
+/// guess at another cause would mislead.
 fn notes(snapshot: &Value) -> Vec<String> {
     let mut notes = Vec::new();
-    if snapshot["agreement"]["state"] == "differs"
+    if snapshot["problem"].is_null()
+        && snapshot["agreement"]["state"] == "differs"
         && let Some(reason) = snapshot["agreement"]["reason"].as_str()
     {
         notes.push(reason.to_owned());
     }
-    if let Some(message) = snapshot["problem"]["message"].as_str() {
-        notes.push(format!("The keeper reports: {message}"));
-    }
     notes
+}
+
+/// What stops the keeper, when it is waiting for the user or retrying: the answer to a choice made now.
+fn stopping_problem(snapshot: &Value) -> Option<Problem> {
+    let waiting = snapshot["activity"] == "blocked" || snapshot["activity"] == "retrying";
+    if !waiting {
+        return None;
+    }
+    serde_json::from_value(snapshot["problem"].clone()).ok()
+}
+
+fn reading_at(snapshot: &Value) -> Option<jiff::Timestamp> {
+    snapshot["reported"]["at"].as_str()?.parse().ok()
+}
+
+/// Whether the reading was taken before the current problem began.
+fn read_before_problem(snapshot: &Value) -> bool {
+    let since = snapshot["problemSince"]
+        .as_str()
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok());
+    match (reading_at(snapshot), since) {
+        (Some(at), Some(since)) => at < since,
+        _ => false,
+    }
 }
 
 impl KeeperBackend {
@@ -76,7 +106,8 @@ impl KeeperBackend {
         Some(Self { client, endpoint })
     }
 
-    /// Waits until the keeper's state satisfies `done` (or [`SETTLE`] passes) and returns the last state.
+    /// Waits until the keeper's state satisfies `done` and returns it. When [`SETTLE`] passes first, the answer is
+    /// that Microsoft has not answered (never a success the keeper could not confirm).
     async fn settle(&self, done: impl Fn(&Value) -> bool) -> Result<Value, Problem> {
         let mut events = self.client.events();
         self.client.call(Request::Subscribe).await.map_err(problem)?;
@@ -86,7 +117,25 @@ impl KeeperBackend {
             match tokio::time::timeout_at(deadline, events.recv()).await {
                 Ok(Ok(frame)) if frame.event == "state" => last = frame.data,
                 Ok(Ok(_)) => {}
-                Ok(Err(_)) | Err(_) => break,
+                Ok(Err(_)) => {
+                    return Err(Problem::new(
+                        ProblemKind::Internal,
+                        "the running Presently keeper closed the connection",
+                    ));
+                }
+                Err(_) => {
+                    return Err(stopping_problem(&last).unwrap_or_else(|| {
+                        Problem::new(
+                            ProblemKind::Offline,
+                            format!(
+                                "Microsoft has not answered the running keeper within {} s; it keeps your choice \
+                                 and keeps trying.",
+                                SETTLE.as_secs()
+                            ),
+                        )
+                        .with_action(presently_core::Action::Retry)
+                    }));
+                }
             }
         }
         Ok(last)
@@ -111,11 +160,18 @@ impl KeeperBackend {
                 )
             })?;
         let expected = serde_json::to_value(intent).unwrap_or(Value::Null);
+        // Done when Graph's answer is in, or when the keeper is stuck on a problem after trying this choice (the
+        // first snapshot with the new intent is published as the keeper starts to write it).
         let snapshot = self
             .settle(|s| {
-                s["intent"] == expected && s["agreement"]["state"] != "unknown" && s["activity"] != "syncing"
+                s["intent"] == expected
+                    && ((s["agreement"]["state"] != "unknown" && !busy(s)) || stopping_problem(s).is_some())
             })
             .await?;
+        if let Some(problem) = stopping_problem(&snapshot) {
+            // The keeper keeps the choice and applies it once past the problem; the answer now is the problem.
+            return Err(problem);
+        }
         Ok(SetReport {
             intent,
             expiration_duration: None,
@@ -129,7 +185,7 @@ impl KeeperBackend {
         })
     }
 
-    /// Asks the keeper to go back to automatic.
+    /// Asks the keeper to go back to automatic. Like `set`, a problem that stops the keeper is the answer.
     pub async fn clear(&self) -> Result<ClearReport, Problem> {
         self.client
             .call(Request::BackToAutomatic)
@@ -137,9 +193,13 @@ impl KeeperBackend {
             .map_err(problem)?;
         let snapshot = self
             .settle(|s| {
-                s["intent"].is_null() && s["agreement"]["state"] != "unknown" && s["activity"] != "syncing"
+                s["intent"].is_null()
+                    && ((s["agreement"]["state"] != "unknown" && !busy(s)) || stopping_problem(s).is_some())
             })
             .await?;
+        if let Some(problem) = stopping_problem(&snapshot) {
+            return Err(problem);
+        }
         Ok(ClearReport {
             session_cleared: true,
             graph: reading(&snapshot),
@@ -149,20 +209,31 @@ impl KeeperBackend {
         })
     }
 
-    /// What the keeper keeps, and what Graph reported to it (read afresh).
-    pub async fn status(&self) -> Result<StatusReport, Problem> {
+    /// What the keeper keeps, and what Graph reported to it: the keeper reads afresh unless its reading is under
+    /// a minute old (`now` is this computer's clock); when a problem stops it, that problem, with the last reading
+    /// and its age.
+    pub async fn status(&self, now: jiff::Timestamp) -> Result<StatusReport, Problem> {
         let before = self.client.call(Request::Snapshot).await.map_err(problem)?;
-        let read_at = before["reported"]["at"].clone();
-        self.client.call(Request::Retry).await.map_err(problem)?;
+        let fresh = |s: &Value| {
+            reading_at(s).is_some_and(|at| now.duration_since(at) <= jiff::SignedDuration::from_secs(60))
+        };
+        let already_fresh = fresh(&before);
+        let read_before = before["reported"]["at"].clone();
+        self.client.call(Request::Look).await.map_err(problem)?;
         let snapshot = self
-            .settle(|s| s["reported"]["at"] != read_at && s["activity"] != "syncing")
+            .settle(|s| {
+                let read = already_fresh || s["reported"]["at"] != read_before;
+                (read && !busy(s)) || stopping_problem(s).is_some()
+            })
             .await?;
-        let graph = reading(&snapshot).ok_or_else(|| {
-            Problem::new(
+        let problem = stopping_problem(&snapshot);
+        let graph = reading(&snapshot);
+        if graph.is_none() && problem.is_none() {
+            return Err(Problem::new(
                 ProblemKind::Offline,
                 "the running keeper could not read your presence from Graph yet",
-            )
-        })?;
+            ));
+        }
         let held = serde_json::from_value::<Option<Intent>>(snapshot["intent"].clone())
             .ok()
             .flatten()
@@ -173,6 +244,9 @@ impl KeeperBackend {
             });
         Ok(StatusReport {
             graph,
+            read_at: reading_at(&snapshot),
+            read_before_problem: read_before_problem(&snapshot),
+            problem,
             held,
             mode: Mode::Keeper,
             notes: notes(&snapshot),

@@ -1,12 +1,106 @@
 //! `presently run`: the keeper as a daemon, and `set`/`status`/`clear` asking it over the local IPC instead of
 //! calling Graph once (issue "The presence keeper", `presently run`).
 
+#![allow(clippy::unwrap_used)] // helpers of tests: a panic fails the test
+
 mod common;
 
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::Harness;
+use common::{ADELE, Harness};
+use serde_json::json;
+
+/// Starts `presently run` and waits for its socket.
+async fn start_keeper(h: &Harness) -> tokio::process::Child {
+    let mut daemon = h.command(&["run"]);
+    daemon.stdout(Stdio::null()).stderr(Stdio::null());
+    let daemon = daemon.spawn().unwrap();
+    let socket = h.data_dir().parent().unwrap().join("run/presently/keeper.sock");
+    for _ in 0..100 {
+        if socket.exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        socket.exists(),
+        "the keeper serves its socket at {}",
+        socket.display()
+    );
+    daemon
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_sign_in_revoked_set_and_status_answer_sign_in_again_with_exit_3_and_the_reading_s_age() {
+    let h = Harness::auto_approving().await;
+    h.login_with_curl().await.expect(0);
+    let mut daemon = start_keeper(&h).await;
+    h.run(&["--json", "set", "busy", "--for", "4h"]).await.expect(0);
+
+    // Revoked (a password change, an administrator); the access token in hand lapses (contract §5).
+    h.post(&format!("/_emulator/users/{ADELE}/revoke"), json!({}))
+        .await;
+    h.advance(2 * 3600).await;
+
+    let set = h.run(&["--json", "set", "dnd", "--for", "30m"]).await;
+    set.expect(3);
+    let json = set.json();
+    assert_eq!(json["error"]["kind"], "signInRequired", "{json:#}");
+    assert_eq!(json["error"]["action"]["type"], "signIn", "{json:#}");
+
+    let status = h.run(&["--json", "status"]).await;
+    status.expect(3);
+    let json = status.json();
+    assert_eq!(json["error"]["kind"], "signInRequired", "{json:#}");
+    assert_eq!(
+        json["presently"]["status"], "dnd",
+        "the choice is kept as the intent: {json:#}"
+    );
+    assert_eq!(json["graph"]["availability"], "Busy", "{json:#}");
+    assert_eq!(
+        json["graph"]["beforeProblem"], true,
+        "the last reading is labelled as from before the problem: {json:#}"
+    );
+    assert!(json["graph"]["ageSecs"].is_i64(), "{json:#}");
+    assert!(
+        json["warnings"].as_array().unwrap().is_empty(),
+        "no guess at another cause: {json:#}"
+    );
+    let text = h.run(&["status"]).await;
+    text.expect(3);
+    assert!(
+        text.stdout.lines().next().unwrap_or("").contains("sign in again"),
+        "the problem comes first: {}",
+        text.stdout
+    );
+    daemon.kill().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_graph_unreachable_set_and_status_answer_offline_with_exit_5_and_the_choice_is_kept() {
+    let h = Harness::auto_approving().await;
+    h.login_with_curl().await.expect(0);
+    let mut daemon = start_keeper(&h).await;
+    h.run(&["--json", "set", "busy", "--for", "4h"]).await.expect(0);
+
+    h.fault(json!({"path": "/v1.0/", "match": "prefix", "count": 100000, "fault": {"kind": "drop"}}))
+        .await;
+    let set = h.run(&["--json", "set", "away", "--for", "1h"]).await;
+    set.expect(5);
+    assert_eq!(set.json()["error"]["kind"], "offline", "{:#}", set.json());
+
+    let status = h.run(&["--json", "status"]).await;
+    status.expect(5);
+    let json = status.json();
+    assert_eq!(json["error"]["kind"], "offline", "{json:#}");
+    assert_eq!(
+        json["presently"]["status"], "away",
+        "the choice is kept: {json:#}"
+    );
+    assert_eq!(json["graph"]["beforeProblem"], true, "{json:#}");
+    daemon.kill().await.unwrap();
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn set_status_and_clear_go_through_a_running_keeper_which_stops_cleanly_on_sigterm() {
