@@ -243,7 +243,8 @@ pub fn install<R: Runtime>(
         Some(tray) => {
             tray.set_icon(Some(Image::from_bytes(platform_png(view.icon))?))?;
             tray.set_icon_as_template(USE_TEMPLATE)?;
-            tray.set_tooltip(Some(view.tooltip()))?;
+            tray.set_tooltip(Some(view.tooltip(!LABEL_BESIDE_ICON)))?;
+            set_label(&tray, &view)?;
             tray.set_menu(Some(menu))?;
             tray.set_show_menu_on_left_click(false)?;
             tray.on_menu_event(on_menu);
@@ -253,7 +254,8 @@ pub fn install<R: Runtime>(
             TrayIconBuilder::with_id(TRAY_ID)
                 .icon(Image::from_bytes(platform_png(view.icon))?)
                 .icon_as_template(USE_TEMPLATE)
-                .tooltip(view.tooltip())
+                .tooltip(view.tooltip(!LABEL_BESIDE_ICON))
+                .title(label_of(&view).unwrap_or_default())
                 .menu(&menu)
                 .show_menu_on_left_click(false)
                 .on_menu_event(on_menu)
@@ -288,17 +290,49 @@ pub fn install<R: Runtime>(
         }
     });
 
+    // Re-rendered when the state changes, and when its words change by the clock alone (the time left, the age of
+    // the reading): a timer only while such a change is ahead, so an idle tray with nothing timed never wakes.
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let mut snapshots = presently.subscribe();
         loop {
             let snapshot = snapshots.borrow_and_update().clone();
             render(&app, &snapshot);
-            if snapshots.changed().await.is_err() {
+            let now = jiff::Timestamp::now();
+            let wake = TrayView::next_change(&snapshot, now)
+                .and_then(|at| std::time::Duration::try_from(at.duration_since(now)).ok());
+            let changed = match wake {
+                Some(after) => tokio::select! {
+                    changed = snapshots.changed() => changed,
+                    () = tokio::time::sleep(after) => Ok(()),
+                },
+                None => snapshots.changed().await,
+            };
+            if changed.is_err() {
                 break;
             }
         }
     });
+    Ok(())
+}
+
+/// Whether the platform shows a text label beside the tray icon (Linux: the indicator's label; macOS: the
+/// menu-bar title). Windows has none: the time left goes in the tooltip there.
+const LABEL_BESIDE_ICON: bool = !cfg!(windows);
+
+/// The label beside the icon: the time left of a timed status.
+fn label_of(view: &TrayView) -> Option<String> {
+    if LABEL_BESIDE_ICON {
+        view.time_left.clone()
+    } else {
+        None
+    }
+}
+
+fn set_label<R: Runtime>(tray: &tauri::tray::TrayIcon<R>, view: &TrayView) -> tauri::Result<()> {
+    if LABEL_BESIDE_ICON {
+        tray.set_title(label_of(view))?;
+    }
     Ok(())
 }
 
@@ -356,7 +390,13 @@ pub fn render<R: Runtime>(app: &AppHandle<R>, snapshot: &Snapshot) {
                 tray.set_icon_as_template(true)?;
             }
         }
-        tray.set_tooltip(Some(view.tooltip()))?;
+        tray.set_tooltip(Some(view.tooltip(!LABEL_BESIDE_ICON)))?;
+        if shown
+            .as_ref()
+            .is_none_or(|(old, _, _)| old.time_left != view.time_left)
+        {
+            set_label(&tray, &view)?;
+        }
         let shape = MenuShape::of(&view);
         let updated = match app.try_state::<MenuHandles<R>>() {
             Some(handles) => handles.update(shape, &view, duration, login)?,
@@ -537,10 +577,12 @@ fn build_menu<R: Runtime>(
         PredefinedMenuItem::separator(app)?,
     ];
 
-    let mut items: Vec<&dyn IsMenuItem<R>> = vec![&headline];
+    // What stops the keeper comes first (architecture convention 14), then the status line.
+    let mut items: Vec<&dyn IsMenuItem<R>> = vec![];
     if let Some(detail) = &detail {
         items.push(detail);
     }
+    items.push(&headline);
     items.push(&separators[0]);
     items.extend(statuses.iter().map(|i| i as &dyn IsMenuItem<R>));
     items.push(&duration_menu);

@@ -1,9 +1,11 @@
 //! What the tray shows for a keeper [`Snapshot`]: which icon, the headline ("Busy until 14:30 — Graph reports
-//! Offline"), the tooltip, which status carries the check mark and what the sign-in item says. Pure, so every
-//! rule is tested here; `tray.rs` only hands the result to Tauri.
+//! Offline", "Busy until 15:00 · checked 14:05" when Graph was last read over five minutes ago), the problem
+//! (shown first), the tooltip, the time left of a timed status (the label beside the icon), which status carries
+//! the check mark and what the sign-in item says; and when the view next changes by the clock alone, so the tray
+//! wakes only then. Pure, so every rule is tested here; `tray.rs` only hands the result to Tauri.
 
-use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
 use presently_core::keeper::{AccountView, Agreement, KeeperActivity, Reported, Snapshot};
 use presently_model::{Availability, Intent, PreferredPresence, Preset, Until};
 
@@ -88,7 +90,12 @@ pub struct TrayView {
     pub can_go_automatic: bool,
     /// The sign-in item.
     pub sign: SignItem,
+    /// Time left of a timed status ("42m", "3h 05m"), for the label beside the icon; `None` otherwise.
+    pub time_left: Option<String>,
 }
+
+/// A reading older than this is shown with the time it was taken ("· checked 14:05").
+pub const READING_AGE_SHOWN_AFTER: SignedDuration = SignedDuration::from_mins(5);
 
 impl TrayView {
     /// The view of `snapshot` at `now` in the user's `zone`.
@@ -138,6 +145,15 @@ impl TrayView {
                 },
             }
         };
+        let reading_age = snapshot.reading_age(now);
+        if let (Some(reported), Some(age)) = (&snapshot.reported, reading_age)
+            && !starting
+            && !signed_out
+            && age > READING_AGE_SHOWN_AFTER
+        {
+            let at = reported.at.to_zoned_datetime(zone.clone());
+            headline.push_str(&format!(" · checked {}", at.strftime("%H:%M")));
+        }
         if sign_in_required {
             headline.push_str(" — sign in again to keep it");
         } else if let (Some(intent), Agreement::Differs { .. }, Some(reported)) =
@@ -152,6 +168,11 @@ impl TrayView {
             None => p.message.clone(),
         });
 
+        let time_left = intent
+            .and_then(|i| i.ends_at())
+            .filter(|_| !starting && !signed_out)
+            .map(|end| time_left_words(end.duration_since(now)));
+
         TrayView {
             icon,
             headline,
@@ -159,15 +180,55 @@ impl TrayView {
             checked: intent.map(|i| i.status),
             can_go_automatic: intent.is_some(),
             sign,
+            time_left,
         }
     }
 
-    /// The tooltip (Windows and macOS): "Presently", the headline, and the problem on a second line.
-    pub fn tooltip(&self) -> String {
-        match &self.detail {
-            Some(detail) => format!("Presently: {}\n{}", self.headline, detail),
-            None => format!("Presently: {}", self.headline),
+    /// The tooltip (Windows and macOS): "Presently", the problem first when there is one, then the headline and,
+    /// where no label beside the icon can show it (Windows), the time left.
+    pub fn tooltip(&self, with_time_left: bool) -> String {
+        let mut lines = vec![];
+        if let Some(detail) = &self.detail {
+            lines.push(detail.clone());
         }
+        lines.push(self.headline.clone());
+        if let (true, Some(left)) = (with_time_left, &self.time_left) {
+            lines.push(format!("{left} left"));
+        }
+        format!("Presently: {}", lines.join("\n"))
+    }
+
+    /// When the view of `snapshot` next changes by the clock alone (the time left's next minute, the moment the
+    /// reading's age starts to show), so the tray wakes only then; `None`: nothing changes until the state does.
+    pub fn next_change(snapshot: &Snapshot, now: Timestamp) -> Option<Timestamp> {
+        let minute = SignedDuration::from_mins(1);
+        let left_ticks = snapshot
+            .intent
+            .and_then(|i| i.ends_at())
+            .filter(|end| *end > now)
+            .and_then(|end| {
+                // The label counts whole minutes up: it changes when the time left crosses a minute.
+                let left = end.duration_since(now).as_secs();
+                let to_next = left % 60;
+                let wait = if to_next == 0 { minute.as_secs() } else { to_next };
+                now.checked_add(SignedDuration::from_secs(wait)).ok()
+            });
+        let age_shows = snapshot
+            .reported
+            .as_ref()
+            .and_then(|r| r.at.checked_add(READING_AGE_SHOWN_AFTER).ok())
+            .filter(|at| *at > now);
+        [left_ticks, age_shows].into_iter().flatten().min()
+    }
+}
+
+/// Time left for the label beside the icon, in whole minutes rounded up: "42m", "3h 05m", "2d 4h".
+pub fn time_left_words(left: SignedDuration) -> String {
+    let mins = (left.as_secs().max(0) + 59) / 60;
+    match mins {
+        0..60 => format!("{mins}m"),
+        60..1440 => format!("{}h {:02}m", mins / 60, mins % 60),
+        _ => format!("{}d {}h", mins / 1440, mins % 1440 / 60),
     }
 }
 
@@ -318,7 +379,9 @@ mod tests {
         let v = view(&snapshot(Some(busy_until("2025-06-02T14:30:00Z"))));
         assert_eq!(v.icon, TrayIcon::Status(PreferredPresence::Busy));
         assert_eq!(v.headline, "Busy until 14:30");
-        assert_eq!(v.tooltip(), "Presently: Busy until 14:30");
+        assert_eq!(v.tooltip(false), "Presently: Busy until 14:30");
+        assert_eq!(v.tooltip(true), "Presently: Busy until 14:30\n4h 30m left");
+        assert_eq!(v.time_left.as_deref(), Some("4h 30m"));
         assert_eq!(v.checked, Some(PreferredPresence::Busy));
         assert!(v.can_go_automatic);
         assert_eq!(v.sign, SignItem::SignOut);
@@ -416,8 +479,9 @@ mod tests {
         assert_eq!(v.headline, "Busy until 14:30 — sign in again to keep it");
         assert_eq!(v.detail.as_deref(), Some("Your sign-in expired"));
         assert_eq!(
-            v.tooltip(),
-            "Presently: Busy until 14:30 — sign in again to keep it\nYour sign-in expired"
+            v.tooltip(false),
+            "Presently: Your sign-in expired\nBusy until 14:30 — sign in again to keep it",
+            "the problem comes first"
         );
         assert_eq!(v.checked, Some(PreferredPresence::Busy));
         assert_eq!(v.sign.label(), "Sign in again…");
@@ -455,6 +519,61 @@ mod tests {
         // A routine renewal of a confirmed choice does not flicker the icon.
         s.agreement = Agreement::Matches;
         assert_eq!(view(&s).icon, TrayIcon::Status(PreferredPresence::Busy));
+    }
+
+    #[test]
+    fn a_reading_over_five_minutes_old_says_when_graph_was_checked() {
+        let mut s = snapshot(Some(busy_until("2025-06-02T15:00:00Z")));
+        let mut r = reported(Availability::Busy, Activity::Busy);
+        r.at = "2025-06-02T09:56:00Z".parse().unwrap();
+        s.reported = Some(r.clone());
+        assert_eq!(
+            view(&s).headline,
+            "Busy until 15:00",
+            "four minutes old: no age yet"
+        );
+        r.at = "2025-06-02T09:05:00Z".parse().unwrap();
+        s.reported = Some(r);
+        assert_eq!(view(&s).headline, "Busy until 15:00 · checked 09:05");
+    }
+
+    #[test]
+    fn time_left_counts_whole_minutes_up() {
+        let words = |secs: i64| time_left_words(SignedDuration::from_secs(secs));
+        assert_eq!(words(1), "1m");
+        assert_eq!(words(60), "1m");
+        assert_eq!(words(61), "2m");
+        assert_eq!(words(59 * 60 + 1), "1h 00m");
+        assert_eq!(words(90 * 60), "1h 30m");
+        assert_eq!(words(26 * 3600), "1d 2h");
+        let forever = Intent::new(
+            PreferredPresence::DoNotDisturb,
+            Until::UntilChanged,
+            now(),
+            Origin::Popup,
+        );
+        assert_eq!(view(&snapshot(Some(forever))).time_left, None, "no end, no label");
+        assert_eq!(view(&snapshot(None)).time_left, None);
+    }
+
+    #[test]
+    fn the_tray_wakes_only_when_its_words_change_by_the_clock() {
+        // Busy until 14:30:30 at 10:00:00: the label reads 4h 31m until 10:00:30, then 4h 30m.
+        let timed = snapshot(Some(busy_until("2025-06-02T14:30:30Z")));
+        assert_eq!(
+            TrayView::next_change(&timed, now()),
+            Some("2025-06-02T10:00:30Z".parse().unwrap())
+        );
+        // Nothing timed and a fresh reading: the age shows in five minutes, then nothing until the state changes.
+        let mut automatic = snapshot(None);
+        automatic.reported = Some(reported(Availability::Available, Activity::Available));
+        assert_eq!(
+            TrayView::next_change(&automatic, now()),
+            Some("2025-06-02T10:05:00Z".parse().unwrap())
+        );
+        let later: Timestamp = "2025-06-02T10:06:00Z".parse().unwrap();
+        assert_eq!(TrayView::next_change(&automatic, later), None);
+        assert_eq!(TrayView::next_change(&snapshot(None), now()), None);
     }
 
     #[test]
