@@ -24,12 +24,11 @@
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 
 use presently_core::ipc::{Client, Endpoint, Request};
 use presently_core::{Presently, Problem};
-use presently_model::{DurationChoice, Intent, Origin, PreferredPresence, Preset};
+use presently_model::{DurationChoice, Intent, Origin, PreferredPresence, StatusChoice};
 
 use crate::args::ArgsError;
 use crate::error::StartError;
@@ -58,43 +57,32 @@ impl AppCommand {
         match first {
             "clear" => Ok(AppCommand::Clear),
             "set" => {
-                let word = rest.next().ok_or(ArgsError::BadValue(
+                let status = rest.next().ok_or(ArgsError::BadValue(
                     "set",
                     "a status: available, busy, dnd, brb, away or offline",
                 ))?;
-                let status =
-                    PreferredPresence::from_str(&word).map_err(|e| ArgsError::Invalid(e.to_string()))?;
-                let duration = match rest.next().as_deref() {
-                    None => DurationChoice::Preset(Preset::GraphDefault),
-                    Some("--for") => {
-                        let text = rest.next().ok_or(ArgsError::BadValue(
-                            "--for",
-                            "a duration such as 30m, 1h30m or 2 hours",
-                        ))?;
-                        DurationChoice::from_str(&text).map_err(|e| ArgsError::Invalid(e.to_string()))?
-                    }
-                    Some("--until") => {
-                        let text = rest
-                            .next()
-                            .ok_or(ArgsError::BadValue("--until", "a time such as 17:30 or 5pm"))?;
-                        DurationChoice::from_str(&format!("until {}", text.trim()))
-                            .map_err(|e| ArgsError::Invalid(e.to_string()))?
-                    }
-                    Some("--preset") => {
-                        let text = rest.next().ok_or(ArgsError::BadValue(
+                let (mut length, mut until, mut preset) = (None, None, None);
+                while let Some(option) = rest.next() {
+                    let (slot, flag, wants) = match option.as_str() {
+                        "--for" => (&mut length, "--for", "a duration such as 30m, 1h30m or 2 hours"),
+                        "--until" => (&mut until, "--until", "a time such as 17:30 or 5pm"),
+                        "--preset" => (
+                            &mut preset,
                             "--preset",
                             "30m, 1h, 2h, 4h, 8h, eod, forever or default",
-                        ))?;
-                        DurationChoice::Preset(
-                            Preset::from_str(&text).map_err(|e| ArgsError::Invalid(e.to_string()))?,
-                        )
-                    }
-                    Some(other) => return Err(ArgsError::Unknown(other.to_string())),
-                };
-                match rest.next() {
-                    None => Ok(AppCommand::Set { status, duration }),
-                    Some(extra) => Err(ArgsError::Unknown(extra)),
+                        ),
+                        _ => return Err(ArgsError::Unknown(option)),
+                    };
+                    *slot = Some(rest.next().ok_or(ArgsError::BadValue(flag, wants))?);
                 }
+                // The model's one parser, shared with the `presently` CLI.
+                let choice =
+                    StatusChoice::parse(&status, length.as_deref(), until.as_deref(), preset.as_deref())
+                        .map_err(|e| ArgsError::Invalid(e.to_string()))?;
+                Ok(AppCommand::Set {
+                    status: choice.status,
+                    duration: choice.duration,
+                })
             }
             other => Err(ArgsError::Unknown(other.to_string())),
         }
@@ -262,6 +250,7 @@ async fn forward(client: &Client, ask: &Ask) -> Result<Claim, StartError> {
 mod tests {
     #[cfg(unix)]
     use presently_emulator::{Emulator, EmulatorConfig};
+    use presently_model::Preset;
     #[cfg(unix)]
     use presently_model::Until;
 
@@ -317,10 +306,10 @@ mod tests {
             parse(&["set", "busy", "--for", "soon"]),
             Err(ArgsError::Invalid(_))
         ));
-        assert_eq!(
+        assert!(matches!(
             parse(&["set", "busy", "--for", "1h", "--preset", "eod"]),
-            Err(ArgsError::Unknown("--preset".into()))
-        );
+            Err(ArgsError::Invalid(m)) if m.contains("not several")
+        ));
         assert_eq!(
             parse(&["set", "busy", "now"]),
             Err(ArgsError::Unknown("now".into()))

@@ -11,6 +11,7 @@
 //! - [`duration`]: [`Until`], the ISO 8601 `expirationDuration` to send and the cap above which the
 //!   keeper renews ([`WireExpiration`]).
 //! - [`intent`]: what the user chose, persisted ([`Intent`]).
+//! - [`command`]: a status and how long as typed on a command line ([`StatusChoice`]), for every command line.
 //!
 //! No I/O, no clock, no async: every function that needs the time takes it as an argument, so the
 //! keeper and the tests decide what "now" is. Behaviour that follows Microsoft's documentation cites
@@ -19,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod choice;
+pub mod command;
 pub mod duration;
 pub mod intent;
 pub mod preset;
@@ -27,6 +29,7 @@ pub mod status;
 pub mod wire;
 
 pub use choice::{Day, DurationChoice, DurationError, WallClock};
+pub use command::{ChoiceError, StatusChoice};
 pub use duration::{PREFERRED_EXPIRY_CAP, Until, WireDuration, WireExpiration, iso8601};
 pub use intent::{Intent, Origin};
 pub use preset::{DEFAULT_WORKDAY_END, Preset, UnknownPreset};

@@ -8,11 +8,9 @@
 //! beyond Graph's longest duration is not renewed, and when the read-back shows something other than what
 //! was set, it says so.
 
-use std::str::FromStr;
-
 use jiff::Timestamp;
 use presently_core::{Problem, ProblemKind};
-use presently_model::{DurationChoice, PreferredPresence, Preset, Until};
+use presently_model::{PreferredPresence, StatusChoice, Until};
 use serde::Serialize;
 
 use crate::args::{Global, SetArgs};
@@ -20,39 +18,19 @@ use crate::backend::{Backend, Mode, SessionReport, SetReport, reading_shows};
 use crate::context::Wired;
 use crate::output::{Output, Reading, local_time};
 
-/// A status and a duration as typed, checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Choice {
-    /// The status.
-    pub status: PreferredPresence,
-    /// How long.
-    pub duration: DurationChoice,
-}
-
-fn bad_input(message: impl Into<String>) -> Problem {
-    Problem::new(ProblemKind::InvalidChoice, message)
-}
+/// A status and a duration as typed, checked (the model's one parser, shared with `presently-app set`).
+pub type Choice = StatusChoice;
 
 /// Reads the status and the one duration option; none means Graph's default (as when picking a status in
-/// Teams without a duration).
+/// Teams without a duration). Bad words are bad input (exit 2) before anything else happens.
 pub fn parse_choice(args: &SetArgs) -> Result<Choice, Problem> {
-    let status = PreferredPresence::from_str(&args.status).map_err(|e| bad_input(e.to_string()))?;
-    let duration = if let Some(length) = &args.for_ {
-        DurationChoice::from_str(length).map_err(|e| bad_input(e.to_string()))?
-    } else if let Some(time) = &args.until {
-        let trimmed = time.trim();
-        let text = if trimmed.to_ascii_lowercase().starts_with("until ") {
-            trimmed.to_owned()
-        } else {
-            format!("until {trimmed}")
-        };
-        DurationChoice::from_str(&text).map_err(|e| bad_input(e.to_string()))?
-    } else if let Some(name) = &args.preset {
-        DurationChoice::Preset(Preset::from_str(name).map_err(|e| bad_input(e.to_string()))?)
-    } else {
-        DurationChoice::Preset(Preset::GraphDefault)
-    };
-    Ok(Choice { status, duration })
+    StatusChoice::parse(
+        &args.status,
+        args.for_.as_deref(),
+        args.until.as_deref(),
+        args.preset.as_deref(),
+    )
+    .map_err(|e| Problem::new(ProblemKind::InvalidChoice, e.to_string()))
 }
 
 #[derive(Serialize)]
@@ -184,6 +162,7 @@ pub fn warnings_for(report: &SetReport, now: Timestamp) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use presently_model::{DurationChoice, Preset};
 
     fn args(status: &str, for_: Option<&str>, until: Option<&str>, preset: Option<&str>) -> SetArgs {
         SetArgs {
