@@ -5,7 +5,8 @@
 //! `Snapshot`) and turns its answers into the same reports; otherwise [`OneShot`] makes the Graph calls itself
 //! and exits. The commands do not change: they hand over a checked status and duration and print a report.
 //!
-//! One-shot mode, step by step (contract §2, §3):
+//! One-shot mode writes through the core's [`PresenceWriter`](presently_core::PresenceWriter), the keeper's own
+//! write path, step by step (contract §2, §3):
 //! - `set`: `setUserPreferredPresence` with the status's pair and the `expirationDuration` the model computes
 //!   (capped at 7 days; omitted for Graph's default); then Presently's own session with `setPresence`
 //!   (session id = client id, the status's [`SessionPlan`](presently_model::SessionPlan) pair) so the pin
@@ -17,16 +18,15 @@
 
 use std::path::PathBuf;
 
+use jiff::Timestamp;
 use jiff::civil::Time;
 use jiff::tz::TimeZone;
-use jiff::{SignedDuration, Timestamp};
 use presently_auth::Account;
 use presently_core::ipc::Endpoint;
 use presently_core::paths::process_env;
 use presently_core::{Problem, ProblemKind, Services};
-use presently_graph::{SessionCleared, UserRef};
-use presently_model::session::{SESSION_EXPIRATION_MAX, SESSION_EXPIRATION_MIN};
-use presently_model::{DurationChoice, Intent, Origin, PreferredPresence, WireExpiration, iso8601};
+use presently_graph::SessionCleared;
+use presently_model::{DurationChoice, Intent, Origin, PreferredPresence, iso8601};
 use serde::Serialize;
 
 use crate::context::{Wired, graph_problem};
@@ -216,22 +216,13 @@ pub struct OneShot {
     workday_end: Time,
 }
 
-/// How long the one-shot session lasts: until the intent ends, within what `setPresence` accepts
-/// (PT5M..PT4H, contract §2). Nobody renews it, so it is as long as allowed.
-pub fn one_shot_session_expiration(intent: &Intent, now: Timestamp) -> SignedDuration {
-    intent
-        .remaining(now)
-        .unwrap_or(SESSION_EXPIRATION_MAX)
-        .clamp(SESSION_EXPIRATION_MIN, SESSION_EXPIRATION_MAX)
-}
-
 impl OneShot {
     fn oid(&self) -> &str {
         &self.account.oid
     }
 
     async fn read_back(&self) -> (Option<Reading>, Option<String>) {
-        match self.services.graph.presence(UserRef::Id(self.oid())).await {
+        match self.services.writer().read(self.oid()).await {
             Ok(presence) => (Some(Reading::from(&presence)), None),
             Err(e) => (None, Some(graph_problem(&e).message)),
         }
@@ -249,57 +240,57 @@ impl OneShot {
 
     async fn set(&self, status: PreferredPresence, duration: DurationChoice) -> Result<SetReport, Problem> {
         let intent = self.resolve(status, duration)?;
-        let graph = &self.services.graph;
+        let writer = self.services.writer();
         let now = self.services.clock.now();
-        let (expiration, pin_expires_at, pin_needs_renewal) = match intent.wire_expiration(now) {
-            WireExpiration::Omit => (None, intent.ends_at(), false),
-            WireExpiration::Send(wire) => (Some(wire.duration), Some(wire.lapses_at), wire.needs_renewal),
-            WireExpiration::Expired => {
-                return Err(Problem::new(
+        // The keeper's own write path (presently_core::writer): the same pin, the same session rule (until the
+        // end, at most four hours, since nobody renews it here).
+        let pin = writer
+            .post_pin(self.oid(), &intent, now)
+            .await
+            .map_err(|e| graph_problem(&e))?
+            .ok_or_else(|| {
+                Problem::new(
                     ProblemKind::InvalidChoice,
                     "that time has already passed: choose a length or a time in the future",
-                ));
-            }
-        };
+                )
+            })?;
         tracing::info!(
             status = intent.status.short_name(),
-            expiration = expiration.map(iso8601).as_deref().unwrap_or("Graph's default"),
-            "setting the preferred presence"
+            expiration = pin
+                .expiration
+                .map(iso8601)
+                .as_deref()
+                .unwrap_or("Graph's default"),
+            "set the preferred presence"
         );
-        graph
-            .set_preferred(self.oid(), intent.status, expiration)
-            .await
-            .map_err(|e| graph_problem(&e))?;
 
         let mut notes = Vec::new();
-        let mut record = LastSet::new(self.oid(), intent, pin_expires_at, None);
+        let mut record = LastSet::new(self.oid(), intent, pin.lapses_at, None);
         if let Err(e) = record::save(&self.data_dir, &record) {
             notes.push(format!(
                 "cannot note what was set ({e}); `presently status` will not know it"
             ));
         }
 
-        let session = match intent.status.session_plan() {
-            Some(plan) => {
-                let length = one_shot_session_expiration(&intent, now);
-                tracing::info!(expiration = %iso8601(length), "setting Presently's presence session");
-                graph
-                    .set_session(self.oid(), &self.services.client_id, &plan.pair, Some(length))
-                    .await
-                    .map_err(|e| graph_problem(&e))?;
-                let expires_at = now.checked_add(length).unwrap_or(Timestamp::MAX);
+        let session = match writer
+            .post_session(self.oid(), &intent, now)
+            .await
+            .map_err(|e| graph_problem(&e))?
+        {
+            Some(posted) => {
+                tracing::info!(expiration = %iso8601(posted.lifetime), "set Presently's presence session");
                 Some(SessionReport {
-                    availability: plan.pair.availability.as_str().to_owned(),
-                    activity: plan.pair.activity.as_str().to_owned(),
-                    expiration_duration: iso8601(length),
-                    expires_at,
+                    availability: posted.pair.availability.as_str().to_owned(),
+                    activity: posted.pair.activity.as_str().to_owned(),
+                    expiration_duration: iso8601(posted.lifetime),
+                    expires_at: posted.until,
                 })
             }
             None => {
                 // Appear offline wants no session: with none, Teams shows Offline even once the pin lapses
                 // (model `session` docs). An earlier one-shot `set` may have left one; end it.
-                let cleared = graph
-                    .clear_session(self.oid(), &self.services.client_id)
+                let cleared = writer
+                    .clear_session(self.oid())
                     .await
                     .map_err(|e| graph_problem(&e))?;
                 tracing::debug!(
@@ -321,9 +312,9 @@ impl OneShot {
         let (reading, read_back_error) = self.read_back().await;
         Ok(SetReport {
             intent,
-            expiration_duration: expiration.map(iso8601),
-            pin_expires_at,
-            pin_needs_renewal,
+            expiration_duration: pin.expiration.map(iso8601),
+            pin_expires_at: pin.lapses_at,
+            pin_needs_renewal: pin.needs_renewal,
             session,
             graph: reading,
             read_back_error,
@@ -333,13 +324,13 @@ impl OneShot {
     }
 
     async fn clear(&self) -> Result<ClearReport, Problem> {
-        let graph = &self.services.graph;
-        graph
-            .clear_preferred(self.oid())
+        let writer = self.services.writer();
+        writer
+            .clear_pin(self.oid())
             .await
             .map_err(|e| graph_problem(&e))?;
-        let cleared = graph
-            .clear_session(self.oid(), &self.services.client_id)
+        let cleared = writer
+            .clear_session(self.oid())
             .await
             .map_err(|e| graph_problem(&e))?;
         let mut notes = Vec::new();
@@ -359,8 +350,8 @@ impl OneShot {
     async fn status(&self) -> Result<StatusReport, Problem> {
         let presence = self
             .services
-            .graph
-            .presence(UserRef::Id(self.oid()))
+            .writer()
+            .read(self.oid())
             .await
             .map_err(|e| graph_problem(&e))?;
         let mut notes = Vec::new();
@@ -402,48 +393,6 @@ pub fn reading_shows(reading: &Reading, status: PreferredPresence) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use presently_model::{Origin, Until};
-
-    fn ts(text: &str) -> Timestamp {
-        text.parse().unwrap()
-    }
-
-    fn intent(until: Until) -> Intent {
-        Intent::new(
-            PreferredPresence::Busy,
-            until,
-            ts("2025-06-02T08:00:00Z"),
-            Origin::Cli,
-        )
-    }
-
-    #[test]
-    fn the_one_shot_session_lasts_until_the_end_within_what_set_presence_accepts() {
-        let now = ts("2025-06-02T08:00:00Z");
-        let half_hour = intent(Until::at(ts("2025-06-02T08:30:00Z")));
-        assert_eq!(
-            one_shot_session_expiration(&half_hour, now),
-            SignedDuration::from_mins(30)
-        );
-        let two_minutes = intent(Until::at(ts("2025-06-02T08:02:00Z")));
-        assert_eq!(
-            one_shot_session_expiration(&two_minutes, now),
-            SignedDuration::from_mins(5)
-        );
-        let all_day = intent(Until::at(ts("2025-06-02T17:30:00Z")));
-        assert_eq!(
-            one_shot_session_expiration(&all_day, now),
-            SignedDuration::from_hours(4)
-        );
-        assert_eq!(
-            one_shot_session_expiration(&intent(Until::UntilChanged), now),
-            SignedDuration::from_hours(4)
-        );
-        assert_eq!(
-            one_shot_session_expiration(&intent(Until::GraphDefault), now),
-            SignedDuration::from_hours(4)
-        );
-    }
 
     #[test]
     fn a_reading_shows_a_status_only_with_its_exact_pair() {

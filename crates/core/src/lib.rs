@@ -11,8 +11,10 @@ pub mod paths;
 pub mod problem;
 pub mod services;
 pub mod tokens;
+pub mod writer;
 
 pub use app::{AppEvent, Presently, SignInMethod, StartOptions};
 pub use keeper::{Keeper, KeeperConfig, Snapshot};
 pub use problem::{Action, Problem, ProblemKind};
 pub use services::Services;
+pub use writer::PresenceWriter;

@@ -26,6 +26,11 @@ pub struct Services {
 }
 
 impl Services {
+    /// The one way a status is written to Graph for this app registration (session id = client id).
+    pub fn writer(&self) -> crate::writer::PresenceWriter {
+        crate::writer::PresenceWriter::new(self.graph.clone(), self.client_id.clone())
+    }
+
     /// Builds the clients for `settings`, storing tokens in `store`.
     pub fn new(settings: &Settings, clock: Arc<dyn Clock>, store: StoreChoice) -> Result<Self, Problem> {
         let config_problem = |e: &dyn std::fmt::Display| {

@@ -89,10 +89,9 @@ impl Keeper {
         let (state_tx, state) = watch::channel(initial);
         let (events, _) = broadcast::channel(64);
         let task = Task::new(
-            services.graph.clone(),
+            services.writer(),
             services.tokens.clone(),
             services.clock.clone(),
-            services.client_id.clone(),
             store::IntentFile::in_dir(&config.data_dir),
             state_tx,
             events.clone(),

@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 use presently_auth::{Account, AuthStatus, Clock, TokenManager};
-use presently_graph::{GraphClient, GraphError, UserRef};
-use presently_model::{Availability, Intent, Origin, PreferredPresence, PresencePair, Until, WireExpiration};
+use presently_graph::GraphError;
+use presently_model::{Availability, Intent, Origin, PreferredPresence, PresencePair, Until};
 use rand::Rng;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::time::Instant;
@@ -31,6 +31,7 @@ use super::snapshot::{
 };
 use super::store::{Applied, IntentFile, Saved};
 use crate::problem::{Problem, ProblemKind};
+use crate::writer::PresenceWriter;
 
 /// What the handle asks of the task.
 #[derive(Debug)]
@@ -68,10 +69,9 @@ enum Stop {
 }
 
 pub(crate) struct Task {
-    pub(crate) graph: GraphClient,
+    pub(crate) writer: PresenceWriter,
     pub(crate) tokens: Arc<TokenManager>,
     pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) session_id: String,
     pub(crate) file: IntentFile,
     pub(crate) state: watch::Sender<Snapshot>,
     pub(crate) events: broadcast::Sender<KeeperEvent>,
@@ -109,10 +109,9 @@ pub(crate) struct Task {
 impl Task {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
-        graph: GraphClient,
+        writer: PresenceWriter,
         tokens: Arc<TokenManager>,
         clock: Arc<dyn Clock>,
-        session_id: String,
         file: IntentFile,
         state: watch::Sender<Snapshot>,
         events: broadcast::Sender<KeeperEvent>,
@@ -121,10 +120,9 @@ impl Task {
     ) -> Self {
         let now = clock.now();
         Self {
-            graph,
+            writer,
             tokens,
             clock,
-            session_id,
             file,
             state,
             events,
@@ -556,7 +554,7 @@ impl Task {
             }
             None => {
                 if self.clear_pin || self.applied.pin.is_some() {
-                    self.graph.clear_preferred(&oid).await.map_err(graph_stop)?;
+                    self.writer.clear_pin(&oid).await.map_err(graph_stop)?;
                     self.forget_pin();
                     self.clear_pin = false;
                 }
@@ -585,32 +583,31 @@ impl Task {
     async fn post_pin(&mut self, intent: &Intent) -> Result<(), Stop> {
         let oid = self.oid()?;
         let now = self.clock.now();
-        let (expiration, lapses_at) = match intent.wire_expiration(now) {
-            WireExpiration::Expired => return Ok(()),
-            WireExpiration::Omit => (None, intent.ends_at()),
-            WireExpiration::Send(wire) => (Some(wire.duration), Some(wire.lapses_at)),
-        };
-        self.graph
-            .set_preferred(&oid, intent.status, expiration)
+        let Some(pin) = self
+            .writer
+            .post_pin(&oid, intent, now)
             .await
-            .map_err(graph_stop)?;
+            .map_err(graph_stop)?
+        else {
+            return Ok(()); // ended already: nothing was sent
+        };
         self.applied.pin = Some(intent.status);
-        self.applied.pin_lapses_at = lapses_at;
+        self.applied.pin_lapses_at = pin.lapses_at;
         self.applied.shown = false;
         Ok(())
     }
 
     async fn post_session(&mut self, intent: &Intent) -> Result<(), Stop> {
         let oid = self.oid()?;
-        match intent.status.session_plan() {
+        let now = self.clock.now();
+        match self
+            .writer
+            .post_session(&oid, intent, now)
+            .await
+            .map_err(graph_stop)?
+        {
             Some(session) => {
-                let now = self.clock.now();
-                let lifetime = plan::session_lifetime(now, intent.ends_at());
-                self.graph
-                    .set_session(&oid, &self.session_id, &session.pair, Some(lifetime))
-                    .await
-                    .map_err(graph_stop)?;
-                self.applied.session_until = Some(now + lifetime);
+                self.applied.session_until = Some(session.until);
                 Ok(())
             }
             // Appear offline keeps no session: with none alive Teams shows Offline (contract §3).
@@ -621,10 +618,7 @@ impl Task {
     async fn clear_session(&mut self, oid: &str) -> Result<(), Stop> {
         if self.applied.session_until.is_some() {
             // 404 (no such session: it lapsed) is success here.
-            self.graph
-                .clear_session(oid, &self.session_id)
-                .await
-                .map_err(graph_stop)?;
+            self.writer.clear_session(oid).await.map_err(graph_stop)?;
             self.applied.session_until = None;
         }
         Ok(())
@@ -634,7 +628,7 @@ impl Task {
     /// for. Used for the read-back after a write, after every gap, for renewals, periodic checks and looks.
     async fn reconcile(&mut self) -> Result<(), Stop> {
         let oid = self.oid()?;
-        let presence = self.graph.presence(UserRef::Id(&oid)).await.map_err(graph_stop)?;
+        let presence = self.writer.read(&oid).await.map_err(graph_stop)?;
         let now = self.clock.now();
         self.verify_due = false;
         self.read_due_at = None;
@@ -786,7 +780,7 @@ impl Task {
                 // With no session alive the pin does not show (contract §3); assume it is still ours.
                 || pair.availability == Availability::Offline;
             if alive && ours {
-                self.graph.clear_preferred(oid).await.map_err(graph_stop)?;
+                self.writer.clear_pin(oid).await.map_err(graph_stop)?;
             }
             self.forget_pin();
         }
