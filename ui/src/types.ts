@@ -142,6 +142,7 @@ export interface SettingsView {
   clientId: FieldView<string>;
   cloud: FieldView<string>;
   workdayEnd: FieldView<string>;
+  workDays: FieldView<string>;
   onQuit: FieldView<string>;
   launchAtLogin: FieldView<boolean>;
   notifications: FieldView<boolean>;
@@ -203,6 +204,7 @@ export interface SettingsPatch {
   clientId?: string;
   cloud?: string;
   workdayEnd?: string;
+  workDays?: string;
   onQuit?: string;
   launchAtLogin?: boolean;
   notifications?: boolean;

@@ -19,14 +19,12 @@
 use std::path::PathBuf;
 
 use jiff::Timestamp;
-use jiff::civil::Time;
-use jiff::tz::TimeZone;
 use presently_auth::Account;
 use presently_core::ipc::Endpoint;
 use presently_core::paths::process_env;
 use presently_core::{Problem, ProblemKind, Services};
 use presently_graph::SessionCleared;
-use presently_model::{DurationChoice, Intent, Origin, PreferredPresence, iso8601};
+use presently_model::{DurationChoice, Intent, Origin, PreferredPresence, WorkWeek, iso8601};
 use serde::Serialize;
 
 use crate::context::{Wired, graph_problem};
@@ -150,7 +148,7 @@ impl Backend {
             services: wired.services.clone(),
             account,
             data_dir: wired.data_dir.clone(),
-            workday_end: wired.settings.workday_end.value,
+            week: wired.settings.work_week(),
         }))
     }
 
@@ -213,7 +211,7 @@ pub struct OneShot {
     services: Services,
     account: Account,
     data_dir: PathBuf,
-    workday_end: Time,
+    week: WorkWeek,
 }
 
 impl OneShot {
@@ -231,9 +229,9 @@ impl OneShot {
     /// The intent for a choice made now, in this computer's time zone.
     fn resolve(&self, status: PreferredPresence, duration: DurationChoice) -> Result<Intent, Problem> {
         let now = self.services.clock.now();
-        let local_now = now.to_zoned_datetime(TimeZone::system());
+        let local_now = now.to_zoned_datetime(presently_core::keeper::LocalZone::System.current());
         let until = duration
-            .resolve(&local_now, self.workday_end)
+            .resolve(&local_now, &self.week)
             .map_err(|e| Problem::new(ProblemKind::InvalidChoice, e.to_string()))?;
         Ok(Intent::new(status, until, now, Origin::Cli))
     }

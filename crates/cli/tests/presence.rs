@@ -43,19 +43,24 @@ const STATUSES: [StatusRow; 6] = [
 
 const PRESETS: [&str; 8] = ["30m", "1h", "2h", "4h", "8h", "eod", "forever", "default"];
 
-/// The next 17:30 UTC strictly after `now` (the tests run the binary with TZ=UTC and the default
-/// workday end).
+/// The next 17:30 UTC strictly after `now` on a weekday (the tests run the binary with TZ=UTC and the default
+/// working week, Monday to Friday ending at 17:30): on Friday evening and at the weekend, Monday's.
 fn next_workday_end(now: Timestamp) -> Timestamp {
-    let zoned = now.to_zoned_datetime(jiff::tz::TimeZone::UTC);
-    let today = zoned
-        .date()
-        .at(17, 30, 0, 0)
-        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .unwrap();
-    if today.timestamp() > now {
-        today.timestamp()
-    } else {
-        today.timestamp() + SignedDuration::from_hours(24)
+    let mut date = now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    loop {
+        let end = date
+            .at(17, 30, 0, 0)
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .unwrap()
+            .timestamp();
+        let weekend = matches!(
+            date.weekday(),
+            jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+        );
+        if !weekend && end > now {
+            return end;
+        }
+        date = date.tomorrow().unwrap();
     }
 }
 

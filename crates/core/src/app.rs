@@ -155,13 +155,12 @@ impl Presently {
             }
         };
         let services = Services::new(&settings, clock, store)?;
-        let time_zone = jiff::tz::TimeZone::system();
         let (keeper, _task) = Keeper::spawn(
             &services,
             KeeperConfig {
                 data_dir: options.data_dir,
-                time_zone,
-                workday_end: settings.workday_end.value,
+                zone: crate::keeper::LocalZone::System,
+                week: settings.work_week(),
             },
         );
         let (events, _) = broadcast::channel(64);
@@ -333,13 +332,11 @@ impl Presently {
     }
 
     /// Reloads the settings from disk (after a change), announcing it. Sign-in settings (cloud, tenant, client
-    /// id, endpoints) take effect at the next start; the working-day end at once.
+    /// id, endpoints) take effect at the next start; the working week at once.
     pub fn reload_settings(&self) -> Result<Settings, Problem> {
         let settings = Settings::load(&self.inner.locations, &self.inner.env, &self.inner.overrides)
             .map_err(|e| Problem::new(ProblemKind::Configuration, e.to_string()))?;
-        self.inner
-            .keeper
-            .set_local_time(jiff::tz::TimeZone::system(), settings.workday_end.value);
+        self.inner.keeper.set_work_week(settings.work_week());
         *lock(&self.inner.settings) = settings.clone();
         let _ = self.inner.events.send(AppEvent::SettingsChanged);
         Ok(settings)

@@ -27,7 +27,7 @@ use presently_core::keeper::{
 };
 use presently_core::{Action, Problem, ProblemKind};
 use presently_model::{
-    Activity, Availability, DurationChoice, Intent, Origin, PreferredPresence, Preset, Until,
+    Activity, Availability, DurationChoice, Intent, Origin, PreferredPresence, Preset, Until, WorkDays,
 };
 use serde::Serialize;
 
@@ -405,6 +405,7 @@ fn settings(locked: bool) -> Settings {
         login_url: sourced(None, Source::Default),
         graph_url: sourced(None, Source::Default),
         workday_end: sourced(time(18, 0, 0, 0), Source::User(user.clone())),
+        work_days: sourced(WorkDays::MONDAY_TO_FRIDAY, Source::Default),
         on_quit: sourced(OnQuit::Keep, Source::Default),
         launch_at_login: sourced(true, Source::User(user.clone())),
         notifications: sourced(true, Source::Default),
@@ -430,6 +431,7 @@ fn full_patch() -> SettingsPatch {
         client_id: Some("11111111-2222-3333-4444-555555555555".into()),
         cloud: Some("gcc-high".into()),
         workday_end: Some("17:30".into()),
+        work_days: Some("sun-thu".into()),
         on_quit: Some("clear".into()),
         launch_at_login: Some(true),
         notifications: Some(false),

@@ -153,9 +153,13 @@ impl DurationChoice {
 
     /// Resolves the choice at `now` (which carries the user's zone), with the working day ending at
     /// `workday_end` (for [`Preset::EndOfDay`]). Never reads the clock.
-    pub fn resolve(&self, now: &ZonedDateTime, workday_end: Time) -> Result<Until, DurationError> {
+    pub fn resolve(
+        &self,
+        now: &ZonedDateTime,
+        week: &crate::workweek::WorkWeek,
+    ) -> Result<Until, DurationError> {
         match self {
-            DurationChoice::Preset(preset) => preset.resolve(now, workday_end),
+            DurationChoice::Preset(preset) => preset.resolve(now, week),
             DurationChoice::For(span) => {
                 let end = now
                     .checked_add(*span)
@@ -390,7 +394,6 @@ impl<'de> Deserialize<'de> for DurationChoice {
 mod tests {
     use super::*;
     use crate::duration::WireExpiration;
-    use crate::preset::DEFAULT_WORKDAY_END;
     use jiff::tz::TimeZone;
 
     fn berlin(y: i16, mo: i8, d: i8, h: i8, mi: i8) -> ZonedDateTime {
@@ -407,12 +410,18 @@ mod tests {
 
     fn end_of(text: &str, now: &ZonedDateTime) -> Timestamp {
         let choice: DurationChoice = text.parse().unwrap();
-        choice.resolve(now, DEFAULT_WORKDAY_END).unwrap().end().unwrap()
+        choice
+            .resolve(now, &crate::workweek::WorkWeek::default())
+            .unwrap()
+            .end()
+            .unwrap()
     }
 
     fn wire(text: &str, now: &ZonedDateTime) -> String {
         let choice: DurationChoice = text.parse().unwrap();
-        let until = choice.resolve(now, DEFAULT_WORKDAY_END).unwrap();
+        let until = choice
+            .resolve(now, &crate::workweek::WorkWeek::default())
+            .unwrap();
         match until.wire_expiration(now.timestamp()) {
             WireExpiration::Send(wire) => wire.iso8601(),
             other => panic!("expected Send, got {other:?}"),
@@ -536,7 +545,9 @@ mod tests {
     fn until_today_at_a_passed_time_is_refused_as_past() {
         let now = berlin(2025, 6, 2, 22, 0);
         let choice: DurationChoice = "until today 9:00".parse().unwrap();
-        let error = choice.resolve(&now, DEFAULT_WORKDAY_END).unwrap_err();
+        let error = choice
+            .resolve(&now, &crate::workweek::WorkWeek::default())
+            .unwrap_err();
         assert_eq!(
             error,
             DurationError::InPast {
@@ -564,7 +575,7 @@ mod tests {
         let now = berlin(2025, 6, 2, 10, 0);
         let choice: DurationChoice = "until 2025-06-01 09:00".parse().unwrap();
         assert!(matches!(
-            choice.resolve(&now, DEFAULT_WORKDAY_END),
+            choice.resolve(&now, &crate::workweek::WorkWeek::default()),
             Err(DurationError::InPast { .. })
         ));
     }
@@ -644,7 +655,7 @@ mod tests {
         let now = berlin(2025, 6, 2, 10, 0);
         for text in ["19000y", "until 9999-12-31 23:59"] {
             let choice: DurationChoice = text.parse().unwrap();
-            let result = choice.resolve(&now, DEFAULT_WORKDAY_END);
+            let result = choice.resolve(&now, &crate::workweek::WorkWeek::default());
             assert!(
                 matches!(result, Err(DurationError::OutOfRange { .. })),
                 "{text}: {result:?}"

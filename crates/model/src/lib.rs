@@ -10,6 +10,7 @@
 //!   that resolves against "now" into an [`Until`].
 //! - [`duration`]: [`Until`], the ISO 8601 `expirationDuration` to send and the cap above which the
 //!   keeper renews ([`WireExpiration`]).
+//! - [`workweek`]: the working days and the working day's end that "End of day" follows ([`WorkWeek`]).
 //! - [`intent`]: what the user chose, persisted ([`Intent`]).
 //! - [`command`]: a status and how long as typed on a command line ([`StatusChoice`]), for every command line.
 //!
@@ -27,6 +28,7 @@ pub mod preset;
 pub mod session;
 pub mod status;
 pub mod wire;
+pub mod workweek;
 
 pub use choice::{Day, DurationChoice, DurationError, WallClock};
 pub use command::{ChoiceError, StatusChoice};
@@ -36,3 +38,4 @@ pub use preset::{DEFAULT_WORKDAY_END, Preset, UnknownPreset};
 pub use session::SessionPlan;
 pub use status::{PreferredPresence, UnknownStatus};
 pub use wire::{Activity, Availability, PresencePair};
+pub use workweek::{WorkDays, WorkDaysError, WorkWeek};

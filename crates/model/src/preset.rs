@@ -2,9 +2,9 @@
 //! the working day, until I change it, and Graph's default.
 //!
 //! Fixed lengths are exact elapsed time (8 hours across a DST change is still 8 hours). "End of day" is
-//! a wall-clock time in the user's zone: the next [`workday end`](DEFAULT_WORKDAY_END) strictly after
-//! now — today's if it is still ahead, otherwise tomorrow's (so at 18:00 it means tomorrow 17:30, which
-//! is what someone still working late wants). A typed `until 17:30` follows the same rule
+//! a wall-clock time in the user's zone: the next end of a working day ([`WorkWeek`]: Monday to Friday, ending at
+//! [`DEFAULT_WORKDAY_END`] unless configured) strictly after now — today's if it is still ahead, otherwise the
+//! next working day's (so at 18:00 on a Tuesday it means Wednesday 17:30, and on Friday evening Monday's). A typed `until 17:30` follows the same rule
 //! ([`crate::choice`]). Resolution never reads the clock: "now" is passed in.
 
 use std::fmt;
@@ -16,6 +16,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::choice::DurationError;
 use crate::duration::Until;
+use crate::workweek::WorkWeek;
 
 /// The working day's end used by [`Preset::EndOfDay`] unless the user configures another: 17:30.
 pub const DEFAULT_WORKDAY_END: Time = civil::time(17, 30, 0, 0);
@@ -109,11 +110,11 @@ impl Preset {
             .find(|preset| preset.length() == Some(length))
     }
 
-    /// Resolves this preset at `now` (which carries the user's time zone) with the working day ending at
-    /// `workday_end`. Fails only if the end would fall outside the representable range of time.
-    pub fn resolve(self, now: &ZonedDateTime, workday_end: Time) -> Result<Until, DurationError> {
+    /// Resolves this preset at `now` (which carries the user's time zone) in the user's working `week`. Fails
+    /// only if the end would fall outside the representable range of time.
+    pub fn resolve(self, now: &ZonedDateTime, week: &WorkWeek) -> Result<Until, DurationError> {
         match self {
-            Preset::EndOfDay => next_wall_clock(now, workday_end).map(Until::at),
+            Preset::EndOfDay => next_working_day_end(now, week).map(Until::at),
             Preset::UntilChanged => Ok(Until::UntilChanged),
             Preset::GraphDefault => Ok(Until::GraphDefault),
             fixed => {
@@ -127,6 +128,26 @@ impl Preset {
             }
         }
     }
+}
+
+/// The next end of a working day strictly after `now`: today's when today is a working day and its end is still
+/// ahead, else the end of the next working day (after Friday's end, Monday's).
+pub(crate) fn next_working_day_end(now: &ZonedDateTime, week: &WorkWeek) -> Result<Timestamp, DurationError> {
+    let out_of_range = || DurationError::OutOfRange {
+        input: format!("{:02}:{:02}", week.end.hour(), week.end.minute()),
+    };
+    let mut date = now.date();
+    // Eight days always reach a working day: a week never has none.
+    for _ in 0..8 {
+        if week.days.contains(date.weekday()) {
+            let end = wall_clock_on(now, date, week.end).ok_or_else(out_of_range)?;
+            if end > now.timestamp() {
+                return Ok(end);
+            }
+        }
+        date = date.tomorrow().map_err(|_| out_of_range())?;
+    }
+    Err(out_of_range())
 }
 
 /// The first instant strictly after `now` at which the wall clock in `now`'s zone reads `time`: today
@@ -210,8 +231,17 @@ mod tests {
         text.parse().unwrap()
     }
 
+    /// Every day a working day, so these tests are about the clock alone; the week has tests of its own.
+    fn every_day(end: Time) -> WorkWeek {
+        WorkWeek::new(end, crate::workweek::WorkDays::EVERY_DAY)
+    }
+
     fn resolved_end(preset: Preset, now: &ZonedDateTime) -> Timestamp {
-        preset.resolve(now, DEFAULT_WORKDAY_END).unwrap().end().unwrap()
+        preset
+            .resolve(now, &every_day(DEFAULT_WORKDAY_END))
+            .unwrap()
+            .end()
+            .unwrap()
     }
 
     #[test]
@@ -248,6 +278,47 @@ mod tests {
     }
 
     #[test]
+    fn end_of_day_after_fridays_end_and_at_the_weekend_is_mondays_end() {
+        let week = WorkWeek::default();
+        let end = |at: &str| {
+            Preset::EndOfDay
+                .resolve(&zoned(at), &week)
+                .unwrap()
+                .end()
+                .unwrap()
+        };
+        // 2025-06-06 is a Friday.
+        let monday: Timestamp = "2025-06-09T15:30:00Z".parse().unwrap();
+        assert_eq!(end("2025-06-06T18:00:00+02:00[Europe/Berlin]"), monday);
+        assert_eq!(
+            end("2025-06-07T10:00:00+02:00[Europe/Berlin]"),
+            monday,
+            "Saturday"
+        );
+        assert_eq!(
+            end("2025-06-08T23:00:00+02:00[Europe/Berlin]"),
+            monday,
+            "Sunday night"
+        );
+        assert_eq!(
+            end("2025-06-06T09:00:00+02:00[Europe/Berlin]"),
+            "2025-06-06T15:30:00Z".parse::<Timestamp>().unwrap(),
+            "Friday before its end is Friday"
+        );
+        // A Sunday-to-Thursday week: Thursday evening runs to Sunday's end.
+        let gulf = WorkWeek::new(DEFAULT_WORKDAY_END, "sun-thu".parse().unwrap());
+        let thursday_evening = zoned("2025-06-05T19:00:00+04:00[Asia/Dubai]");
+        assert_eq!(
+            Preset::EndOfDay
+                .resolve(&thursday_evening, &gulf)
+                .unwrap()
+                .end()
+                .unwrap(),
+            "2025-06-08T13:30:00Z".parse::<Timestamp>().unwrap()
+        );
+    }
+
+    #[test]
     fn end_of_day_before_the_workday_end_is_today() {
         let now = zoned("2025-06-02T09:15:00+02:00[Europe/Berlin]");
         assert_eq!(
@@ -277,7 +348,9 @@ mod tests {
     #[test]
     fn end_of_day_uses_the_configured_workday_end() {
         let now = zoned("2025-06-02T09:15:00+02:00[Europe/Berlin]");
-        let until = Preset::EndOfDay.resolve(&now, civil::time(16, 0, 0, 0)).unwrap();
+        let until = Preset::EndOfDay
+            .resolve(&now, &every_day(civil::time(16, 0, 0, 0)))
+            .unwrap();
         assert_eq!(until.end(), Some("2025-06-02T14:00:00Z".parse().unwrap()));
     }
 
@@ -321,7 +394,9 @@ mod tests {
             .at(1, 0, 0, 0)
             .to_zoned_datetime(tz)
             .unwrap();
-        let until = Preset::EndOfDay.resolve(&now, civil::time(2, 30, 0, 0)).unwrap();
+        let until = Preset::EndOfDay
+            .resolve(&now, &every_day(civil::time(2, 30, 0, 0)))
+            .unwrap();
         assert_eq!(until.end(), Some("2025-03-30T01:30:00Z".parse().unwrap()));
     }
 
@@ -329,11 +404,11 @@ mod tests {
     fn until_changed_and_graph_default_resolve_to_themselves() {
         let now = zoned("2025-06-02T09:15:00+02:00[Europe/Berlin]");
         assert_eq!(
-            Preset::UntilChanged.resolve(&now, DEFAULT_WORKDAY_END),
+            Preset::UntilChanged.resolve(&now, &WorkWeek::default()),
             Ok(Until::UntilChanged)
         );
         assert_eq!(
-            Preset::GraphDefault.resolve(&now, DEFAULT_WORKDAY_END),
+            Preset::GraphDefault.resolve(&now, &WorkWeek::default()),
             Ok(Until::GraphDefault)
         );
     }

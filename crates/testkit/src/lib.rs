@@ -246,7 +246,7 @@ fn services(settings: &Settings, emulator: &Emulator, store: Arc<dyn TokenStore>
 fn keeper_config(dir: &std::path::Path) -> KeeperConfig {
     KeeperConfig {
         data_dir: dir.to_path_buf(),
-        time_zone: jiff::tz::TimeZone::UTC,
-        workday_end: presently_model::DEFAULT_WORKDAY_END,
+        zone: presently_core::keeper::LocalZone::Fixed(jiff::tz::TimeZone::UTC),
+        week: presently_model::WorkWeek::default(),
     }
 }

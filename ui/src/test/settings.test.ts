@@ -193,6 +193,7 @@ describe("settings", () => {
     type(input(m.root, "clientId"), "11111111-2222-3333-4444-555555555555");
     get<HTMLSelectElement>(m.root, "#setting-cloud").value = "gcc-high";
     type(input(m.root, "workdayEnd"), "17:30");
+    type(input(m.root, "workDays"), "sun-thu");
     get<HTMLInputElement>(m.root, "#setting-onQuit-clear").click();
     input(m.root, "launchAtLogin").click();
     input(m.root, "notifications").click();

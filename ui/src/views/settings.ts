@@ -21,7 +21,7 @@ const CLOUDS: ReadonlyArray<[string, string]> = [
   ["dod", "US Government (DoD)"],
 ];
 
-type TextKey = "tenant" | "clientId" | "cloud" | "workdayEnd" | "hotkeyDuration";
+type TextKey = "tenant" | "clientId" | "cloud" | "workdayEnd" | "workDays" | "hotkeyDuration";
 type BoolKey = "launchAtLogin" | "notifications";
 
 /** The hotkey rows, in the order of the Rust `HotkeyAction::ALL` (the view's `hotkeys.actions`). */
@@ -100,6 +100,10 @@ export class SettingsPage implements Page {
       narrow: true,
       inputmode: "numeric",
     });
+    const workDays = this.text("workDays", "My working days", {
+      placeholder: "mon-fri",
+      hint: "Like mon-fri or sun-thu. After the last day’s end, “End of day” lasts until the next working day’s.",
+    });
     const onQuit = this.radios("onQuit", "When Presently quits", [
       ["keep", "Keep my status until it ends"],
       ["clear", "Go back to automatic"],
@@ -128,7 +132,7 @@ export class SettingsPage implements Page {
       },
       this.account.el,
       group("Sign-in", cloud, tenant, clientId, h("p", { class: "hint", text: SIGN_IN_SETTINGS_NOTE })),
-      group("My day", workdayEnd, onQuit),
+      group("My day", workdayEnd, workDays, onQuit),
       group("General", launch, notifications),
       h(
         "fieldset",

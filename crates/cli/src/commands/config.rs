@@ -16,7 +16,7 @@ use presently_core::config::settings::{ClockTime, CloudName};
 use presently_core::config::{Locations, OnQuit, Overrides, Settings, SettingsFile, Source};
 use presently_core::{Action, Problem, ProblemKind};
 use presently_graph::{AccessToken, GraphClient, GraphConfig, StaticToken};
-use presently_model::DurationChoice;
+use presently_model::{DurationChoice, WorkDays};
 use serde::Serialize;
 
 use crate::args::{ConfigCommand, Global};
@@ -24,13 +24,14 @@ use crate::context::{load_settings, locations, settings_problem};
 use crate::output::Output;
 
 /// The settings `config` knows, in the user file's spelling.
-pub const KEYS: [&str; 10] = [
+pub const KEYS: [&str; 11] = [
     "tenant",
     "client-id",
     "cloud",
     "login-url",
     "graph-url",
     "workday-end",
+    "work-days",
     "on-quit",
     "launch-at-login",
     "notifications",
@@ -64,6 +65,7 @@ enum Value {
     Text(String),
     Cloud(CloudName),
     Time(ClockTime),
+    Days(WorkDays),
     OnQuit(OnQuit),
     Bool(bool),
     Duration(DurationChoice),
@@ -75,6 +77,7 @@ impl std::fmt::Display for Value {
             Value::Text(t) => f.write_str(t),
             Value::Cloud(c) => c.fmt(f),
             Value::Time(t) => t.fmt(f),
+            Value::Days(d) => d.fmt(f),
             Value::OnQuit(OnQuit::Keep) => f.write_str("keep"),
             Value::OnQuit(OnQuit::Clear) => f.write_str("clear"),
             Value::Bool(b) => b.fmt(f),
@@ -97,6 +100,7 @@ fn parse_value(key: &'static str, text: &str) -> Result<Value, Problem> {
     Ok(match key {
         "cloud" => Value::Cloud(CloudName::from_str(trimmed).map_err(bad)?),
         "workday-end" => Value::Time(ClockTime::from_str(trimmed).map_err(bad)?),
+        "work-days" => Value::Days(WorkDays::from_str(trimmed).map_err(|e| bad(e.to_string()))?),
         "on-quit" => match trimmed.to_ascii_lowercase().as_str() {
             "keep" => Value::OnQuit(OnQuit::Keep),
             "clear" => Value::OnQuit(OnQuit::Clear),
@@ -153,6 +157,12 @@ fn apply(file: &mut SettingsFile, key: &str, value: Option<&Value>) {
                 _ => None,
             }
         }
+        "work-days" => {
+            file.work_days = match value {
+                Some(Value::Days(d)) => Some(*d),
+                _ => None,
+            }
+        }
         "on-quit" => {
             file.on_quit = match value {
                 Some(Value::OnQuit(q)) => Some(*q),
@@ -205,6 +215,10 @@ fn effective(settings: &Settings, key: &str) -> (Option<String>, Source) {
         "workday-end" => (
             Some(ClockTime(settings.workday_end.value).to_string()),
             settings.workday_end.source.clone(),
+        ),
+        "work-days" => (
+            Some(settings.work_days.value.to_string()),
+            settings.work_days.source.clone(),
         ),
         "on-quit" => (
             Some(
@@ -438,6 +452,11 @@ mod tests {
     fn values_are_checked_with_the_settings_own_rules() {
         assert!(parse_value("workday-end", "18:15").is_ok());
         assert!(parse_value("workday-end", "25:99").is_err());
+        assert_eq!(
+            parse_value("work-days", "Sun-Thu").unwrap().to_string(),
+            "mon-thu,sun"
+        );
+        assert!(parse_value("work-days", "weekdays").is_err());
         assert!(parse_value("cloud", "gcc-high").is_ok());
         assert!(parse_value("cloud", "mars").is_err());
         assert!(parse_value("notifications", "off").is_ok());

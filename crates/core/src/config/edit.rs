@@ -26,7 +26,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use presently_auth::{AuthConfig, ConfigError};
-use presently_model::DurationChoice;
+use presently_model::{DurationChoice, WorkDays};
 use serde::{Deserialize, Serialize};
 
 use super::file::FileError;
@@ -80,6 +80,8 @@ pub struct SettingsView {
     pub cloud: FieldView<String>,
     /// When "end of day" ends, `HH:MM` local time.
     pub workday_end: FieldView<String>,
+    /// The working days (`mon-fri`).
+    pub work_days: FieldView<String>,
     /// `keep` (my status stays until it ends) or `clear` (back to automatic) when Presently quits.
     pub on_quit: FieldView<String>,
     /// Start Presently at login.
@@ -129,6 +131,7 @@ pub fn view_with(settings: &Settings, report: &HotkeyReport) -> SettingsView {
         client_id: FieldView::from_sourced(&settings.client_id, Clone::clone),
         cloud: FieldView::from_sourced(&settings.cloud, |c| c.key().to_owned()),
         workday_end: FieldView::from_sourced(&settings.workday_end, |t| ClockTime(*t).to_string()),
+        work_days: FieldView::from_sourced(&settings.work_days, ToString::to_string),
         on_quit: FieldView::from_sourced(&settings.on_quit, |q| on_quit_name(*q).to_owned()),
         launch_at_login: FieldView::from_sourced(&settings.launch_at_login, |b| *b),
         notifications: FieldView::from_sourced(&settings.notifications, |b| *b),
@@ -170,6 +173,9 @@ pub struct SettingsPatch {
     /// `HH:MM`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workday_end: Option<String>,
+    /// Working days: `mon-fri`, `sun-thu`, `mon,wed,fri`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_days: Option<String>,
     /// `keep` or `clear`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_quit: Option<String>,
@@ -339,6 +345,8 @@ pub struct Changes {
     pub cloud: Option<Change<CloudName>>,
     /// Working-day end.
     pub workday_end: Option<Change<ClockTime>>,
+    /// Working days.
+    pub work_days: Option<Change<WorkDays>>,
     /// On quit.
     pub on_quit: Option<Change<OnQuit>>,
     /// Launch at login.
@@ -365,6 +373,9 @@ impl Changes {
         }
         if let Some(c) = self.workday_end {
             c.apply_to(&mut file.workday_end);
+        }
+        if let Some(c) = self.work_days {
+            c.apply_to(&mut file.work_days);
         }
         if let Some(c) = self.on_quit {
             c.apply_to(&mut file.on_quit);
@@ -436,6 +447,9 @@ pub fn validate(patch: &SettingsPatch) -> Result<Changes, Vec<FieldError>> {
         Ok(cloud)
     });
     let workday_end = check_text(&mut errors, "workdayEnd", &patch.workday_end, ClockTime::from_str);
+    let work_days = check_text(&mut errors, "workDays", &patch.work_days, |d| {
+        WorkDays::from_str(d).map_err(|e| e.to_string())
+    });
     let on_quit = check_text(&mut errors, "onQuit", &patch.on_quit, |q| {
         match q.trim().to_ascii_lowercase().as_str() {
             "keep" => Ok(OnQuit::Keep),
@@ -458,6 +472,7 @@ pub fn validate(patch: &SettingsPatch) -> Result<Changes, Vec<FieldError>> {
             client_id,
             cloud,
             workday_end,
+            work_days,
             on_quit,
             launch_at_login: patch.launch_at_login,
             notifications: patch.notifications,
@@ -550,6 +565,7 @@ pub fn save(settings: &Settings, patch: &SettingsPatch) -> Result<SettingsFile, 
             patch.workday_end.is_some(),
             &current.workday_end.source,
         ),
+        locked("workDays", patch.work_days.is_some(), &current.work_days.source),
         locked("onQuit", patch.on_quit.is_some(), &current.on_quit.source),
         locked(
             "launchAtLogin",

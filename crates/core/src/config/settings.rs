@@ -16,7 +16,7 @@ use std::str::FromStr;
 
 use jiff::civil::Time;
 use presently_auth::{AuthConfig, Cloud, DEFAULT_CLIENT_ID, DEFAULT_TENANT};
-use presently_model::{DEFAULT_WORKDAY_END, DurationChoice, Preset};
+use presently_model::{DEFAULT_WORKDAY_END, DurationChoice, Preset, WorkDays, WorkWeek};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::file::{self, FileError};
@@ -49,6 +49,9 @@ pub struct SettingsFile {
     /// When "until end of day" ends, local time (`17:30`).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "as_text")]
     pub workday_end: Option<ClockTime>,
+    /// The working days "until end of day" counts (`mon-fri`, `sun-thu`, `mon,wed,fri`).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "as_text")]
+    pub work_days: Option<WorkDays>,
     /// Keep the status on quit, or go back to automatic.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_quit: Option<OnQuit>,
@@ -202,6 +205,9 @@ pub struct Settings {
     /// End of the working day.
     #[serde(serialize_with = "ser_time")]
     pub workday_end: Sourced<Time>,
+    /// The working days.
+    #[serde(serialize_with = "ser_days")]
+    pub work_days: Sourced<WorkDays>,
     /// Behaviour on quit.
     pub on_quit: Sourced<OnQuit>,
     /// Launch at login.
@@ -229,6 +235,13 @@ fn ser_cloud<S: Serializer>(v: &Sourced<Cloud>, s: S) -> Result<S::Ok, S::Error>
 fn ser_time<S: Serializer>(v: &Sourced<Time>, s: S) -> Result<S::Ok, S::Error> {
     Sourced {
         value: ClockTime(v.value).to_string(),
+        source: v.source.clone(),
+    }
+    .serialize(s)
+}
+fn ser_days<S: Serializer>(v: &Sourced<WorkDays>, s: S) -> Result<S::Ok, S::Error> {
+    Sourced {
+        value: v.value.to_string(),
         source: v.source.clone(),
     }
     .serialize(s)
@@ -316,6 +329,11 @@ fn managed_default() -> PathBuf {
 }
 
 impl Settings {
+    /// The working week "until end of day" follows.
+    pub fn work_week(&self) -> WorkWeek {
+        WorkWeek::new(self.workday_end.value, self.work_days.value)
+    }
+
     /// Loads both files and layers them with the environment and flags.
     pub fn load(
         locations: &Locations,
@@ -430,6 +448,7 @@ impl Settings {
                     source: v.source,
                 }
             },
+            work_days: from_files!(work_days, WorkDays::default()),
             on_quit: from_files!(on_quit, OnQuit::Keep),
             launch_at_login: from_files!(launch_at_login, false),
             notifications: from_files!(notifications, true),

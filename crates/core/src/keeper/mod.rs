@@ -19,9 +19,8 @@ mod task;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
-use jiff::civil::Time;
 use jiff::tz::TimeZone;
-use presently_model::{DurationChoice, DurationError, Intent, Origin, PreferredPresence};
+use presently_model::{DurationChoice, DurationError, Intent, Origin, PreferredPresence, WorkWeek};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 pub use snapshot::{
@@ -39,15 +38,39 @@ pub struct KeeperConfig {
     /// Folder of `keeper.json`.
     pub data_dir: PathBuf,
     /// The local time zone ("until 17:30", end of day).
-    pub time_zone: TimeZone,
-    /// When "end of day" is.
-    pub workday_end: Time,
+    pub zone: LocalZone,
+    /// The working week "end of day" follows.
+    pub week: WorkWeek,
+}
+
+/// Where the local time zone comes from.
+#[derive(Debug, Clone)]
+pub enum LocalZone {
+    /// The system's, read afresh at every resolution of a duration: a change of time zone while Presently runs
+    /// (travel, a laptop's automatic zone) counts from the next choice on, without a restart.
+    System,
+    /// This zone (tests, and a zone given explicitly).
+    Fixed(TimeZone),
+}
+
+impl LocalZone {
+    /// The zone in force now.
+    pub fn current(&self) -> TimeZone {
+        match self {
+            LocalZone::System => {
+                // jiff caches the system zone for a while; a choice must see a change made a moment ago.
+                jiff::tz::reset_system_time_zone_cache();
+                TimeZone::system()
+            }
+            LocalZone::Fixed(zone) => zone.clone(),
+        }
+    }
 }
 
 #[derive(Debug)]
 struct Local {
-    time_zone: TimeZone,
-    workday_end: Time,
+    zone: LocalZone,
+    week: WorkWeek,
 }
 
 /// The handle to a running keeper. Cheap to clone; every clone talks to the same task.
@@ -100,8 +123,8 @@ impl Keeper {
         );
         let join = tokio::spawn(task.run());
         let local = Local {
-            time_zone: config.time_zone,
-            workday_end: config.workday_end,
+            zone: config.zone,
+            week: config.week,
         };
         (
             Keeper {
@@ -126,7 +149,7 @@ impl Keeper {
         let now = self.clock.now();
         let until = {
             let local = self.local.read().unwrap_or_else(|e| e.into_inner());
-            duration.resolve(&now.to_zoned_datetime(local.time_zone.clone()), local.workday_end)?
+            duration.resolve(&now.to_zoned_datetime(local.zone.current()), &local.week)?
         };
         let intent = Intent::new(status, until, now, origin);
         self.keep(intent)?;
@@ -182,13 +205,10 @@ impl Keeper {
         wait.await.map_err(|_| KeeperStopped)
     }
 
-    /// Changes the local time zone or working-day end for later choices.
-    pub fn set_local_time(&self, time_zone: TimeZone, workday_end: Time) {
+    /// Changes the working week for later choices (the settings changed).
+    pub fn set_work_week(&self, week: WorkWeek) {
         let mut local = self.local.write().unwrap_or_else(|e| e.into_inner());
-        *local = Local {
-            time_zone,
-            workday_end,
-        };
+        local.week = week;
     }
 
     /// The latest snapshot.
