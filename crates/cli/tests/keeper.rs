@@ -32,6 +32,53 @@ async fn start_keeper(h: &Harness) -> tokio::process::Child {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keeper_killed_and_restarted_adopts_the_status_picked_in_teams_meanwhile_and_writes_nothing_over_it()
+ {
+    let h = Harness::auto_approving().await;
+    h.login_with_curl().await.expect(0);
+    let mut daemon = start_keeper(&h).await;
+    h.run(&["--json", "set", "busy", "--for", "2h"]).await.expect(0);
+
+    // Killed (a crash, kill -9): no goodbye, the socket is left behind.
+    daemon.start_kill().unwrap();
+    daemon.wait().await.unwrap();
+    // Meanwhile the user opens Teams and picks Do not disturb there (contract §3: it replaces the pin).
+    h.post(
+        &format!("/_emulator/users/{ADELE}/teams"),
+        json!({"availability": "Available", "activity": "Available"}),
+    )
+    .await;
+    h.post(
+        &format!("/_emulator/users/{ADELE}/teams/status"),
+        json!({"availability": "DoNotDisturb", "activity": "DoNotDisturb"}),
+    )
+    .await;
+    let writes = h.logged("setUserPreferredPresence").len() + h.logged("setPresence").len();
+
+    let mut daemon = start_keeper(&h).await;
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let view = h.presence().await;
+    assert_eq!(
+        view["pin"]["availability"], "DoNotDisturb",
+        "the Teams choice stands: {view:#}"
+    );
+    assert_eq!(
+        h.logged("setUserPreferredPresence").len() + h.logged("setPresence").len(),
+        writes,
+        "the restarted keeper wrote nothing over it"
+    );
+    let status = h.run(&["--json", "status"]).await;
+    status.expect(0);
+    let json = status.json();
+    assert_eq!(
+        json["presently"]["status"], "dnd",
+        "adopted as the intent: {json:#}"
+    );
+    assert_eq!(json["presently"]["origin"], "teams", "{json:#}");
+    daemon.kill().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_the_sign_in_revoked_set_and_status_answer_sign_in_again_with_exit_3_and_the_reading_s_age() {
     let h = Harness::auto_approving().await;
     h.login_with_curl().await.expect(0);

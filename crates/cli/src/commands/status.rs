@@ -10,7 +10,7 @@
 
 use jiff::Timestamp;
 use presently_core::Problem;
-use presently_model::{PreferredPresence, Until};
+use presently_model::{Origin, PreferredPresence, Until};
 use serde::Serialize;
 
 use crate::args::Global;
@@ -52,6 +52,8 @@ struct HeldJson {
     until: Until,
     ends_at: Option<Timestamp>,
     set_at: Timestamp,
+    /// Where the choice was made (`teams` when the keeper adopted a status picked there).
+    origin: Origin,
     active: bool,
     pin_expires_at: Option<Timestamp>,
     session_expires_at: Option<Timestamp>,
@@ -67,6 +69,7 @@ fn held_json(held: &Held, graph: Option<&Reading>, now: Timestamp) -> HeldJson {
         until: held.intent.until,
         ends_at: held.intent.ends_at(),
         set_at: held.intent.set_at,
+        origin: held.intent.origin,
         active: is_active(held, now),
         pin_expires_at: held.pin_expires_at,
         session_expires_at: held.session_expires_at,
