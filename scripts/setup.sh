@@ -13,7 +13,7 @@ APT_PACKAGES=(
   pkg-config build-essential curl ca-certificates
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libxdo-dev libssl-dev
   xvfb xauth dbus-x11 openbox tint2 xdotool gnome-keyring libsecret-tools webkit2gtk-driver imagemagick librsvg2-bin
-  chromium python3-venv gcc-mingw-w64-x86-64-posix
+  chromium python3-venv gcc-mingw-w64-x86-64-posix tzdata
 )
 
 missing=()

@@ -13,7 +13,15 @@ use serde_json::json;
 
 /// Starts `presently run` and waits for its socket.
 async fn start_keeper(h: &Harness) -> tokio::process::Child {
+    start_keeper_with(h, &[]).await
+}
+
+/// Starts `presently run` with extra environment and waits for its socket.
+async fn start_keeper_with(h: &Harness, env: &[(&str, &std::path::Path)]) -> tokio::process::Child {
     let mut daemon = h.command(&["run"]);
+    for (key, value) in env {
+        daemon.env(key, value);
+    }
     daemon.stdout(Stdio::null()).stderr(Stdio::null());
     let daemon = daemon.spawn().unwrap();
     let socket = h.data_dir().parent().unwrap().join("run/presently/keeper.sock");
@@ -75,6 +83,44 @@ async fn a_keeper_killed_and_restarted_adopts_the_status_picked_in_teams_meanwhi
         "adopted as the intent: {json:#}"
     );
     assert_eq!(json["presently"]["origin"], "teams", "{json:#}");
+    daemon.kill().await.unwrap();
+}
+
+#[cfg(unix)] // the zone is a symbolic link, as /etc/localtime is
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_time_zone_changed_while_the_keeper_runs_counts_from_the_next_choice() {
+    let h = Harness::auto_approving().await;
+    h.login_with_curl().await.expect(0);
+    // The keeper's zone is a file TZ names; pointing it elsewhere is what changing the system zone does.
+    let zones = tempfile::tempdir().unwrap();
+    let localtime = zones.path().join("localtime");
+    std::os::unix::fs::symlink("/usr/share/zoneinfo/Europe/Berlin", &localtime).unwrap();
+    let mut daemon = start_keeper_with(&h, &[("TZ", &localtime)]).await;
+
+    let wall_clock_of = |json: &serde_json::Value, zone: &str| {
+        let end: jiff::Timestamp = json["endsAt"].as_str().unwrap().parse().unwrap();
+        let local = end.to_zoned_datetime(jiff::tz::TimeZone::get(zone).unwrap());
+        (local.hour(), local.minute())
+    };
+    let set = h.run(&["--json", "set", "busy", "--until", "17:30"]).await;
+    set.expect(0);
+    assert_eq!(
+        wall_clock_of(&set.json(), "Europe/Berlin"),
+        (17, 30),
+        "{:#}",
+        set.json()
+    );
+
+    std::fs::remove_file(&localtime).unwrap();
+    std::os::unix::fs::symlink("/usr/share/zoneinfo/America/New_York", &localtime).unwrap();
+    let set = h.run(&["--json", "set", "busy", "--until", "17:30"]).await;
+    set.expect(0);
+    assert_eq!(
+        wall_clock_of(&set.json(), "America/New_York"),
+        (17, 30),
+        "the new zone counts without a restart: {:#}",
+        set.json()
+    );
     daemon.kill().await.unwrap();
 }
 
