@@ -94,8 +94,8 @@ pub struct TrayView {
     pub time_left: Option<String>,
 }
 
-/// A reading older than this is shown with the time it was taken ("· checked 14:05").
-pub const READING_AGE_SHOWN_AFTER: SignedDuration = SignedDuration::from_mins(5);
+/// A reading older than this is shown with the time it was taken ("· checked 14:05"): the core's rule.
+pub const READING_AGE_SHOWN_AFTER: SignedDuration = presently_core::keeper::AGE_SHOWN_AFTER;
 
 impl TrayView {
     /// The view of `snapshot` at `now` in the user's `zone`.

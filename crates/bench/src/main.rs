@@ -36,7 +36,8 @@ struct Args {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Requests per hour of the keeper over simulated hours with Teams closed ("until I change it").
+    /// Requests per hour of the keeper over simulated hours, and whether what it shows is true: Teams closed with
+    /// Busy "until I change it", then Teams open with a status picked there every two hours.
     Economy {
         /// Simulated hours to run.
         #[arg(long, default_value_t = 72)]
@@ -153,8 +154,11 @@ fn print_latency(l: &latency::Latency) {
 fn main() -> anyhow::Result<()> {
     match Args::parse().command {
         Command::Economy { hours } => {
-            let result = economy::run(hours)?;
-            print!("{}", economy::report(&result));
+            let steady = economy::run(hours, economy::Scenario::Steady)?;
+            print!("{}", economy::report(&steady));
+            println!();
+            let changes = economy::run(hours, economy::Scenario::TeamsChanges)?;
+            print!("{}", economy::report(&changes));
         }
         Command::Footprint(args) => print_footprint(&footprint::run(&args.options())?),
         Command::Latency { app, latency: args } => print_latency(&latency::run(&latency::Options {
@@ -169,7 +173,8 @@ fn main() -> anyhow::Result<()> {
         } => {
             let mut machine = report::Machine::now();
             eprintln!("economy: {hours} simulated hours");
-            let economy = economy::run(hours)?;
+            let economy = economy::run(hours, economy::Scenario::Steady)?;
+            let changes = economy::run(hours, economy::Scenario::TeamsChanges)?;
             let footprint = footprint::run(&fargs.options())?;
             let latency = latency::run(&latency::Options {
                 app: fargs.app.clone(),
@@ -178,7 +183,7 @@ fn main() -> anyhow::Result<()> {
             machine.finish();
             print_footprint(&footprint);
             print_latency(&latency);
-            let figures = report::figures(&footprint, &latency, &economy);
+            let figures = report::figures(&footprint, &latency, &economy, &changes);
             let table = report::table(&figures);
             println!("\n{}\n\n{table}", machine.line());
             if let Some(dir) = out.parent() {

@@ -125,7 +125,12 @@ fn date() -> String {
 }
 
 /// The figures of issue 7 with their targets.
-pub fn figures(footprint: &Footprint, latency: &Latency, economy: &Economy) -> Vec<Figure> {
+pub fn figures(
+    footprint: &Footprint,
+    latency: &Latency,
+    economy: &Economy,
+    changes: &Economy,
+) -> Vec<Figure> {
     let (app, reference) = (&footprint.app, &footprint.reference);
     let window_ms = reference.idle_cpu_window_s.max(1.0) * 1000.0;
     let nonempty = |v: &[f64]| (!v.is_empty()).then(|| stats::median(v));
@@ -203,7 +208,9 @@ pub fn figures(footprint: &Footprint, latency: &Latency, economy: &Economy) -> V
         Figure {
             key: "requests_per_hour",
             value: Some(economy.requests_per_hour()),
-            target: 1.5,
+            // Two reads an hour notice a change made in Teams; the presence throttle is per app per tenant
+            // (contract §4), so each request an hour a user costs the largest tenants.
+            target: 3.5,
             bound: Bound::AtMost,
             what: "Graph + identity requests per hour over 72 h, Busy until changed",
         },
@@ -213,6 +220,34 @@ pub fn figures(footprint: &Footprint, latency: &Latency, economy: &Economy) -> V
             target: 99.9,
             bound: Bound::AtLeast,
             what: "share of minutes colleagues saw the chosen status",
+        },
+        Figure {
+            key: "teams_changes_requests_per_hour",
+            value: Some(changes.requests_per_hour()),
+            target: 3.5,
+            bound: Bound::AtMost,
+            what: "requests per hour over 72 h with a status picked in Teams every 2 h",
+        },
+        Figure {
+            key: "teams_changes_presence_correct_pct",
+            value: Some(changes.presence_correct_pct()),
+            target: 99.9,
+            bound: Bound::AtLeast,
+            what: "share of minutes colleagues saw the user's latest choice (Teams changes)",
+        },
+        Figure {
+            key: "teams_change_adopted_max_min",
+            value: (changes.adopted == changes.teams_changes).then_some(changes.adoption_max_minutes as f64),
+            target: 30.0,
+            bound: Bound::AtMost,
+            what: "longest time to adopt a status picked in Teams, minutes (every change adopted)",
+        },
+        Figure {
+            key: "stale_claim_minutes_per_change",
+            value: Some(changes.stale_claim_minutes_per_change()),
+            target: 5.0,
+            bound: Bound::AtMost,
+            what: "minutes per Teams change Presently showed another status without its age",
         },
     ]
 }

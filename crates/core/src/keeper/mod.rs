@@ -24,8 +24,8 @@ use presently_model::{DurationChoice, DurationError, Intent, Origin, PreferredPr
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 pub use snapshot::{
-    AccountView, Agreement, KeeperActivity, KeeperEvent, NextAction, Planned, Reported, Snapshot,
-    TokenStoreView,
+    AGE_SHOWN_AFTER, AccountView, Agreement, KeeperActivity, KeeperEvent, NextAction, Planned, Reported,
+    Snapshot, TokenStoreView,
 };
 
 use crate::Services;

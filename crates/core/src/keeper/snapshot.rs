@@ -60,7 +60,25 @@ pub enum AccountView {
     },
 }
 
+/// A reading older than this is shown with its time ("· checked 14:05" in the tray, the age in the popup and the
+/// CLI); a younger one is shown as current.
+pub const AGE_SHOWN_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_mins(5);
+
 impl Snapshot {
+    /// The status the views present as current without an age at `now`: the intent's (or, while automatic, the
+    /// one Graph reported) while the reading is at most [`AGE_SHOWN_AFTER`] old. `None` when they show an age,
+    /// or no status. What the request-economy benchmark holds against what colleagues see.
+    pub fn claim_without_age(&self, now: Timestamp) -> Option<PreferredPresence> {
+        let reported = self.reported.as_ref()?;
+        if now.duration_since(reported.at) > AGE_SHOWN_AFTER {
+            return None;
+        }
+        match &self.intent {
+            Some(intent) => Some(intent.status),
+            None => reported.as_status,
+        }
+    }
+
     /// How old the reading is at `now`, when there is one.
     pub fn reading_age(&self, now: Timestamp) -> Option<jiff::SignedDuration> {
         self.reported.as_ref().map(|r| now.duration_since(r.at))
