@@ -82,13 +82,32 @@ impl MenuCommand {
     }
 }
 
-/// The tray's own state: the duration status clicks use, the launch-at-login item, and what is on screen now.
+/// The tray's own state: the duration status clicks use, the settings it shows, and what is on screen now.
 #[derive(Debug)]
 pub struct TrayState {
     duration: Mutex<Preset>,
-    login: Mutex<LoginItem>,
-    shown: Mutex<Option<(TrayView, Preset, LoginItem)>>,
+    settings: Mutex<TraySettings>,
+    shown: Mutex<Option<(TrayView, Preset, TraySettings)>>,
     quitting: Mutex<bool>,
+}
+
+/// The settings the tray shows or follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TraySettings {
+    /// The "Launch at login" item.
+    pub login: LoginItem,
+    /// The `tray-time-left` setting: the time left beside the icon (the tooltip on Windows).
+    pub time_left: bool,
+}
+
+impl TraySettings {
+    /// The tray's settings in force.
+    pub fn of(presently: &Presently) -> Self {
+        Self {
+            login: LoginItem::of(presently),
+            time_left: presently.settings().tray_time_left.value,
+        }
+    }
 }
 
 /// The "Launch at login" check item: checked as the setting is, greyed out when an environment variable or a
@@ -197,15 +216,15 @@ pub fn install<R: Runtime>(
     launcher: Arc<Launcher>,
 ) -> tauri::Result<()> {
     let duration = initial_duration(&presently.settings().hotkey_duration.value);
-    let login = LoginItem::of(&presently);
+    let settings = TraySettings::of(&presently);
     app.manage(TrayState {
         duration: Mutex::new(duration),
-        login: Mutex::new(login),
+        settings: Mutex::new(settings),
         shown: Mutex::new(None),
         quitting: Mutex::new(false),
     });
-    let view = view_now(&presently.snapshot());
-    let (menu, items) = build_menu(app, &view, duration, login)?;
+    let view = view_now(&presently.snapshot(), settings.time_left);
+    let (menu, items) = build_menu(app, &view, duration, settings.login)?;
     app.manage(MenuHandles {
         inner: Mutex::new(items),
     });
@@ -266,23 +285,27 @@ pub fn install<R: Runtime>(
     *app.state::<TrayState>()
         .shown
         .lock()
-        .unwrap_or_else(|e| e.into_inner()) = Some((view, duration, login));
+        .unwrap_or_else(|e| e.into_inner()) = Some((view, duration, settings));
 
-    // The launch-at-login item follows the setting, wherever it was changed.
+    // The launch-at-login item and the time-left label follow their settings, wherever they were changed.
     let mut events = presently.events();
     let (settings_app, settings_presently) = (app.clone(), presently.clone());
+    // Tells the render loop below to plan its next wake again (the label was turned on or off).
+    let replan = Arc::new(tokio::sync::Notify::new());
+    let settings_replan = replan.clone();
     tauri::async_runtime::spawn(async move {
         loop {
             match events.recv().await {
                 Ok(presently_core::AppEvent::SettingsChanged)
                 | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                    let login = LoginItem::of(&settings_presently);
+                    let settings = TraySettings::of(&settings_presently);
                     *settings_app
                         .state::<TrayState>()
-                        .login
+                        .settings
                         .lock()
-                        .unwrap_or_else(|e| e.into_inner()) = login;
+                        .unwrap_or_else(|e| e.into_inner()) = settings;
                     render(&settings_app, &settings_presently.snapshot());
+                    settings_replan.notify_one();
                 }
                 Ok(_) => {}
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
@@ -299,14 +322,24 @@ pub fn install<R: Runtime>(
             let snapshot = snapshots.borrow_and_update().clone();
             render(&app, &snapshot);
             let now = jiff::Timestamp::now();
-            let wake = TrayView::next_change(&snapshot, now)
+            let time_left = app
+                .state::<TrayState>()
+                .settings
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .time_left;
+            let wake = TrayView::next_change(&snapshot, now, time_left)
                 .and_then(|at| std::time::Duration::try_from(at.duration_since(now)).ok());
-            let changed = match wake {
-                Some(after) => tokio::select! {
-                    changed = snapshots.changed() => changed,
-                    () = tokio::time::sleep(after) => Ok(()),
-                },
-                None => snapshots.changed().await,
+            let sleep = async {
+                match wake {
+                    Some(after) => tokio::time::sleep(after).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let changed = tokio::select! {
+                changed = snapshots.changed() => changed,
+                () = sleep => Ok(()),
+                () = replan.notified() => Ok(()),
             };
             if changed.is_err() {
                 break;
@@ -361,8 +394,12 @@ pub fn show_starting<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 /// The headline while the core starts.
 const STARTING: &str = "Starting…";
 
-fn view_now(snapshot: &Snapshot) -> TrayView {
-    TrayView::of(snapshot, jiff::Timestamp::now(), &jiff::tz::TimeZone::system())
+fn view_now(snapshot: &Snapshot, time_left: bool) -> TrayView {
+    let mut view = TrayView::of(snapshot, jiff::Timestamp::now(), &jiff::tz::TimeZone::system());
+    if !time_left {
+        view.time_left = None;
+    }
+    view
 }
 
 /// Brings icon, tooltip and menu up to date with `snapshot` (nothing is redone when nothing visible changed).
@@ -373,10 +410,11 @@ fn view_now(snapshot: &Snapshot) -> TrayView {
 pub fn render<R: Runtime>(app: &AppHandle<R>, snapshot: &Snapshot) {
     let state = app.state::<TrayState>();
     let duration = *state.duration.lock().unwrap_or_else(|e| e.into_inner());
-    let login = *state.login.lock().unwrap_or_else(|e| e.into_inner());
-    let view = view_now(snapshot);
+    let settings = *state.settings.lock().unwrap_or_else(|e| e.into_inner());
+    let login = settings.login;
+    let view = view_now(snapshot, settings.time_left);
     let mut shown = state.shown.lock().unwrap_or_else(|e| e.into_inner());
-    if shown.as_ref() == Some(&(view.clone(), duration, login)) {
+    if shown.as_ref() == Some(&(view.clone(), duration, settings)) {
         return;
     }
     let Some(tray) = app.tray_by_id(TRAY_ID) else {
@@ -417,7 +455,7 @@ pub fn render<R: Runtime>(app: &AppHandle<R>, snapshot: &Snapshot) {
         Ok(())
     })();
     match result {
-        Ok(()) => *shown = Some((view, duration, login)),
+        Ok(()) => *shown = Some((view, duration, settings)),
         Err(e) => tracing::warn!(error = %e, "cannot update the tray"),
     }
 }

@@ -198,12 +198,14 @@ impl TrayView {
         format!("Presently: {}", lines.join("\n"))
     }
 
-    /// When the view of `snapshot` next changes by the clock alone (the time left's next minute, the moment the
-    /// reading's age starts to show), so the tray wakes only then; `None`: nothing changes until the state does.
-    pub fn next_change(snapshot: &Snapshot, now: Timestamp) -> Option<Timestamp> {
+    /// When the view of `snapshot` next changes by the clock alone (the time left's next minute when it is shown,
+    /// the moment the reading's age starts to show), so the tray wakes only then; `None`: nothing changes until the
+    /// state does.
+    pub fn next_change(snapshot: &Snapshot, now: Timestamp, time_left_shown: bool) -> Option<Timestamp> {
         let minute = SignedDuration::from_mins(1);
         let left_ticks = snapshot
             .intent
+            .filter(|_| time_left_shown)
             .and_then(|i| i.ends_at())
             .filter(|end| *end > now)
             .and_then(|end| {
@@ -561,19 +563,26 @@ mod tests {
         // Busy until 14:30:30 at 10:00:00: the label reads 4h 31m until 10:00:30, then 4h 30m.
         let timed = snapshot(Some(busy_until("2025-06-02T14:30:30Z")));
         assert_eq!(
-            TrayView::next_change(&timed, now()),
+            TrayView::next_change(&timed, now(), true),
             Some("2025-06-02T10:00:30Z".parse().unwrap())
         );
         // Nothing timed and a fresh reading: the age shows in five minutes, then nothing until the state changes.
         let mut automatic = snapshot(None);
         automatic.reported = Some(reported(Availability::Available, Activity::Available));
         assert_eq!(
-            TrayView::next_change(&automatic, now()),
+            TrayView::next_change(&automatic, now(), true),
             Some("2025-06-02T10:05:00Z".parse().unwrap())
         );
         let later: Timestamp = "2025-06-02T10:06:00Z".parse().unwrap();
-        assert_eq!(TrayView::next_change(&automatic, later), None);
-        assert_eq!(TrayView::next_change(&snapshot(None), now()), None);
+        assert_eq!(TrayView::next_change(&automatic, later, true), None);
+        assert_eq!(TrayView::next_change(&snapshot(None), now(), true), None);
+        // With the label off, a timed status wakes the tray for nothing but its age.
+        let mut quiet = snapshot(Some(busy_until("2025-06-02T14:30:30Z")));
+        quiet.reported = Some(reported(Availability::Busy, Activity::Busy));
+        assert_eq!(
+            TrayView::next_change(&quiet, now(), false),
+            Some("2025-06-02T10:05:00Z".parse().unwrap())
+        );
     }
 
     #[test]

@@ -146,6 +146,7 @@ export interface SettingsView {
   onQuit: FieldView<string>;
   launchAtLogin: FieldView<boolean>;
   notifications: FieldView<boolean>;
+  trayTimeLeft: FieldView<boolean>;
   hotkeyDuration: FieldView<string>;
   hotkeyAvailable: FieldView<string>;
   hotkeyBusy: FieldView<string>;
@@ -208,6 +209,7 @@ export interface SettingsPatch {
   onQuit?: string;
   launchAtLogin?: boolean;
   notifications?: boolean;
+  trayTimeLeft?: boolean;
   hotkeyDuration?: string;
   hotkeyAvailable?: string;
   hotkeyBusy?: string;

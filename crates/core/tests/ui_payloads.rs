@@ -409,6 +409,7 @@ fn settings(locked: bool) -> Settings {
         on_quit: sourced(OnQuit::Keep, Source::Default),
         launch_at_login: sourced(true, Source::User(user.clone())),
         notifications: sourced(true, Source::Default),
+        tray_time_left: sourced(true, Source::Default),
         hotkey_duration: sourced(DurationChoice::Preset(Preset::Hour1), Source::Default),
         // The user cleared Appear offline's shortcut and moved Open Presently to Ctrl+Alt+Shift+O.
         hotkeys: Hotkeys::layered([(
@@ -435,6 +436,7 @@ fn full_patch() -> SettingsPatch {
         on_quit: Some("clear".into()),
         launch_at_login: Some(true),
         notifications: Some(false),
+        tray_time_left: Some(false),
         hotkey_duration: Some("90m".into()),
         hotkey_available: Some("Ctrl+Alt+1".into()),
         hotkey_busy: Some("Ctrl+Alt+2".into()),

@@ -197,6 +197,7 @@ describe("settings", () => {
     get<HTMLInputElement>(m.root, "#setting-onQuit-clear").click();
     input(m.root, "launchAtLogin").click();
     input(m.root, "notifications").click();
+    input(m.root, "trayTimeLeft").click();
     type(input(m.root, "hotkeyDuration"), "90m");
     for (const [field, value] of Object.entries(SETTINGS_PATCH)) {
       if (field.startsWith("hotkey") && field !== "hotkeyDuration") type(input(m.root, field), value as string);

@@ -22,7 +22,7 @@ const CLOUDS: ReadonlyArray<[string, string]> = [
 ];
 
 type TextKey = "tenant" | "clientId" | "cloud" | "workdayEnd" | "workDays" | "hotkeyDuration";
-type BoolKey = "launchAtLogin" | "notifications";
+type BoolKey = "launchAtLogin" | "notifications" | "trayTimeLeft";
 
 /** The hotkey rows, in the order of the Rust `HotkeyAction::ALL` (the view's `hotkeys.actions`). */
 const HOTKEY_ROWS: ReadonlyArray<[HotkeyField, string]> = [
@@ -110,6 +110,7 @@ export class SettingsPage implements Page {
     ]);
     const launch = this.checkbox("launchAtLogin", "Start Presently when I log in");
     const notifications = this.checkbox("notifications", "Notifications (a status ended, sign-in needed)");
+    const trayTimeLeft = this.checkbox("trayTimeLeft", "Show the time left beside the tray icon");
     const hotkeyDuration = this.text("hotkeyDuration", "A status set by a hotkey lasts", {
       placeholder: "1h",
       hint: "Like 1h, 90m, eod, forever or until 17:00.",
@@ -133,7 +134,7 @@ export class SettingsPage implements Page {
       this.account.el,
       group("Sign-in", cloud, tenant, clientId, h("p", { class: "hint", text: SIGN_IN_SETTINGS_NOTE })),
       group("My day", workdayEnd, workDays, onQuit),
-      group("General", launch, notifications),
+      group("General", launch, notifications, trayTimeLeft),
       h(
         "fieldset",
         { class: "group group--hotkeys", attrs: { "aria-describedby": "hotkeys-hint hotkeys-support" } },

@@ -24,7 +24,7 @@ use crate::context::{load_settings, locations, settings_problem};
 use crate::output::Output;
 
 /// The settings `config` knows, in the user file's spelling.
-pub const KEYS: [&str; 11] = [
+pub const KEYS: [&str; 12] = [
     "tenant",
     "client-id",
     "cloud",
@@ -35,6 +35,7 @@ pub const KEYS: [&str; 11] = [
     "on-quit",
     "launch-at-login",
     "notifications",
+    "tray-time-left",
     "hotkey-duration",
 ];
 
@@ -106,7 +107,7 @@ fn parse_value(key: &'static str, text: &str) -> Result<Value, Problem> {
             "clear" => Value::OnQuit(OnQuit::Clear),
             _ => return Err(bad(format!("\"{trimmed}\" is not keep or clear"))),
         },
-        "launch-at-login" | "notifications" => Value::Bool(
+        "launch-at-login" | "notifications" | "tray-time-left" => Value::Bool(
             parse_bool(trimmed).ok_or_else(|| bad(format!("\"{trimmed}\" is not true or false")))?,
         ),
         "hotkey-duration" => {
@@ -169,13 +170,15 @@ fn apply(file: &mut SettingsFile, key: &str, value: Option<&Value>) {
                 _ => None,
             }
         }
-        "launch-at-login" | "notifications" => {
+        "launch-at-login" | "notifications" | "tray-time-left" => {
             let b = match value {
                 Some(Value::Bool(b)) => Some(*b),
                 _ => None,
             };
             if key == "notifications" {
                 file.notifications = b;
+            } else if key == "tray-time-left" {
+                file.tray_time_left = b;
             } else {
                 file.launch_at_login = b;
             }
@@ -237,6 +240,10 @@ fn effective(settings: &Settings, key: &str) -> (Option<String>, Source) {
         "notifications" => (
             Some(settings.notifications.value.to_string()),
             settings.notifications.source.clone(),
+        ),
+        "tray-time-left" => (
+            Some(settings.tray_time_left.value.to_string()),
+            settings.tray_time_left.source.clone(),
         ),
         _ => (
             Some(settings.hotkey_duration.value.to_string()),

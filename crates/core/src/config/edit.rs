@@ -88,6 +88,8 @@ pub struct SettingsView {
     pub launch_at_login: FieldView<bool>,
     /// Desktop notifications.
     pub notifications: FieldView<bool>,
+    /// Time left beside the tray icon.
+    pub tray_time_left: FieldView<bool>,
     /// How long a status set by a hotkey lasts, as the duration parser reads it (`1h`, `eod`, `until 17:00`).
     pub hotkey_duration: FieldView<String>,
     /// The global shortcut for Available (`Ctrl+Alt+Shift+1`; `""` = none).
@@ -135,6 +137,7 @@ pub fn view_with(settings: &Settings, report: &HotkeyReport) -> SettingsView {
         on_quit: FieldView::from_sourced(&settings.on_quit, |q| on_quit_name(*q).to_owned()),
         launch_at_login: FieldView::from_sourced(&settings.launch_at_login, |b| *b),
         notifications: FieldView::from_sourced(&settings.notifications, |b| *b),
+        tray_time_left: FieldView::from_sourced(&settings.tray_time_left, |b| *b),
         hotkey_duration: FieldView::from_sourced(&settings.hotkey_duration, ToString::to_string),
         hotkey_available: hotkey(HotkeyAction::Status(P::Available)),
         hotkey_busy: hotkey(HotkeyAction::Status(P::Busy)),
@@ -185,6 +188,9 @@ pub struct SettingsPatch {
     /// Notifications on or off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<bool>,
+    /// The time left beside the tray icon on or off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tray_time_left: Option<bool>,
     /// A duration (`1h`, `90m`, `eod`, `forever`, `until 17:00`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hotkey_duration: Option<String>,
@@ -353,6 +359,8 @@ pub struct Changes {
     pub launch_at_login: Option<bool>,
     /// Notifications.
     pub notifications: Option<bool>,
+    /// Time left beside the tray icon.
+    pub tray_time_left: Option<bool>,
     /// Hotkey duration.
     pub hotkey_duration: Option<Change<DurationChoice>>,
     /// New shortcuts (`Binding(None)`: cleared), in [`HotkeyAction::ALL`] order.
@@ -385,6 +393,9 @@ impl Changes {
         }
         if let Some(b) = self.notifications {
             file.notifications = Some(b);
+        }
+        if let Some(b) = self.tray_time_left {
+            file.tray_time_left = Some(b);
         }
         if let Some(c) = self.hotkey_duration {
             c.apply_to(&mut file.hotkey_duration);
@@ -476,6 +487,7 @@ pub fn validate(patch: &SettingsPatch) -> Result<Changes, Vec<FieldError>> {
             on_quit,
             launch_at_login: patch.launch_at_login,
             notifications: patch.notifications,
+            tray_time_left: patch.tray_time_left,
             hotkey_duration,
             hotkeys,
         })
@@ -576,6 +588,11 @@ pub fn save(settings: &Settings, patch: &SettingsPatch) -> Result<SettingsFile, 
             "notifications",
             patch.notifications.is_some(),
             &current.notifications.source,
+        ),
+        locked(
+            "trayTimeLeft",
+            patch.tray_time_left.is_some(),
+            &current.tray_time_left.source,
         ),
         locked(
             "hotkeyDuration",

@@ -61,6 +61,9 @@ pub struct SettingsFile {
     /// Desktop notifications (a timed status ended, sign-in needed, Graph disagrees).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notifications: Option<bool>,
+    /// The time left of a timed status beside the tray icon (Linux, macOS; the tooltip on Windows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tray_time_left: Option<bool>,
     /// How long a status set by a global hotkey lasts (`1h`, `eod`, `forever`, `90m`, `until 17:00`).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "as_text")]
     pub hotkey_duration: Option<DurationChoice>,
@@ -214,6 +217,8 @@ pub struct Settings {
     pub launch_at_login: Sourced<bool>,
     /// Notifications on.
     pub notifications: Sourced<bool>,
+    /// Time left beside the tray icon.
+    pub tray_time_left: Sourced<bool>,
     /// Duration of hotkey-set statuses.
     #[serde(serialize_with = "ser_choice")]
     pub hotkey_duration: Sourced<DurationChoice>,
@@ -452,6 +457,7 @@ impl Settings {
             on_quit: from_files!(on_quit, OnQuit::Keep),
             launch_at_login: from_files!(launch_at_login, false),
             notifications: from_files!(notifications, true),
+            tray_time_left: from_files!(tray_time_left, true),
             hotkey_duration: from_files!(hotkey_duration, DurationChoice::Preset(Preset::Hour1)),
             hotkeys: Hotkeys::layered(
                 layers
