@@ -30,8 +30,9 @@ pub const REFRESH_JITTER_MAX: Duration = Duration::from_secs(60);
 pub const BACKOFF_FIRST: Duration = Duration::from_secs(30);
 /// See [`BACKOFF_FIRST`].
 pub const BACKOFF_MAX: Duration = Duration::from_secs(10 * 60);
-/// The keeper wakes at least this often to notice a wall-clock jump (the computer slept): a timer on the
-/// monotonic clock does not count the time asleep. A wake costs microseconds and no request.
+/// Where nothing announces wall-clock jumps (see `wall_clock`), the keeper wakes at least this often to notice
+/// one (the computer slept): a timer on the monotonic clock does not count the time asleep. A wake costs
+/// microseconds and no request.
 pub const MAX_NAP: Duration = Duration::from_secs(60);
 /// A wall-clock advance this much larger than the monotonic one means the computer slept (or the clock was set).
 pub const JUMP_THRESHOLD: SignedDuration = SignedDuration::from_mins(2);
