@@ -5,7 +5,7 @@
 # Xvfb, openbox, tint2, an unlocked keyring). It prints one table of figures against their targets and writes
 # target/bench/report.json and target/bench/report.md (the table the README shows).
 #   bash scripts/bench.sh                 everything (about 12 minutes: the popup is weighed 5 min after closing)
-#   bash scripts/bench.sh footprint       one benchmark (footprint, latency, economy), with its own options
+#   bash scripts/bench.sh footprint       one benchmark (footprint, latency, economy, wakeups), with its own options
 # Absolute times on a shared machine are noisy: run it on a quiet machine (`uptime` load below 1) and read the
 # ratios, which compare against the reference measured in the same run.
 set -euo pipefail

@@ -14,6 +14,13 @@ use jiff::{SignedDuration, Timestamp};
 pub trait Clock: Send + Sync + Debug {
     /// The current time.
     fn now(&self) -> Timestamp;
+
+    /// Whether the operating system announces this clock's jumps (a resume from sleep, the clock being set), so
+    /// that a waiter can be told instead of waking to compare it with the monotonic clock. Only the system's own
+    /// wall clock is announced; a test's clock jumps unannounced.
+    fn os_announces_jumps(&self) -> bool {
+        false
+    }
 }
 
 /// The operating system's clock.
@@ -23,6 +30,10 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
         Timestamp::now()
+    }
+
+    fn os_announces_jumps(&self) -> bool {
+        true
     }
 }
 

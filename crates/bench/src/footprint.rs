@@ -10,7 +10,8 @@
 //!    opened cold through the local IPC (`showPopup`, what the tray's "Open Presently" does) → its first paint,
 //!    then closed (Escape) and reopened `reopens` times → first paint again;
 //! 2. idle: `idle` after the icon docked (the app signed in to the demo's emulator and keeping Busy, as on a
-//!    working day), the whole process tree's PSS, RSS and threads; then its CPU time over `cpu_window`;
+//!    working day), the whole process tree's PSS, RSS and threads; then, from the same moment, its CPU time over
+//!    `cpu_window` and its wakeups ([`crate::wakeups`]) over `wakeup_window`;
 //!
 //! The emulator, which stands in for Microsoft's cloud, runs apart ([`StandInCloud`]): every app started here is
 //! pointed at it, so it is in no tree weighed.
@@ -28,6 +29,7 @@ use crate::desktop::{Desktop, keysym};
 use crate::launch::{Keeper, Launched, StandInCloud};
 use crate::procs::{self, Tree};
 use crate::stats;
+use crate::wakeups::{self, Wakeups};
 
 /// The popup window's title (`tauri.conf.json`); no other window of the app has it.
 pub const POPUP_TITLE: &str = "Presently";
@@ -47,6 +49,8 @@ pub struct Options {
     pub idle: Duration,
     /// Window of the idle CPU measurement.
     pub cpu_window: Duration,
+    /// Window of the idle wakeup count (it starts with the CPU window).
+    pub wakeup_window: Duration,
     /// Time after the popup closed before weighing again.
     pub after_popup: Duration,
 }
@@ -88,6 +92,10 @@ pub struct Program {
     pub idle_cpu_ms: f64,
     /// The idle window, seconds.
     pub idle_cpu_window_s: f64,
+    /// Voluntary context switches of every thread of the tree per minute, over the wakeup window.
+    pub idle_wakeups_per_min: f64,
+    /// The same by thread.
+    pub idle_wakeups: Wakeups,
     /// Stripped binary size, bytes.
     pub binary_bytes: u64,
 }
@@ -163,16 +171,18 @@ pub fn run(options: &Options) -> anyhow::Result<Footprint> {
     let ticks = procs::ticks_per_sec();
     eprintln!(
         "footprint: reference idle ({:?} + {:?})",
-        options.idle, options.cpu_window
+        options.idle,
+        options.cpu_window.max(options.wakeup_window)
     );
     let reference = Launched::start(&options.reference, &[], &[])?;
     docked(&desktop, panel, &already, &reference)?;
-    let (ref_idle, ref_cpu) = idle(reference.pid(), options, ticks);
+    let (ref_idle, ref_cpu, ref_wakeups) = idle(reference.pid(), options, ticks);
     stop(&desktop, panel, &already, reference);
 
     eprintln!(
         "footprint: app idle, signed in and keeping Busy ({:?} + {:?})",
-        options.idle, options.cpu_window
+        options.idle,
+        options.cpu_window.max(options.wakeup_window)
     );
     let app = Launched::start(&options.app, &["--demo"], &[cloud.env()])?;
     docked(&desktop, panel, &already, &app)?;
@@ -181,10 +191,12 @@ pub fn run(options: &Options) -> anyhow::Result<Footprint> {
         keeper.sign_in().await?;
         keeper.choose("busy").await
     })?;
-    let (app_idle, app_cpu) = idle(app.pid(), options, ticks);
+    let (app_idle, app_cpu, app_wakeups) = idle(app.pid(), options, ticks);
     eprintln!(
-        "footprint: app idle {:.1} MiB PSS; opening and closing the popup",
-        app_idle.pss_mib()
+        "footprint: app idle {:.1} MiB PSS, {:.1} wakeups/min (reference {:.1}); opening and closing the popup",
+        app_idle.pss_mib(),
+        app_wakeups.per_min,
+        ref_wakeups.per_min
     );
 
     open_popup(&desktop, &runtime, &keeper)?;
@@ -203,8 +215,15 @@ pub fn run(options: &Options) -> anyhow::Result<Footprint> {
     stop(&desktop, panel, &already, app);
 
     Ok(Footprint {
-        reference: program(ref_starts, &ref_idle, ref_cpu, options, &options.reference)?,
-        app: program(app_starts, &app_idle, app_cpu, options, &options.app)?,
+        reference: program(
+            ref_starts,
+            &ref_idle,
+            ref_cpu,
+            ref_wakeups,
+            options,
+            &options.reference,
+        )?,
+        app: program(app_starts, &app_idle, app_cpu, app_wakeups, options, &options.app)?,
         popup_open: Some(popup_open),
         after_popup: Weight::from(&after),
         after_popup_s,
@@ -217,6 +236,7 @@ fn program(
     start_ms: Vec<f64>,
     idle: &Tree,
     idle_cpu_ms: f64,
+    idle_wakeups: Wakeups,
     options: &Options,
     exe: &Path,
 ) -> anyhow::Result<Program> {
@@ -226,6 +246,8 @@ fn program(
         idle: Weight::from(idle),
         idle_cpu_ms,
         idle_cpu_window_s: options.cpu_window.as_secs_f64(),
+        idle_wakeups_per_min: idle_wakeups.per_min,
+        idle_wakeups,
         binary_bytes: stripped_size(exe)?,
     })
 }
@@ -234,30 +256,45 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn docked(desktop: &Desktop, panel: u32, already: &[u32], app: &Launched) -> anyhow::Result<Instant> {
+pub(crate) fn docked(
+    desktop: &Desktop,
+    panel: u32,
+    already: &[u32],
+    app: &Launched,
+) -> anyhow::Result<Instant> {
     desktop
         .wait_docked(panel, already, Duration::from_secs(30))
         .map_err(|e| anyhow::anyhow!("{e}; the app's log ends with:\n{}", app.log_tail()))
 }
 
-fn stop(desktop: &Desktop, panel: u32, already: &[u32], app: Launched) {
+pub(crate) fn stop(desktop: &Desktop, panel: u32, already: &[u32], app: Launched) {
     app.stop();
     desktop.wait_undocked(panel, already, Duration::from_secs(5));
     std::thread::sleep(Duration::from_millis(500));
 }
 
-/// Waits `idle`, weighs the tree, then measures its CPU time over `cpu_window`.
-fn idle(pid: u32, options: &Options, ticks: u64) -> (Tree, f64) {
+/// Waits `idle`, weighs the tree, then measures its CPU time over `cpu_window` and, from the same moment, its
+/// wakeups over `wakeup_window`.
+fn idle(pid: u32, options: &Options, ticks: u64) -> (Tree, f64, Wakeups) {
     std::thread::sleep(options.idle);
     let weighed = procs::sample(pid);
     let before = procs::sample(pid);
-    std::thread::sleep(options.cpu_window);
-    let after = procs::sample(pid);
-    (weighed, after.cpu_ms_since(&before, ticks))
+    let cpu_window = options.cpu_window;
+    let cpu = std::thread::spawn(move || {
+        std::thread::sleep(cpu_window);
+        procs::sample(pid)
+    });
+    let wakeups = wakeups::measure(pid, options.wakeup_window);
+    let after = cpu.join().unwrap_or_default();
+    (weighed, after.cpu_ms_since(&before, ticks), wakeups)
 }
 
 /// Asks the app to open its popup and times it to the popup's first paint.
-fn open_popup(desktop: &Desktop, runtime: &tokio::runtime::Runtime, keeper: &Keeper) -> anyhow::Result<f64> {
+pub(crate) fn open_popup(
+    desktop: &Desktop,
+    runtime: &tokio::runtime::Runtime,
+    keeper: &Keeper,
+) -> anyhow::Result<f64> {
     let asked = Instant::now();
     runtime.block_on(keeper.call(Request::ShowPopup))?;
     let painted = desktop.wait_painted(POPUP_TITLE, Duration::from_secs(30))?;
@@ -265,7 +302,7 @@ fn open_popup(desktop: &Desktop, runtime: &tokio::runtime::Runtime, keeper: &Kee
 }
 
 /// Closes the popup as a person would: Escape (the popup has the focus), or a click on the desktop.
-fn close_popup(desktop: &Desktop) -> anyhow::Result<()> {
+pub(crate) fn close_popup(desktop: &Desktop) -> anyhow::Result<()> {
     // Give the popup its moment to take the focus (it asks again 150 ms after showing).
     std::thread::sleep(Duration::from_millis(300));
     desktop.tap(keysym::ESCAPE)?;

@@ -182,9 +182,14 @@ impl Keeper {
 
     /// Keeps `status` until changed, and waits until Graph agrees.
     pub async fn choose(&self, status: &str) -> anyhow::Result<()> {
+        self.choose_for(status, "forever").await
+    }
+
+    /// Keeps `status` for `duration` (a preset name: `1h`, `eod`, `forever`), and waits until Graph agrees.
+    pub async fn choose_for(&self, status: &str, duration: &str) -> anyhow::Result<()> {
         self.call(Request::Choose {
             status: status.into(),
-            duration: "forever".into(),
+            duration: duration.into(),
             origin: Origin::Cli,
         })
         .await?;

@@ -4,6 +4,7 @@
 //!   of sampled minutes colleagues saw it.
 //! - `footprint`: memory, start-up, idle CPU, popup opening and binary size of the release `presently-app`
 //!   beside a bare Tauri tray (`crates/bench/reference-tray`), on a virtual desktop.
+//! - `wakeups`: the idle app's wakeups thread by thread in each state it rests in, beside the reference's.
 //! - `latency`: a click in the popup and a global hotkey, to the request reaching the emulator.
 //! - `all`: the three, one table of figures against their targets, and `target/bench/report.json`.
 //!
@@ -17,7 +18,9 @@ mod latency;
 mod launch;
 mod procs;
 mod report;
+mod states;
 mod stats;
+mod wakeups;
 mod watch;
 mod webdriver;
 
@@ -45,6 +48,22 @@ enum Command {
     },
     /// Footprint and start-up of the release app beside the bare Tauri tray (on a virtual desktop).
     Footprint(FootprintArgs),
+    /// Wakeups of the idle app thread by thread, in each state it rests in, beside the reference (on a
+    /// virtual desktop).
+    Wakeups {
+        /// The release tray app.
+        #[arg(long, default_value = "target/release/presently-app")]
+        app: PathBuf,
+        /// The release reference tray.
+        #[arg(long, default_value = "target/release/reference-tray")]
+        reference: PathBuf,
+        /// Seconds counted in each state.
+        #[arg(long, default_value_t = 60)]
+        window_secs: u64,
+        /// Seconds left alone after entering a state, before counting.
+        #[arg(long, default_value_t = 10)]
+        settle_secs: u64,
+    },
     /// Click and hotkey to the request reaching the emulator (on a virtual desktop).
     Latency {
         /// The release tray app.
@@ -88,6 +107,9 @@ struct FootprintArgs {
     /// Seconds of the idle CPU window.
     #[arg(long, default_value_t = 60)]
     cpu_secs: u64,
+    /// Seconds of the idle wakeup count (it runs alongside the CPU window).
+    #[arg(long, default_value_t = 300)]
+    wakeup_secs: u64,
     /// Seconds after closing the popup before weighing again (the popup lingers 180 s by default).
     #[arg(long, default_value_t = 300)]
     after_popup_secs: u64,
@@ -109,6 +131,7 @@ impl FootprintArgs {
             reopens: self.reopens,
             idle: Duration::from_secs(self.idle_secs),
             cpu_window: Duration::from_secs(self.cpu_secs.max(1)),
+            wakeup_window: Duration::from_secs(self.wakeup_secs.max(1)),
             after_popup: Duration::from_secs(self.after_popup_secs),
         }
     }
@@ -134,6 +157,14 @@ fn print_footprint(f: &footprint::Footprint) {
         f.reference.idle.processes, f.app.idle.processes
     );
     println!("processes after the popup: [{}]", f.after_popup.processes);
+    for (name, p) in [("reference", &f.reference), ("app", &f.app)] {
+        println!(
+            "wakeups idle, {name}: {:.1}/min over {:.0} s [{}]",
+            p.idle_wakeups.per_min,
+            p.idle_wakeups.window_s,
+            p.idle_wakeups.lines().join(", ")
+        );
+    }
 }
 
 fn print_latency(l: &latency::Latency) {
@@ -161,6 +192,20 @@ fn main() -> anyhow::Result<()> {
             print!("{}", economy::report(&changes));
         }
         Command::Footprint(args) => print_footprint(&footprint::run(&args.options())?),
+        Command::Wakeups {
+            app,
+            reference,
+            window_secs,
+            settle_secs,
+        } => print!(
+            "{}",
+            states::report(&states::run(&states::Options {
+                app,
+                reference,
+                window: Duration::from_secs(window_secs.max(1)),
+                settle: Duration::from_secs(settle_secs),
+            })?)
+        ),
         Command::Latency { app, latency: args } => print_latency(&latency::run(&latency::Options {
             app,
             samples: args.samples,

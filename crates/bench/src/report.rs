@@ -164,6 +164,13 @@ pub fn figures(
             what: "idle CPU above the reference, % of one core",
         },
         Figure {
+            key: "idle_wakeups_over_ref_per_min",
+            value: Some(app.idle_wakeups_per_min - reference.idle_wakeups_per_min),
+            target: 3.0,
+            bound: Bound::AtMost,
+            what: "idle wakeups of all threads above the reference, per minute",
+        },
+        Figure {
             key: "binary_over_ref_mb",
             value: Some((app.binary_bytes as f64 - reference.binary_bytes as f64) / MIB),
             target: 8.0,
@@ -290,32 +297,33 @@ pub fn table(figures: &[Figure]) -> String {
 pub fn side_by_side(footprint: &Footprint) -> String {
     let (a, r) = (&footprint.app, &footprint.reference);
     let mut out = String::from(
-        "| program | tree PSS | tree RSS | threads | exec → icon docked (median) | idle CPU | stripped binary |\n\
-         |---|---:|---:|---:|---:|---:|---:|\n",
+        "| program | tree PSS | tree RSS | threads | exec → icon docked (median) | idle CPU | idle wakeups | stripped binary |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for (name, p) in [
         ("bare Tauri 2.12 tray (reference)", r),
         ("Presently, signed in, popup never opened", a),
     ] {
         out.push_str(&format!(
-            "| {name} | {:.1} MiB | {:.1} MiB | {} | {:.0} ms | {:.0} ms / {:.0} s | {:.1} MiB |\n",
+            "| {name} | {:.1} MiB | {:.1} MiB | {} | {:.0} ms | {:.0} ms / {:.0} s | {:.1} /min | {:.1} MiB |\n",
             p.idle.pss_mib,
             p.idle.rss_mib,
             p.idle.threads,
             p.start_ms_median,
             p.idle_cpu_ms,
             p.idle_cpu_window_s,
+            p.idle_wakeups_per_min,
             p.binary_bytes as f64 / MIB,
         ));
     }
     if let Some(open) = &footprint.popup_open {
         out.push_str(&format!(
-            "| Presently, popup open | {:.1} MiB | {:.1} MiB | {} | | | |\n",
+            "| Presently, popup open | {:.1} MiB | {:.1} MiB | {} | | | | |\n",
             open.pss_mib, open.rss_mib, open.threads
         ));
     }
     out.push_str(&format!(
-        "| Presently, {:.0} s after the popup closed | {:.1} MiB | {:.1} MiB | {} | | | |\n",
+        "| Presently, {:.0} s after the popup closed | {:.1} MiB | {:.1} MiB | {} | | | | |\n",
         footprint.after_popup_s,
         footprint.after_popup.pss_mib,
         footprint.after_popup.rss_mib,

@@ -15,6 +15,7 @@ pub mod plan;
 pub mod snapshot;
 pub mod store;
 mod task;
+pub mod wall_clock;
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};

@@ -1,9 +1,9 @@
 //! The keeper's arithmetic, apart from any I/O so it can be tested line by line: how long our presence session
 //! lives, when each renewal falls due, how long to back off, and what a read-back means.
 //!
-//! Request economy (issue "The presence keeper"): with Teams closed and "until I change it", the steady state
-//! is one token refresh per access-token life (60–90 min, contract §5) and one session renewal, preceded by one
-//! read, every four hours — about 1.4 requests an hour.
+//! Request economy: with Teams closed and "until I change it", the steady state is one token refresh per
+//! access-token life (60–90 min, contract §5), one read every [`CHECK_INTERVAL`] to notice a change made in
+//! Teams, and one session renewal every four hours — about 3.3 requests an hour (`presently-bench economy`).
 
 use std::time::Duration;
 
@@ -31,8 +31,9 @@ pub const CHECK_INTERVAL: SignedDuration = SignedDuration::from_mins(30);
 /// A reading younger than this is fresh enough for someone looking (the popup opening, `presently status`);
 /// an older one is read again first.
 pub const FRESH_FOR: SignedDuration = SignedDuration::from_secs(60);
-/// The keeper wakes at least this often to notice a wall-clock jump (the computer slept): a timer on the
-/// monotonic clock does not count the time asleep. A wake costs microseconds and no request.
+/// Where nothing announces wall-clock jumps (see `wall_clock`), the keeper wakes at least this often to notice
+/// one (the computer slept): a timer on the monotonic clock does not count the time asleep. A wake costs
+/// microseconds and no request.
 pub const MAX_NAP: Duration = Duration::from_secs(60);
 /// A wall-clock advance this much larger than the monotonic one means the computer slept (or the clock was set).
 pub const JUMP_THRESHOLD: SignedDuration = SignedDuration::from_mins(2);

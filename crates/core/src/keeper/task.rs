@@ -30,6 +30,7 @@ use super::snapshot::{
     TokenStoreView,
 };
 use super::store::{Applied, IntentFile, Saved};
+use super::wall_clock::WallClockWatch;
 use crate::problem::{Problem, ProblemKind};
 use crate::writer::PresenceWriter;
 
@@ -154,9 +155,11 @@ impl Task {
 
     pub(crate) async fn run(mut self) {
         self.start().await;
+        // Wakes the loop when the wall clock jumps (the computer resumed), so naps need not be short to notice.
+        let mut jumps = WallClockWatch::for_clock(self.clock.as_ref());
         loop {
             self.publish();
-            let sleep = self.nap();
+            let sleep = self.nap(jumps.max_nap());
             tokio::select! {
                 command = self.rx.recv() => {
                     let Some(command) = command else { break };
@@ -179,6 +182,7 @@ impl Task {
                     }
                 }
                 _ = tokio::time::sleep(sleep) => {}
+                () = jumps.jumped() => {}
             }
             self.pass().await;
         }
@@ -345,16 +349,14 @@ impl Task {
         }
     }
 
-    /// How long to sleep: until the next deadline, but at most a nap.
-    fn nap(&self) -> Duration {
+    /// How long to sleep: until the next deadline, but at most `max`.
+    fn nap(&self, max: Duration) -> Duration {
         match self.next() {
             Some(next) => {
                 let left = next.at.duration_since(self.clock.now());
-                Duration::try_from(left)
-                    .unwrap_or(Duration::ZERO)
-                    .min(plan::MAX_NAP)
+                Duration::try_from(left).unwrap_or(Duration::ZERO).min(max)
             }
-            None => plan::MAX_NAP,
+            None => max,
         }
     }
 
