@@ -530,3 +530,36 @@ async fn appear_offline_keeps_no_session_and_reads_as_offline() {
     assert_eq!(h.effective().0, "Offline");
     assert!(h.presence_view()["sessions"].as_array().unwrap().is_empty());
 }
+
+/// A server's `Retry-After` is clamped before the keeper adds it to the clock: a value past what a timestamp can
+/// hold (about 2.6e11 s) must not panic the keeper, and one past `i64::MAX` must not turn into "retry at once"
+/// (a request loop). Either way the keeper waits a bounded time and then lands the status.
+#[tokio::test(start_paused = true)]
+async fn an_absurd_retry_after_neither_kills_nor_spins_the_keeper() {
+    for retry_after in [300_000_000_000_u64, u64::MAX] {
+        let h = Harness::start().await;
+        h.control(
+            Method::POST,
+            "/_emulator/faults",
+            json!({"path": "/v1.0/", "match": "prefix", "count": 3, "fault": {"kind": "status", "status": 429, "retryAfter": retry_after}}),
+        )
+        .await;
+        h.keeper
+            .choose(
+                PreferredPresence::Busy,
+                &preset(Preset::UntilChanged),
+                Origin::Popup,
+            )
+            .unwrap();
+        tokio::time::sleep(MINUTE).await;
+        assert!(
+            !h.task.is_finished(),
+            "Retry-After {retry_after}: the keeper is alive"
+        );
+        let throttled = h.requests().iter().filter(|e| e.status == 429).count();
+        assert_eq!(throttled, 1, "Retry-After {retry_after}: no immediate retry loop");
+        let snap = h.wait_for(6 * HOUR, |s| s.agreement == Agreement::Matches).await;
+        assert!(snap.problem.is_none());
+        assert_eq!(h.effective(), pair(PreferredPresence::Busy));
+    }
+}

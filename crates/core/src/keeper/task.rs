@@ -405,8 +405,7 @@ impl Task {
             Err(Stop::Transient(problem, hint)) => {
                 let delay = plan::backoff(self.attempt, hint);
                 self.attempt = self.attempt.saturating_add(1);
-                self.retry_at =
-                    Some(self.clock.now() + SignedDuration::try_from(delay).unwrap_or(SignedDuration::ZERO));
+                self.retry_at = Some(plan::later(self.clock.now(), delay));
                 tracing::info!(problem = %problem.message, retry_in_secs = delay.as_secs(), "will retry");
                 self.problem = Some(problem.retrying_in(delay));
                 self.activity = KeeperActivity::Retrying;
@@ -684,7 +683,7 @@ impl Task {
 /// A token refresh time spread by a random few seconds after it falls due (within the refresh margin).
 fn jittered(at: Timestamp) -> Timestamp {
     let secs = rand::rng().random_range(0..=plan::REFRESH_JITTER_MAX.as_secs());
-    at + SignedDuration::from_secs(i64::try_from(secs).unwrap_or(0))
+    plan::later(at, Duration::from_secs(secs))
 }
 
 fn graph_stop(e: GraphError) -> Stop {
