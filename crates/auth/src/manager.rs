@@ -101,6 +101,25 @@ impl TokenManager {
         self.store.location()
     }
 
+    /// Whether the store waits for the credential store to answer (tokens are in memory only meanwhile).
+    pub fn store_waiting(&self) -> bool {
+        self.store.is_waiting()
+    }
+
+    /// The store's situation in words when it changes while running (see [`TokenStore::situation`]).
+    pub fn store_situation(&self) -> Option<String> {
+        self.store.situation()
+    }
+
+    /// Asks a waiting store to try the credential store again; true when it is in use now. The caller then
+    /// reloads ([`TokenManager::load`]) to read a sign-in saved there earlier.
+    pub async fn retry_store(&self) -> bool {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || store.try_again())
+            .await
+            .unwrap_or(false)
+    }
+
     /// Reads the saved state. A damaged store is reported as [`StoreError::Corrupt`] and left untouched; the
     /// manager then starts signed out, and the next sign-in replaces the damaged file.
     pub async fn load(&self) -> Result<AuthStatus, AuthError> {

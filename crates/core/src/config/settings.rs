@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use jiff::civil::Time;
-use presently_auth::{AuthConfig, Cloud, DEFAULT_CLIENT_ID, DEFAULT_TENANT};
+use presently_auth::{AuthConfig, Cloud, DEFAULT_CLIENT_ID, DEFAULT_TENANT, StorePreference};
 use presently_model::{DEFAULT_WORKDAY_END, DurationChoice, Preset};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -61,6 +61,10 @@ pub struct SettingsFile {
     /// How long a status set by a global hotkey lasts (`1h`, `eod`, `forever`, `90m`, `until 17:00`).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "as_text")]
     pub hotkey_duration: Option<DurationChoice>,
+    /// Where tokens are kept: `credential-store` (the default; memory only while it does not answer) or `file`
+    /// (a plain file readable only by the user, not encrypted: only when the user asks for it).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "as_text")]
+    pub token_store: Option<StorePreference>,
     /// Where the identity platform and Graph are, for the emulator or a proxy.
     #[serde(default, skip_serializing_if = "Endpoints::is_empty")]
     pub endpoints: Endpoints,
@@ -213,6 +217,9 @@ pub struct Settings {
     pub hotkey_duration: Sourced<DurationChoice>,
     /// The global shortcut of each action (no two the same: loading refuses duplicates).
     pub hotkeys: Hotkeys,
+    /// Where tokens are kept (read when the token store is chosen at start; not shown on the settings page).
+    #[serde(skip)]
+    pub token_store: Sourced<StorePreference>,
     /// The user's settings file (where `save` writes).
     pub user_file: PathBuf,
     /// The managed file looked at.
@@ -439,6 +446,20 @@ impl Settings {
                     .iter()
                     .map(|(source, layer)| (source.clone(), &layer.hotkeys)),
             ),
+            token_store: {
+                let mut v = from_files!(token_store, StorePreference::CredentialStore);
+                if let Some(text) = env("PRESENTLY_TOKEN_STORE").filter(|t| !t.is_empty()) {
+                    let origin = Source::Environment("PRESENTLY_TOKEN_STORE".into());
+                    v = Sourced {
+                        value: text.parse().map_err(|message| SettingsError::BadValue {
+                            origin: origin.to_string(),
+                            message,
+                        })?,
+                        source: origin,
+                    };
+                }
+                v
+            },
             user_file: locations.user.clone(),
             managed_file: locations.managed.clone(),
         };

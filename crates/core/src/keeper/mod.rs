@@ -21,6 +21,7 @@ use std::sync::{Arc, RwLock};
 
 use jiff::civil::Time;
 use jiff::tz::TimeZone;
+use presently_auth::TokenManager;
 use presently_model::{DurationChoice, DurationError, Intent, Origin, PreferredPresence};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
@@ -58,6 +59,18 @@ pub struct Keeper {
     events: broadcast::Sender<KeeperEvent>,
     clock: Arc<dyn presently_auth::Clock>,
     local: Arc<RwLock<Local>>,
+}
+
+/// The token store as the snapshot shows it: `chosen` (the reason given when it was chosen) unless the store's
+/// situation changed since (it waits for the credential store, or that answered meanwhile).
+pub(crate) fn store_view(chosen: &TokenStoreView, tokens: &TokenManager) -> TokenStoreView {
+    match tokens.store_situation() {
+        Some(description) => TokenStoreView {
+            secure: tokens.store_kind().is_secure(),
+            description,
+        },
+        None => chosen.clone(),
+    }
 }
 
 /// The keeper has stopped (its task ended).

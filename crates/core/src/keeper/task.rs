@@ -669,7 +669,7 @@ impl Task {
             activity: self.activity,
             next: self.next(),
             problem: self.problem.clone(),
-            token_store: self.token_store.clone(),
+            token_store: super::store_view(&self.token_store, &self.tokens),
         };
         let changed = *self.state.borrow() != snapshot;
         if changed {
