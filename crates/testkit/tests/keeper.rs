@@ -563,3 +563,57 @@ async fn an_absurd_retry_after_neither_kills_nor_spins_the_keeper() {
         assert_eq!(h.effective(), pair(PreferredPresence::Busy));
     }
 }
+
+/// The token store stops accepting writes after sign-in (here its folder is replaced by a file, which fails for
+/// every user, root included); the refresh that follows succeeds but cannot be saved. The keeper keeps working
+/// with the new tokens in memory, and the snapshot says saving keeps failing.
+#[tokio::test(start_paused = true)]
+async fn a_token_save_that_fails_after_a_refresh_does_not_stop_the_keeper() {
+    let root = tempfile::tempdir().unwrap();
+    let folder = root.path().join("tokens");
+    let store = std::sync::Arc::new(presently_auth::FileStore::new(&folder));
+    let h = Harness::start_with_store(presently_emulator::Seed::default(), store).await;
+    assert!(folder.join(presently_auth::store::FILE_NAME).exists());
+    std::fs::remove_dir_all(&folder).unwrap();
+    std::fs::write(&folder, b"not a folder").unwrap();
+
+    // Past the access token's life (60-90 minutes): the keeper refreshes, and the save fails.
+    tokio::time::sleep(2 * HOUR).await;
+    h.keeper
+        .choose(
+            PreferredPresence::Busy,
+            &preset(Preset::UntilChanged),
+            Origin::Popup,
+        )
+        .unwrap();
+    let snap = h
+        .wait_for(10 * MINUTE, |s| s.agreement == Agreement::Matches)
+        .await;
+    assert!(snap.problem.is_none(), "{:?}", snap.problem);
+    assert_eq!(h.effective(), pair(PreferredPresence::Busy));
+    assert!(count(&h, "refresh_token") >= 1, "a refresh happened");
+    assert!(!h.task.is_finished());
+
+    // Hours later (more refreshes, more failed saves) it still works, and now it says so.
+    tokio::time::sleep(4 * HOUR).await;
+    h.keeper
+        .choose(
+            PreferredPresence::DoNotDisturb,
+            &preset(Preset::UntilChanged),
+            Origin::Popup,
+        )
+        .unwrap();
+    let snap = h
+        .wait_for(10 * MINUTE, |s| {
+            s.agreement == Agreement::Matches
+                && s.intent
+                    .is_some_and(|i| i.status == PreferredPresence::DoNotDisturb)
+        })
+        .await;
+    assert!(snap.problem.is_none(), "{:?}", snap.problem);
+    assert!(
+        snap.token_store.description.contains("could not be saved"),
+        "{}",
+        snap.token_store.description
+    );
+}

@@ -63,14 +63,20 @@ pub struct Keeper {
 
 /// The token store as the snapshot shows it: `chosen` (the reason given when it was chosen) unless the store's
 /// situation changed since (it waits for the credential store, or that answered meanwhile).
+/// When saving keeps failing, the manager's words for it follow.
 pub(crate) fn store_view(chosen: &TokenStoreView, tokens: &TokenManager) -> TokenStoreView {
-    match tokens.store_situation() {
+    let mut view = match tokens.store_situation() {
         Some(description) => TokenStoreView {
             secure: tokens.store_kind().is_secure(),
             description,
         },
         None => chosen.clone(),
+    };
+    if let Some(trouble) = tokens.save_trouble() {
+        view.description.push(' ');
+        view.description.push_str(&trouble);
     }
+    view
 }
 
 /// The keeper has stopped (its task ended).
