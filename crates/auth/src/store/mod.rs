@@ -504,10 +504,16 @@ fn create_private_file(path: &Path) -> std::io::Result<std::fs::File> {
         .open(path)
 }
 
+/// Creates the data folder 0700, or tightens it to 0700 when it exists with more (the tokens' folder is
+/// Presently's own).
 #[cfg(unix)]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt as _;
+    use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
     if dir.is_dir() {
+        let mode = std::fs::metadata(dir)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode & 0o700))?;
+        }
         return Ok(());
     }
     std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
@@ -635,10 +641,12 @@ pub(crate) mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn an_atomic_write_creates_the_file_with_mode_0600_and_leaves_no_temporary_file() {
+    fn an_atomic_write_creates_the_file_0600_tightens_its_folder_to_0700_and_leaves_no_temporary_file() {
         use std::os::unix::fs::PermissionsExt as _;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub").join("t.json");
+        std::fs::create_dir(path.parent().unwrap()).unwrap();
+        std::fs::set_permissions(path.parent().unwrap(), std::fs::Permissions::from_mode(0o755)).unwrap();
         write_atomic(&path, b"one").unwrap();
         write_atomic(&path, b"two").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");

@@ -512,10 +512,24 @@ pub fn update_user_file(
     path: &Path,
     change: impl FnOnce(&mut SettingsFile),
 ) -> Result<SettingsFile, FileError> {
-    let mut current = file::load::<SettingsFile>(path)?.unwrap_or_default();
-    change(&mut current);
-    file::save(path, &current)?;
-    Ok(current)
+    // Presently's own settings folder is owner-only; a folder the user named (PRESENTLY_CONFIG) is left alone.
+    if let (Some(dir), Some(own)) = (
+        path.parent(),
+        directories::ProjectDirs::from("app", "presently", "Presently"),
+    ) && dir == own.config_dir()
+    {
+        file::ensure_private_dir(dir).map_err(|source| FileError::Write {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    }
+    // One read-modify-write at a time, across processes too (the popup and the CLI may save together).
+    file::locked(path, || {
+        let mut current = file::load::<SettingsFile>(path)?.unwrap_or_default();
+        change(&mut current);
+        file::save(path, &current)?;
+        Ok(current)
+    })
 }
 
 #[cfg(test)]
@@ -536,6 +550,68 @@ mod tests {
             user: dir.join("user.toml"),
             managed: dir.join("managed.toml"),
         }
+    }
+
+    #[test]
+    fn updating_the_file_keeps_the_users_comments_and_key_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("user.toml");
+        let text = "# My Presently settings\n\
+                    notifications = false # too noisy\n\
+                    tenant = \"contoso.com\"\n\
+                    \n\
+                    # shortcuts I use\n\
+                    [hotkeys]\n\
+                    busy = \"Ctrl+Alt+B\" # busy!\n";
+        std::fs::write(&path, text).unwrap();
+        update_user_file(&path, |f| {
+            f.workday_end = Some("18:15".parse().unwrap());
+            f.tenant = None;
+        })
+        .unwrap();
+        let after = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            after.starts_with("# My Presently settings\nnotifications = false # too noisy\n"),
+            "{after}"
+        );
+        assert!(
+            after.contains("# shortcuts I use\n[hotkeys]\nbusy = \"Ctrl+Alt+B\" # busy!"),
+            "{after}"
+        );
+        assert!(after.contains("workday-end = \"18:15\""), "{after}");
+        assert!(!after.contains("tenant"), "{after}");
+        let reread = file::load::<SettingsFile>(&path).unwrap().unwrap();
+        assert_eq!(
+            reread.workday_end.map(|t| t.to_string()).as_deref(),
+            Some("18:15")
+        );
+        assert_eq!(reread.notifications, Some(false));
+    }
+
+    #[test]
+    fn updates_from_two_processes_at_once_lose_neither_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("user.toml");
+        std::thread::scope(|scope| {
+            let path = &path;
+            scope.spawn(move || {
+                for i in 0..60 {
+                    update_user_file(path, |f| f.notifications = Some(i % 2 == 0)).unwrap();
+                }
+                update_user_file(path, |f| f.tenant = Some("a.example".into())).unwrap();
+            });
+            scope.spawn(move || {
+                for i in 0..60 {
+                    update_user_file(path, |f| f.launch_at_login = Some(i % 2 == 0)).unwrap();
+                }
+                update_user_file(path, |f| f.client_id = Some("b".into())).unwrap();
+            });
+        });
+        let last = file::load::<SettingsFile>(&path).unwrap().unwrap();
+        assert_eq!(last.tenant.as_deref(), Some("a.example"));
+        assert_eq!(last.client_id.as_deref(), Some("b"));
+        assert_eq!(last.notifications, Some(false));
+        assert_eq!(last.launch_at_login, Some(false));
     }
 
     #[test]
