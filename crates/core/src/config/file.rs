@@ -130,8 +130,17 @@ pub fn save<T: Serialize + DeserializeOwned>(path: &Path, value: &T) -> Result<(
         old.parse::<toml_edit::DocumentMut>(),
         fresh.parse::<toml_edit::DocumentMut>(),
     ) {
+        // A file of comments only: keep them first, where the user wrote them, then the values.
+        (Ok(doc), Ok(_)) if doc.as_table().is_empty() => {
+            let comments = doc.trailing().as_str().unwrap_or_default().to_owned();
+            format!("{comments}{fresh}")
+        }
         (Ok(mut doc), Ok(new)) => {
-            merge(doc.as_table_mut(), new.as_table());
+            let orphans = merge(doc.as_table_mut(), new.as_table());
+            if !orphans.is_empty() {
+                let trailing = doc.trailing().as_str().unwrap_or_default().to_owned();
+                doc.set_trailing(format!("{orphans}{trailing}"));
+            }
             doc.to_string()
         }
         // `old` parsed as TOML above and `fresh` is our own output; should either not, write it plainly.
@@ -141,19 +150,16 @@ pub fn save<T: Serialize + DeserializeOwned>(path: &Path, value: &T) -> Result<(
 }
 
 /// Makes `doc` hold what `new` holds, touching only what differs: equal values keep their text and comments,
-/// a changed value keeps the comments around it, removed keys go, new keys are added at the end of their table.
-fn merge(doc: &mut toml_edit::Table, new: &toml_edit::Table) {
-    let stale: Vec<String> = doc
-        .iter()
-        .map(|(k, _)| k.to_owned())
-        .filter(|k| !new.contains_key(k))
-        .collect();
-    for key in stale {
-        doc.remove(&key);
-    }
+/// a changed value keeps the comments around it, new keys are added at the end of their table, and removed keys
+/// go but the comment lines above them stay (moved above the table's first remaining key). Returns comment lines
+/// that found no key to stay with, for the caller to keep at the end of the file.
+fn merge(doc: &mut toml_edit::Table, new: &toml_edit::Table) -> String {
+    let mut orphans = String::new();
     for (key, item) in new.iter() {
         match (doc.get_mut(key), item) {
-            (Some(toml_edit::Item::Table(old)), toml_edit::Item::Table(table)) => merge(old, table),
+            (Some(toml_edit::Item::Table(old)), toml_edit::Item::Table(table)) => {
+                orphans.push_str(&merge(old, table));
+            }
             (Some(toml_edit::Item::Value(old)), toml_edit::Item::Value(value)) => {
                 if !same_value(old, value) {
                     let decor = old.decor().clone();
@@ -167,6 +173,43 @@ fn merge(doc: &mut toml_edit::Table, new: &toml_edit::Table) {
             }
         }
     }
+    let stale: Vec<String> = doc
+        .iter()
+        .map(|(k, _)| k.to_owned())
+        .filter(|k| !new.contains_key(k))
+        .collect();
+    let mut comments = String::new();
+    for key in stale {
+        if let Some(prefix) = doc
+            .key(&key)
+            .and_then(|k| k.leaf_decor().prefix())
+            .and_then(|p| p.as_str())
+            .filter(|p| p.contains('#'))
+        {
+            comments.push_str(prefix);
+        }
+        doc.remove(&key);
+    }
+    if !comments.is_empty() {
+        // Only a plain `key = value` line carries its comments in its key; a table header does not.
+        let first = doc
+            .iter()
+            .find(|(_, item)| item.is_value())
+            .map(|(k, _)| k.to_owned());
+        match first.and_then(|k| doc.key_mut(&k)) {
+            Some(mut key) => {
+                let decor = key.leaf_decor_mut();
+                let old = decor
+                    .prefix()
+                    .and_then(|p| p.as_str())
+                    .unwrap_or_default()
+                    .to_owned();
+                decor.set_prefix(format!("{comments}{old}"));
+            }
+            None => orphans.push_str(&comments),
+        }
+    }
+    orphans
 }
 
 fn same_value(a: &toml_edit::Value, b: &toml_edit::Value) -> bool {
