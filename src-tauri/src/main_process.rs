@@ -56,7 +56,16 @@ async fn start_core(demo: bool, exe: &Path, env: fn(&str) -> Option<String>) -> 
             })?;
             let store_dir = dir.clone();
             let store = tauri::async_runtime::spawn_blocking(move || {
-                presently_auth::choose_store(&store_dir, DEMO_SERVICE)
+                use presently_auth::StorePreference;
+                let choice =
+                    presently_auth::choose_store(&store_dir, DEMO_SERVICE, StorePreference::CredentialStore);
+                // The demo's tokens are the emulator's, not a real sign-in: without a credential store a plain
+                // file keeps the demo signed in across restarts, as before.
+                if choice.store.is_waiting() {
+                    presently_auth::choose_store(&store_dir, DEMO_SERVICE, StorePreference::File)
+                } else {
+                    choice
+                }
             })
             .await
             .map_err(StartError::Tauri)?;

@@ -32,6 +32,11 @@ pub const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
 /// The longest interval polling backs off to.
 const MAX_INTERVAL: Duration = Duration::from_secs(60);
 
+/// The longest a device code is taken to live, whatever the server says. Entra issues codes for 15 minutes (an
+/// assumption about Microsoft's service, from its documentation); an absurd `expires_in` would otherwise overflow
+/// the deadline computed from it.
+const MAX_CODE_LIFETIME: Duration = Duration::from_secs(3600);
+
 /// Consecutive connection failures tolerated while polling.
 const MAX_TRANSPORT_FAILURES: u32 = 3;
 
@@ -67,7 +72,7 @@ impl AuthClient {
             }
         };
         let device_code = DeviceCode::new(details.device_code().secret().to_owned());
-        let expires_in = details.expires_in();
+        let expires_in = details.expires_in().min(MAX_CODE_LIFETIME);
         let mut interval = details.interval().clamp(Duration::from_secs(1), MAX_INTERVAL);
         let started = tokio::time::Instant::now();
         let deadline = started + expires_in;
@@ -123,7 +128,7 @@ impl AuthClient {
                 }
                 Ok(Poll::SlowDown) => {
                     transport_failures = 0;
-                    interval += SLOW_DOWN_STEP;
+                    interval = (interval + SLOW_DOWN_STEP).min(MAX_INTERVAL);
                     tracing::debug!(
                         interval_secs = interval.as_secs(),
                         "slow_down: polling less often"

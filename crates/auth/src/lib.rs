@@ -8,7 +8,7 @@
 //! - [`config`]: cloud, tenant, client id, scopes, endpoints (China refused). [`client`]: [`AuthClient`], refresh.
 //! - [`pkce`] + `loopback`: browser sign-in. [`device`]: device-code sign-in.
 //! - [`tokens`]: [`TokenSet`], [`Account`]. [`secret`]: redacting newtypes. [`manager`]: [`TokenManager`].
-//! - [`store`]: [`TokenStore`] and its three kinds, [`choose_store`]. [`error`]: typed errors with a
+//! - [`store`]: [`TokenStore`] and its kinds, [`choose_store`]. [`error`]: typed errors with a
 //!   [`UserAction`]. [`clock`]: the injected wall clock. [`retry`]: when to retry a token request.
 #![warn(missing_docs)]
 
@@ -36,8 +36,8 @@ pub use pkce::{BrowserOpener, BrowserSignIn, Prompt, SystemBrowser};
 pub use retry::RetryPolicy;
 pub use secret::{AccessToken, RefreshToken};
 pub use store::{
-    FileStore, KeyringStore, MemoryStore, StoreChoice, StoreError, StoreKind, StoredAuth, TokenStore,
-    choose_store,
+    FileStore, KeyringStore, MemoryStore, PendingStore, StoreChoice, StoreError, StoreKind, StorePreference,
+    StoredAuth, TokenStore, choose_store,
 };
 pub use tokens::{Account, TokenSet};
 pub use tokio_util::sync::CancellationToken;

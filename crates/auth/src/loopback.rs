@@ -1,15 +1,19 @@
 //! The loopback listener that receives the browser's redirect after sign-in (contract §5: redirect to
 //! `http://localhost:{port}/`), and the pages it shows.
 //!
-//! It listens on 127.0.0.1 only, on a port the OS picks; nothing outside this computer can reach it. Each
-//! connection is read on its own task (a browser may open speculative connections that never send anything), with
-//! a size cap on the request head. Requests for other paths (such as `/favicon.ico`) get a 404 and the wait goes
-//! on. The redirect's connection is held open until the code has been redeemed, so the page the browser shows
-//! tells the real outcome.
+//! It listens on 127.0.0.1 and, on the same port, on [::1] (the redirect names `localhost`, which a browser may
+//! try over IPv6 first; holding both also keeps another process from answering there), on a port the OS picks;
+//! nothing outside this computer can reach it. Each connection is read on its own task (a browser may open
+//! speculative connections that never send anything), with a size cap on the request head. Requests for other
+//! paths (such as `/favicon.ico`) get a 404 and the wait goes on. Every answer on `/` must carry this sign-in's
+//! `state`, error redirects included: any local process or web page that finds the port could otherwise end or
+//! spoil the sign-in, so a wrong or missing `state` gets an error page and the wait goes on. The redirect's
+//! connection is held open until the code has been redeemed, so the page the browser shows tells the real
+//! outcome.
 //!
 //! Neither the request line (which carries the code) nor any query value is ever logged.
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -24,9 +28,13 @@ const MAX_HEAD_BYTES: usize = 16 * 1024;
 /// How long one connection may take to send its request head.
 const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A bound loopback listener.
+/// How many ports to try for one that is free on both loopback addresses.
+const BIND_ATTEMPTS: usize = 8;
+
+/// A bound loopback listener: 127.0.0.1 and, where the system has IPv6, [::1] on the same port.
 pub(crate) struct Loopback {
-    listener: TcpListener,
+    v4: TcpListener,
+    v6: Option<TcpListener>,
     port: u16,
 }
 
@@ -48,11 +56,29 @@ pub(crate) struct Responder {
 }
 
 impl Loopback {
-    /// Binds 127.0.0.1 on an ephemeral port.
+    /// Binds 127.0.0.1 on an ephemeral port and [::1] on the same one. A port taken on [::1] (by another
+    /// process) means another port; a system without IPv6 loopback listens on 127.0.0.1 alone.
     pub(crate) async fn bind() -> std::io::Result<Self> {
-        let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
-        let port = listener.local_addr()?.port();
-        Ok(Self { listener, port })
+        let mut last = None;
+        for _ in 0..BIND_ATTEMPTS {
+            let v4 = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
+            let port = v4.local_addr()?.port();
+            match TcpListener::bind(SocketAddr::from((Ipv6Addr::LOCALHOST, port))).await {
+                Ok(v6) => {
+                    return Ok(Self {
+                        v4,
+                        v6: Some(v6),
+                        port,
+                    });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => last = Some(e),
+                Err(e) => {
+                    tracing::debug!(error = %e, "no IPv6 loopback; listening on 127.0.0.1 only");
+                    return Ok(Self { v4, v6: None, port });
+                }
+            }
+        }
+        Err(last.unwrap_or_else(|| std::io::Error::from(std::io::ErrorKind::AddrInUse)))
     }
 
     /// The port.
@@ -66,14 +92,15 @@ impl Loopback {
         format!("http://localhost:{}/", self.port)
     }
 
-    /// Waits for a request on `/` that carries `code`, `error` or `state`, answering anything else with a 404
-    /// page. Returns the redirect and the connection to answer on.
-    pub(crate) async fn next_redirect(self) -> std::io::Result<(Redirect, Responder)> {
+    /// Waits for a request on `/` that carries `code` or `error` with `expected_state`, answering other paths
+    /// with a 404 page and a wrong or missing `state` with an error page. Returns the redirect and the connection
+    /// to answer on.
+    pub(crate) async fn next_redirect(self, expected_state: &str) -> std::io::Result<(Redirect, Responder)> {
         let (tx, mut rx) = mpsc::channel::<(Option<String>, TcpStream)>(8);
         let mut readers = JoinSet::new();
         loop {
             tokio::select! {
-                accepted = self.listener.accept() => {
+                accepted = accept(&self.v4, self.v6.as_ref()) => {
                     let (stream, peer) = accepted?;
                     if !peer.ip().is_loopback() {
                         continue;
@@ -88,7 +115,13 @@ impl Loopback {
                 Some((target, stream)) = rx.recv() => {
                     let mut responder = Responder { stream };
                     match target.as_deref().map(parse_target) {
-                        Some(Some(redirect)) => return Ok((redirect, responder)),
+                        Some(Some(redirect)) if redirect.has_state(expected_state) => {
+                            return Ok((redirect, responder));
+                        }
+                        Some(Some(_)) => {
+                            tracing::warn!("a sign-in redirect without this sign-in's state; refused, still waiting");
+                            responder.send(400, &foreign_redirect_page()).await;
+                        }
                         Some(None) => {
                             responder.send(404, &not_found_page()).await;
                         }
@@ -100,6 +133,34 @@ impl Loopback {
             }
         }
     }
+}
+
+/// The next connection on either listener.
+async fn accept(v4: &TcpListener, v6: Option<&TcpListener>) -> std::io::Result<(TcpStream, SocketAddr)> {
+    match v6 {
+        Some(v6) => tokio::select! {
+            a = v4.accept() => a,
+            a = v6.accept() => a,
+        },
+        None => v4.accept().await,
+    }
+}
+
+impl Redirect {
+    /// Whether it carries exactly `expected` as its `state` (compared in constant time: the state is a secret
+    /// shared only with the browser).
+    fn has_state(&self, expected: &str) -> bool {
+        let state = match self {
+            Redirect::Code { state, .. } => Some(state.as_str()),
+            Redirect::Error { state, .. } => state.as_deref(),
+        };
+        state.is_some_and(|s| constant_time_eq(s.as_bytes(), expected.as_bytes()))
+    }
+}
+
+/// Compares without stopping at the first difference, so timing does not reveal how much of a guess was right.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 impl Responder {
@@ -248,6 +309,16 @@ pub(crate) fn failure_page(message: &str) -> String {
     )
 }
 
+/// The page for an answer that does not carry this sign-in's `state`. It quotes nothing from the request.
+fn foreign_redirect_page() -> String {
+    page(
+        "Not this sign-in",
+        "#c62828",
+        "<p>This answer did not come from this sign-in, so Presently ignored it and is still waiting. If you \
+         are signing in, finish in the tab Presently opened.</p>",
+    )
+}
+
 fn not_found_page() -> String {
     page(
         "Nothing here",
@@ -320,12 +391,18 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_listener_binds_ipv4_loopback_only_and_answers_other_paths_with_404() {
+    async fn the_listener_binds_loopback_only_and_answers_other_paths_with_404() {
         let lb = Loopback::bind().await.unwrap();
         let port = lb.port();
         assert_eq!(lb.redirect_uri(), format!("http://localhost:{port}/"));
-        assert!(lb.listener.local_addr().unwrap().ip().is_loopback());
-        let waiter = tokio::spawn(lb.next_redirect());
+        assert!(lb.v4.local_addr().unwrap().ip().is_loopback());
+        if let Some(v6) = &lb.v6 {
+            assert_eq!(
+                v6.local_addr().unwrap(),
+                SocketAddr::from((Ipv6Addr::LOCALHOST, port))
+            );
+        }
+        let waiter = tokio::spawn(async move { lb.next_redirect("st").await });
         let mut s = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
         s.write_all(b"GET /favicon.ico HTTP/1.1\r\nHost: localhost\r\n\r\n")
             .await

@@ -7,9 +7,11 @@
 //! - **Single flight**: the state sits behind one `tokio::sync::Mutex` held across the refresh; a caller that got
 //!   the lock after someone else refreshed re-checks and finds a fresh token, so many concurrent callers cause one
 //!   token request.
-//! - **Rotation**: the new token set (with its new refresh token) is saved to the store, atomically, *before* its
-//!   access token is handed out. If saving fails, the caller gets the store error and the next call tries to save
-//!   again before handing anything out.
+//! - **Rotation**: the new token set (with its new refresh token) is saved to the store, atomically, before its
+//!   access token is handed out. If saving fails (a keyring locked later, a full disk), the set stays in memory
+//!   and is used: the old refresh token is spent, so refusing to go on would only stop Presently until the next
+//!   start, when the saved (spent) set would fail anyway. Every later call tries to save again; only after
+//!   [`SAVE_FAILURES_BEFORE_TELLING`] failures in a row does [`TokenManager::save_trouble`] tell the user.
 //! - **Refused refresh**: an `invalid_grant`-type refusal (expired, revoked, inactive) saves
 //!   [`StoredAuth::SignInRequired`] with the account, so the UI can say who must sign in, and returns
 //!   [`AuthError::SignInRequired`].
@@ -28,6 +30,9 @@ use crate::pkce::{BrowserOpener, BrowserSignIn};
 use crate::secret::AccessToken;
 use crate::store::{StoreError, StoreKind, StoredAuth, TokenStore};
 use crate::tokens::{Account, TokenSet};
+
+/// Failed saves in a row before the user is told (one failure is often a keyring busy for a moment).
+pub const SAVE_FAILURES_BEFORE_TELLING: u32 = 3;
 
 /// How long before expiry a token is refreshed by default.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
@@ -58,6 +63,8 @@ struct State {
     auth: Option<StoredAuth>,
     /// The in-memory state is newer than the store (a save failed).
     unsaved: bool,
+    /// Saves that failed in a row.
+    save_failures: u32,
 }
 
 /// Hands out access tokens for one account. Share it behind an `Arc`.
@@ -67,6 +74,8 @@ pub struct TokenManager {
     store: Arc<dyn TokenStore>,
     state: Mutex<State>,
     margin: Duration,
+    /// What to tell the user once saving keeps failing; read without the async lock (snapshots, `doctor`).
+    trouble: std::sync::Mutex<Option<String>>,
 }
 
 impl TokenManager {
@@ -77,6 +86,7 @@ impl TokenManager {
             store,
             state: Mutex::new(State::default()),
             margin: DEFAULT_REFRESH_MARGIN,
+            trouble: std::sync::Mutex::new(None),
         }
     }
 
@@ -101,12 +111,45 @@ impl TokenManager {
         self.store.location()
     }
 
+    /// When saving the tokens has failed [`SAVE_FAILURES_BEFORE_TELLING`] times in a row: what to tell the user.
+    /// The tokens are in use from memory meanwhile, and every call tries to save them again.
+    pub fn save_trouble(&self) -> Option<String> {
+        self.trouble.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Whether the store waits for the credential store to answer (tokens are in memory only meanwhile).
+    pub fn store_waiting(&self) -> bool {
+        self.store.is_waiting()
+    }
+
+    /// The store's situation in words when it changes while running (see [`TokenStore::situation`]).
+    pub fn store_situation(&self) -> Option<String> {
+        self.store.situation()
+    }
+
+    /// Asks a waiting store to try the credential store again; true when it is in use now. The caller then
+    /// reloads ([`TokenManager::load`]) to read a sign-in saved there earlier.
+    pub async fn retry_store(&self) -> bool {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || store.try_again())
+            .await
+            .unwrap_or(false)
+    }
+
     /// Reads the saved state. A damaged store is reported as [`StoreError::Corrupt`] and left untouched; the
     /// manager then starts signed out, and the next sign-in replaces the damaged file.
     pub async fn load(&self) -> Result<AuthStatus, AuthError> {
+        let mut state = self.state.lock().await;
+        if state.unsaved {
+            // Tokens refreshed since the last good save are newer than the store's (whose refresh token is
+            // spent): keep them unless they can be saved now.
+            self.save_or_keep(&mut state).await;
+            if state.unsaved {
+                return Ok(self.status_of(&state));
+            }
+        }
         let store = self.store.clone();
         let loaded = blocking(move || store.load()).await?;
-        let mut state = self.state.lock().await;
         state.auth = loaded;
         state.unsaved = false;
         Ok(self.status_of(&state))
@@ -135,7 +178,7 @@ impl TokenManager {
     /// A valid access token, refreshed first if it is due.
     pub async fn access_token(&self) -> Result<AccessToken, AuthError> {
         let mut state = self.state.lock().await;
-        self.save_if_unsaved(&mut state).await?;
+        self.save_or_keep(&mut state).await;
         let set = self.signed_in(&state)?.clone();
         if self.client.clock().now() < set.refresh_due_at(self.margin) {
             return Ok(set.access_token);
@@ -153,7 +196,7 @@ impl TokenManager {
     /// once with the result and gives up on a second 401.
     pub async fn refresh_after_rejection(&self, rejected: &AccessToken) -> Result<AccessToken, AuthError> {
         let mut state = self.state.lock().await;
-        self.save_if_unsaved(&mut state).await?;
+        self.save_or_keep(&mut state).await;
         let set = self.signed_in(&state)?.clone();
         if set.access_token != *rejected && self.client.clock().now() < set.refresh_due_at(self.margin) {
             return Ok(set.access_token);
@@ -199,6 +242,7 @@ impl TokenManager {
         let store = self.store.clone();
         blocking(move || store.clear()).await?;
         *state = State::default();
+        *self.trouble.lock().unwrap_or_else(|e| e.into_inner()) = None;
         tracing::info!("signed out");
         Ok(())
     }
@@ -237,9 +281,38 @@ impl TokenManager {
             return Ok(());
         };
         let store = self.store.clone();
-        blocking(move || store.save(&auth)).await?;
-        state.unsaved = false;
-        Ok(())
+        match blocking(move || store.save(&auth)).await {
+            Ok(()) => {
+                state.unsaved = false;
+                if state.save_failures > 0 {
+                    tracing::info!(failures = state.save_failures, "the tokens are saved again");
+                }
+                state.save_failures = 0;
+                *self.trouble.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                Ok(())
+            }
+            Err(e) => {
+                state.save_failures = state.save_failures.saturating_add(1);
+                if state.save_failures >= SAVE_FAILURES_BEFORE_TELLING {
+                    *self.trouble.lock().unwrap_or_else(|e| e.into_inner()) = Some(format!(
+                        "The sign-in could not be saved ({e}); Presently keeps working and keeps trying, but if it \
+                         quits now you will have to sign in again."
+                    ));
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Saves what is unsaved; a failure is logged and counted, and the in-memory state stays in use.
+    async fn save_or_keep(&self, state: &mut State) {
+        if let Err(e) = self.save_if_unsaved(state).await {
+            if state.save_failures == 1 || state.save_failures == SAVE_FAILURES_BEFORE_TELLING {
+                tracing::warn!(error = %e, failures = state.save_failures, "cannot save the tokens; keeping them in memory");
+            } else {
+                tracing::debug!(error = %e, failures = state.save_failures, "cannot save the tokens yet");
+            }
+        }
     }
 
     async fn refresh_locked(
@@ -255,8 +328,9 @@ impl TokenManager {
                 let token = new.access_token.clone();
                 state.auth = Some(StoredAuth::SignedIn(new));
                 state.unsaved = true;
-                // The old refresh token is spent: the new one must be on disk before anything uses the new set.
-                self.save_if_unsaved(state).await?;
+                // The old refresh token is spent: save the new one before anything uses the new set, and if that
+                // fails, go on with it from memory (see the module docs).
+                self.save_or_keep(state).await;
                 Ok(token)
             }
             Err(AuthError::Refused(refusal)) if refusal.action() == UserAction::SignInAgain => {

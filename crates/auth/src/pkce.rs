@@ -22,7 +22,7 @@ use url::Url;
 use crate::client::AuthClient;
 use crate::endpoint::{Adapter, map_request_error, refusal_context, token_set_from_response};
 use crate::error::{AuthError, ServerRefusal, aadsts_prefix, classify};
-use crate::loopback::{Loopback, Redirect, Responder, failure_page, success_page};
+use crate::loopback::{Loopback, Redirect, Responder, constant_time_eq, failure_page, success_page};
 use crate::tokens::TokenSet;
 
 /// Opens a URL in the person's browser.
@@ -93,9 +93,9 @@ impl Default for BrowserSignIn {
 impl AuthClient {
     /// Signs in with the browser (authorization code + PKCE, loopback redirect) and returns the new token set.
     ///
-    /// Ends with [`AuthError::Cancelled`] when `cancel` fires, [`AuthError::TimedOut`] after `options.timeout`,
-    /// [`AuthError::StateMismatch`] for a redirect of another sign-in, or the typed refusal the redirect or the
-    /// token endpoint carried. Dropping the future also stops it and closes the listener.
+    /// Ends with [`AuthError::Cancelled`] when `cancel` fires, [`AuthError::TimedOut`] after `options.timeout`, or
+    /// the typed refusal the redirect or the token endpoint carried. A redirect without this sign-in's `state`
+    /// does not end it: the listener answers it with an error page and keeps waiting. Dropping the future also stops it and closes the listener.
     pub async fn sign_in_with_browser(
         &self,
         opener: &dyn BrowserOpener,
@@ -127,10 +127,11 @@ impl AuthClient {
         opener.open(&url).map_err(AuthError::Browser)?;
 
         let wait = async {
-            let (redirect, responder) = tokio::time::timeout(options.timeout, loopback.next_redirect())
-                .await
-                .map_err(|_| AuthError::TimedOut(options.timeout))?
-                .map_err(AuthError::Loopback)?;
+            let (redirect, responder) =
+                tokio::time::timeout(options.timeout, loopback.next_redirect(state.secret()))
+                    .await
+                    .map_err(|_| AuthError::TimedOut(options.timeout))?
+                    .map_err(AuthError::Loopback)?;
             self.finish(redirect, responder, state.secret(), verifier, &redirect_uri)
                 .await
         };
@@ -157,6 +158,7 @@ impl AuthClient {
             | Redirect::Error {
                 state: Some(state), ..
             } if !constant_time_eq(state.as_bytes(), expected_state.as_bytes()) => {
+                // The listener already refuses these; kept so this function is safe on its own.
                 tracing::warn!("sign-in redirect with a state this sign-in did not send; refused");
                 Err(AuthError::StateMismatch)
             }
@@ -219,10 +221,6 @@ impl AuthClient {
             context: refusal_context(self.endpoints()),
         }))
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

@@ -92,21 +92,76 @@ async fn auto_approve_completes_the_sign_in_without_pages() {
 }
 
 #[tokio::test]
-async fn a_redirect_carrying_another_state_is_rejected_and_its_code_is_never_redeemed() {
+async fn a_redirect_carrying_another_state_gets_an_error_page_its_code_is_never_redeemed_and_the_wait_goes_on()
+ {
     let emu = emulator(false).await;
     let browser = FakeBrowser::new(Choice::TamperState);
+    let short = BrowserSignIn {
+        timeout: Duration::from_secs(3),
+        ..BrowserSignIn::default()
+    };
     let err = client_for(emu.base_url())
-        .sign_in_with_browser(&browser, &options(), &CancellationToken::new())
+        .sign_in_with_browser(&browser, &short, &CancellationToken::new())
         .await
         .unwrap_err();
-    assert!(matches!(err, AuthError::StateMismatch), "{err:?}");
-    assert_eq!(err.action(), UserAction::StartOver);
-    let (_, page) = browser.finished().await.final_page.unwrap();
-    assert!(page.contains("Sign-in did not complete"), "{page}");
+    assert!(
+        matches!(err, AuthError::TimedOut(_)),
+        "the forged answer did not end the sign-in: {err:?}"
+    );
+    let (status, page) = browser.finished().await.final_page.unwrap();
+    assert_eq!(status, 400);
+    assert!(page.contains("did not come from this sign-in"), "{page}");
     assert!(
         logged(&emu, "authorization_code").is_empty(),
         "a code from a forged redirect must not be redeemed"
     );
+}
+
+#[tokio::test]
+async fn forged_redirects_with_a_wrong_or_missing_state_neither_end_nor_spoil_the_sign_in() {
+    let emu = emulator(false).await;
+    let browser = FakeBrowser::new(Choice::ForgeFirst);
+    let set = client_for(emu.base_url())
+        .sign_in_with_browser(&browser, &options(), &CancellationToken::new())
+        .await
+        .expect("the real redirect still completes the sign-in");
+    assert_eq!(set.account.oid, first_user().id);
+    let run = browser.finished().await;
+    assert_eq!(run.forged.len(), common::FORGED.len());
+    for ((status, page), query) in run.forged.iter().zip(common::FORGED) {
+        assert_eq!(*status, 400, "{query}");
+        assert!(page.contains("did not come from this sign-in"), "{query}: {page}");
+        assert!(
+            !page.contains("forged-code"),
+            "{query}: the page does not echo input"
+        );
+    }
+    let (status, page) = run.final_page.unwrap();
+    assert_eq!(status, 200);
+    assert!(page.contains("You are signed in"), "{page}");
+    assert_eq!(
+        logged(&emu, "authorization_code"),
+        vec![200],
+        "only the real code is redeemed"
+    );
+}
+
+#[tokio::test]
+async fn a_browser_that_follows_localhost_to_ipv6_reaches_the_listener() {
+    let emu = emulator(false).await;
+    let browser = FakeBrowser::new(Choice::ViaIpv6);
+    let short = BrowserSignIn {
+        timeout: Duration::from_secs(10),
+        ..BrowserSignIn::default()
+    };
+    let set = client_for(emu.base_url())
+        .sign_in_with_browser(&browser, &short, &CancellationToken::new())
+        .await
+        .expect("the redirect over [::1] completes the sign-in");
+    assert_eq!(set.account.oid, first_user().id);
+    let run = browser.finished().await;
+    assert_eq!(run.redirect.unwrap().host_str(), Some("[::1]"));
+    assert_eq!(run.final_page.unwrap().0, 200);
 }
 
 #[tokio::test]

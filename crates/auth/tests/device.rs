@@ -208,3 +208,26 @@ async fn cancelling_a_device_code_sign_in_stops_polling() {
     tokio::time::sleep(Duration::from_secs(60)).await;
     assert_eq!(polls(&emu).len(), count, "no poll after cancelling");
 }
+
+/// A device code whose `expires_in` is absurd (here `u64::MAX` seconds) must not crash the sign-in: the lifetime is
+/// clamped to a sane range before it meets a clock.
+#[tokio::test(start_paused = true)]
+async fn an_absurd_device_code_lifetime_is_clamped_rather_than_overflowing_the_clock() {
+    let seed = Seed {
+        settings: presently_emulator::seed::Settings {
+            device_code_secs: u64::MAX,
+            ..Seed::default().settings
+        },
+        ..Seed::default()
+    };
+    let emu = emulator_with(seed, false).await;
+    let (prompt, task) = start(client_for(emu.base_url()), CancellationToken::new()).await;
+    let lifetime = prompt.expires_at.duration_since(t0());
+    assert!(
+        lifetime > SignedDuration::ZERO && lifetime <= SignedDuration::from_hours(1),
+        "the shown expiry is clamped: {lifetime:?}"
+    );
+    wait_for_polls(&emu, 1).await;
+    device_login(emu.base_url(), &prompt.user_code, true).await;
+    assert!(task.await.unwrap().is_ok(), "the sign-in still completes");
+}

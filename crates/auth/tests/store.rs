@@ -15,8 +15,8 @@ use std::path::Path;
 use jiff::{SignedDuration, Timestamp};
 use presently_auth::store::{FileStore, KEY_ENTRY};
 use presently_auth::{
-    AccessToken, Account, KeyringStore, MemoryStore, RefreshToken, StoreError, StoreKind, StoredAuth,
-    TokenSet, TokenStore, choose_store,
+    AccessToken, Account, KeyringStore, MemoryStore, PendingStore, RefreshToken, StoreError, StoreKind,
+    StorePreference, StoredAuth, TokenSet, TokenStore, choose_store,
 };
 
 fn sample(tag: &str) -> TokenSet {
@@ -223,24 +223,27 @@ fn a_damaged_envelope_or_a_missing_key_is_a_typed_error_and_the_file_is_left_unt
 fn choosing_a_store_reports_which_one_and_why() {
     let dir = tempfile::tempdir().unwrap();
     let service = format!("presently-test-{}", uuid_like());
-    let choice = choose_store(dir.path(), &service);
+    let choice = choose_store(dir.path(), &service, StorePreference::CredentialStore);
     let required = std::env::var("PRESENTLY_REQUIRE_KEYRING").as_deref() == Ok("1");
     match choice.store.kind() {
         StoreKind::CredentialStore => {
             assert!(choice.reason.contains("encrypted"), "{}", choice.reason);
             assert!(choice.store.is_secure());
         }
-        StoreKind::File => {
+        StoreKind::Memory => {
             assert!(
                 !required,
-                "a Secret Service is required here but the file store was chosen: {}",
+                "a Secret Service is required here but memory was chosen: {}",
                 choice.reason
             );
             assert!(choice.reason.contains("not available"), "{}", choice.reason);
-            assert!(choice.reason.contains("unencrypted"), "{}", choice.reason);
-            assert!(!choice.store.is_secure());
+            assert!(choice.reason.contains("memory only"), "{}", choice.reason);
+            assert!(choice.store.is_waiting());
         }
-        StoreKind::Memory => panic!("choose_store never picks memory"),
+        StoreKind::File => panic!(
+            "a plain file is used only when the settings ask for it: {}",
+            choice.reason
+        ),
     }
     choice.store.clear().unwrap();
 }
@@ -259,10 +262,111 @@ fn the_credential_store_takes_over_a_plain_token_file_left_by_an_earlier_fallbac
     let auth = StoredAuth::SignedIn(sample("plain"));
     plain.save(&auth).unwrap();
 
-    let choice = choose_store(dir.path(), &service);
+    let choice = choose_store(dir.path(), &service, StorePreference::CredentialStore);
     assert_eq!(choice.store.kind(), StoreKind::CredentialStore);
     assert!(choice.reason.contains("moved into it"), "{}", choice.reason);
     assert!(!plain.path().exists(), "no plain copy lingers");
     assert_eq!(choice.store.load().unwrap(), Some(auth));
     choice.store.clear().unwrap();
+}
+
+/// A probe that says "locked" until `open` is set, then asks the real credential store.
+fn locked_until(
+    open: &std::sync::Arc<std::sync::atomic::AtomicBool>,
+    service: &str,
+    dir: &Path,
+) -> presently_auth::store::Probe {
+    let (open, service, dir) = (open.clone(), service.to_owned(), dir.to_owned());
+    Box::new(move || {
+        if open.load(std::sync::atomic::Ordering::SeqCst) {
+            KeyringStore::probe(&service, &dir)
+        } else {
+            Err("the default collection is locked".into())
+        }
+    })
+}
+
+#[test]
+fn a_sign_in_made_while_the_credential_store_is_locked_stays_in_memory_then_moves_into_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(real) = keyring_store(
+        "a_sign_in_made_while_the_credential_store_is_locked_stays_in_memory_then_moves_into_it",
+        dir.path(),
+    ) else {
+        return;
+    };
+    let open = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let store = PendingStore::with_probe(
+        dir.path(),
+        "locked".into(),
+        locked_until(&open, real.service(), dir.path()),
+    );
+    let auth = StoredAuth::SignedIn(sample("while-locked"));
+    store.save(&auth).unwrap();
+    assert_eq!(store.kind(), StoreKind::Memory);
+    assert!(!store.try_again(), "still locked");
+    assert_eq!(store.load().unwrap(), Some(auth.clone()));
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing on disk"
+    );
+
+    open.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert!(store.try_again(), "the credential store answers now");
+    assert_eq!(store.kind(), StoreKind::CredentialStore);
+    assert!(!store.is_waiting());
+    assert_eq!(
+        real.load().unwrap(),
+        Some(auth.clone()),
+        "moved into the credential store"
+    );
+    assert!(
+        !dir.path().join(presently_auth::store::FILE_NAME).exists(),
+        "never a plain file"
+    );
+    let next = StoredAuth::SignedIn(sample("after"));
+    store.save(&next).unwrap();
+    assert_eq!(real.load().unwrap(), Some(next));
+    store.clear().unwrap();
+}
+
+#[test]
+fn a_sign_in_saved_earlier_in_the_credential_store_is_read_once_it_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(real) = keyring_store(
+        "a_sign_in_saved_earlier_in_the_credential_store_is_read_once_it_answers",
+        dir.path(),
+    ) else {
+        return;
+    };
+    let auth = StoredAuth::SignedIn(sample("earlier"));
+    real.save(&auth).unwrap();
+    let open = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let store = PendingStore::with_probe(
+        dir.path(),
+        "locked".into(),
+        locked_until(&open, real.service(), dir.path()),
+    );
+    assert_eq!(store.load().unwrap(), None, "not readable while locked");
+    open.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert!(store.try_again());
+    assert_eq!(
+        store.load().unwrap(),
+        Some(auth),
+        "the encrypted sign-in is read now"
+    );
+    store.clear().unwrap();
+}
+
+#[test]
+fn signing_out_while_the_credential_store_is_locked_removes_the_encrypted_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let envelope = dir.path().join(presently_auth::store::ENVELOPE_FILE);
+    std::fs::write(&envelope, b"sealed").unwrap();
+    let store = PendingStore::with_probe(dir.path(), "locked".into(), Box::new(|| Err("locked".into())));
+    store.save(&StoredAuth::SignedIn(sample("x"))).unwrap();
+    store.clear().unwrap();
+    assert_eq!(store.load().unwrap(), None);
+    assert!(!envelope.exists());
 }

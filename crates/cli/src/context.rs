@@ -73,7 +73,7 @@ impl Wired {
     pub fn new(global: &Global) -> Result<Self, Problem> {
         let settings = load_settings(global)?;
         let data_dir = data_folder()?;
-        let choice = choose_store(&data_dir, DEFAULT_SERVICE);
+        let choice = choose_store(&data_dir, DEFAULT_SERVICE, settings.token_store.value);
         let store = choice.store.clone();
         let services = Services::new(&settings, Arc::new(SystemClock), choice)?;
         Ok(Self {

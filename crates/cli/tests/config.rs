@@ -191,3 +191,31 @@ async fn doctor_names_a_broken_settings_file_and_still_checks_the_rest() {
             .any(|c| c["status"] == "skipped")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_credential_store_tokens_stay_in_memory_unless_the_settings_choose_a_file() {
+    let h = Harness::auto_approving().await;
+    // The default setting (no Secret Service answers in this private environment).
+    let default = [("PRESENTLY_TOKEN_STORE", "")];
+    let doctor = h.run_with(&["--json", "doctor"], &default).await;
+    let json = doctor.json();
+    let checks = json["checks"].as_array().unwrap();
+    let store = checks.iter().find(|c| c["name"] == "token store").unwrap();
+    assert_eq!(store["status"], "warn", "{json}");
+    assert_eq!(json["tokenStore"]["kind"], "memory");
+    assert!(
+        json["tokenStore"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("token-store = \"file\""),
+        "{json}"
+    );
+    h.run_with(&["login"], &[("BROWSER", "curl -fsSL"), default[0]])
+        .await
+        .expect(0);
+    assert!(
+        !h.token_file().exists(),
+        "no plain token file unless the settings ask for it"
+    );
+    assert_eq!(std::fs::read_dir(h.data_dir()).map(|d| d.count()).unwrap_or(0), 0);
+}

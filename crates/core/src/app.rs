@@ -128,6 +128,22 @@ impl std::fmt::Debug for Presently {
     }
 }
 
+/// While the credential store does not answer (often a keyring unlocked a moment after login), asks it again,
+/// soon at first and then every minute; once it answers, the keeper reloads the sign-in, which may have been
+/// saved there in an earlier run.
+async fn wait_for_credential_store(tokens: Arc<presently_auth::TokenManager>, keeper: Keeper) {
+    let mut wait = std::time::Duration::from_secs(2);
+    loop {
+        tokio::time::sleep(wait).await;
+        if tokens.retry_store().await {
+            tracing::info!("the credential store answers now; reloading the sign-in");
+            let _ = keeper.sign_in_changed();
+            return;
+        }
+        wait = (wait * 2).min(std::time::Duration::from_secs(60));
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -142,8 +158,9 @@ impl Presently {
             Some(store) => store,
             None => {
                 let dir = options.data_dir.clone();
+                let preference = settings.token_store.value;
                 tokio::task::spawn_blocking(move || {
-                    presently_auth::choose_store(&dir, presently_auth::store::DEFAULT_SERVICE)
+                    presently_auth::choose_store(&dir, presently_auth::store::DEFAULT_SERVICE, preference)
                 })
                 .await
                 .map_err(|e| {
@@ -163,6 +180,9 @@ impl Presently {
                 week: settings.work_week(),
             },
         );
+        if services.tokens.store_waiting() {
+            tokio::spawn(wait_for_credential_store(services.tokens.clone(), keeper.clone()));
+        }
         let (events, _) = broadcast::channel(64);
         // Forward the keeper's notable moments as app events.
         let mut keeper_events = keeper.events();

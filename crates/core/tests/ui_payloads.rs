@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 use jiff::civil::time;
-use presently_auth::{Cloud, DEFAULT_CLIENT_ID, DEFAULT_TENANT};
+use presently_auth::{Cloud, DEFAULT_CLIENT_ID, DEFAULT_TENANT, StorePreference};
 use presently_core::app::{AppEvent, DeviceCodeView};
 use presently_core::config::edit::{self, FieldError, SettingsPatch, SettingsRejected};
 use presently_core::config::hotkeys::{
@@ -420,6 +420,7 @@ fn settings(locked: bool) -> Settings {
                 ..HotkeysFile::default()
             },
         )]),
+        token_store: sourced(StorePreference::CredentialStore, Source::Default),
         user_file: user,
         managed_file: managed,
     }

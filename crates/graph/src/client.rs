@@ -7,7 +7,8 @@
 //! Sleeping between retries uses `tokio::time::sleep`, so tests with paused tokio time run hours of backoff
 //! in milliseconds.
 //!
-//! Tracing: each call is a span `graph` with `action`, `method` and `path`; each attempt logs its
+//! Tracing: each call is a span `graph` with `action` and `method` (not the path, which holds the user's object
+//! id); each attempt logs its
 //! `client_request_id`, `status` and `elapsed_ms`. Headers are never logged: the `Authorization` header
 //! exists only inside the request builder.
 
@@ -331,7 +332,9 @@ impl GraphClient {
         url: Url,
         body: Option<Vec<u8>>,
     ) -> Result<Answer, GraphError> {
-        let span = tracing::info_span!("graph", action, method = %method, path = url.path());
+        // The action names the call; the path would carry the user's object id (`/users/{oid}/...`), which
+        // stays out of logs.
+        let span = tracing::info_span!("graph", action, method = %method);
         async move {
             let mut token = self.tokens.access_token().await.map_err(GraphError::Token)?;
             let mut refreshed = false;

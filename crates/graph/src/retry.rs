@@ -119,7 +119,13 @@ impl RetryPolicy {
     }
 }
 
-/// Turns a `Retry-After` header value into a delay.
+/// The longest delay a `Retry-After` is taken to mean. A server value beyond it (up to `u64::MAX` seconds, or
+/// an HTTP-date in year 9999) is read as this: the delay is later added to a timestamp, which holds only about
+/// 2.6e11 s, and an hour is already far beyond anything Graph is documented to ask for (an assumption about
+/// Microsoft's service: its throttling guidance speaks of seconds to minutes).
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+/// Turns a `Retry-After` header value into a delay, at most [`MAX_RETRY_AFTER`].
 ///
 /// Accepts both forms of RFC 9110 §10.2.3: delta-seconds (`"7"`) and an HTTP-date
 /// (`"Wed, 21 Oct 2015 07:28:00 GMT"`, plus the two obsolete date forms). A date is measured from `reference`,
@@ -128,13 +134,14 @@ impl RetryPolicy {
 /// and the caller falls back to backoff.
 pub fn parse_retry_after(value: &str, reference: SystemTime) -> Option<Duration> {
     let value = value.trim();
-    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+    let delay = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         // Absurdly long digit strings saturate rather than fail: they mean "a very long time".
-        let secs = value.parse::<u64>().unwrap_or(u64::MAX);
-        return Some(Duration::from_secs(secs));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(reference).unwrap_or(Duration::ZERO))
+        Duration::from_secs(value.parse::<u64>().unwrap_or(u64::MAX))
+    } else {
+        let at = httpdate::parse_http_date(value).ok()?;
+        at.duration_since(reference).unwrap_or(Duration::ZERO)
+    };
+    Some(delay.min(MAX_RETRY_AFTER))
 }
 
 #[cfg(test)]
@@ -246,11 +253,22 @@ mod tests {
         assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
         assert_eq!(parse_retry_after(" 120 ", now), Some(Duration::from_secs(120)));
         assert_eq!(parse_retry_after("0", now), Some(Duration::ZERO));
-        assert_eq!(
-            parse_retry_after("99999999999999999999999", now),
-            Some(Duration::from_secs(u64::MAX)),
-            "an absurd number saturates (and the policy then gives up)"
-        );
+    }
+
+    #[test]
+    fn an_absurd_retry_after_is_clamped_to_an_hour() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480);
+        let hour = Some(Duration::from_secs(3600));
+        for absurd in [
+            "99999999999999999999999",
+            "18446744073709551615",
+            "300000000000",
+            "3601",
+            "Fri, 31 Dec 9999 23:59:59 GMT",
+        ] {
+            assert_eq!(parse_retry_after(absurd, now), hour, "{absurd:?}");
+        }
+        assert_eq!(parse_retry_after("3600", now), hour, "the bound itself is kept");
     }
 
     #[test]

@@ -55,6 +55,11 @@ impl Harness {
 
     /// As [`Harness::start`] with another seed (e.g. other lifetimes).
     pub async fn start_with(seed: Seed) -> Self {
+        Self::start_with_store(seed, Arc::new(MemoryStore::default())).await
+    }
+
+    /// As [`Harness::start_with`], keeping the tokens in `store`.
+    pub async fn start_with_store(seed: Seed, store: Arc<dyn TokenStore>) -> Self {
         let emulator = Emulator::start(EmulatorConfig {
             seed,
             auto_approve: Some(None),
@@ -75,7 +80,6 @@ impl Harness {
             ..Default::default()
         };
         let settings = Settings::load(&locations, &|_| None, &overrides).expect("settings");
-        let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::default());
         let services = services(&settings, &emulator, store.clone());
         let account = services
             .tokens

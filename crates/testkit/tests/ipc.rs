@@ -181,3 +181,53 @@ async fn the_socket_is_private_to_its_user() {
         & 0o777;
     assert_eq!(mode, 0o600);
 }
+
+/// A client that sends requests but never reads the answers must not make the server buffer them forever: its
+/// outgoing queue is bounded and the server drops the connection once it is full.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_reads_is_dropped_not_buffered_forever() {
+    use tokio::io::AsyncWriteExt as _;
+    let (_emulator, _dir, _presently, server) = setup().await;
+    let mut stream = tokio::net::UnixStream::connect(&server.endpoint().address)
+        .await
+        .unwrap();
+    let request = b"{\"id\":1,\"op\":\"snapshot\"}\n".repeat(100);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let mut sent = 0usize;
+    let dropped = loop {
+        // Each round asks for 100 snapshots (each answer is hundreds of bytes) and reads nothing back.
+        match tokio::time::timeout(Duration::from_secs(5), stream.write_all(&request)).await {
+            Ok(Ok(())) => sent += 100,
+            Ok(Err(_)) => break true,
+            // Our writes block: the server stopped reading, which only happens once it dropped us.
+            Err(_) => break true,
+        }
+        if tokio::time::Instant::now() > deadline {
+            break false;
+        }
+    };
+    assert!(
+        dropped,
+        "{sent} requests answered into an unbounded queue: the server never dropped the client"
+    );
+    assert!(sent < 200_000, "dropped only after {sent} requests");
+    // The server itself is fine: a well-behaved client is served.
+    let client = Client::connect(server.endpoint()).await.unwrap();
+    assert_eq!(client.call(Request::Hello).await.unwrap()["version"], 1);
+}
+
+/// A file at the socket path that is not a socket (a user's file, a path mistyped in PRESENTLY_IPC) is never
+/// removed: the server refuses to start and says why.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_that_is_not_a_socket_at_the_socket_path_is_left_alone() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let presently = start_presently(&emulator, dir.path()).await;
+    let path = dir.path().join("notes.txt");
+    std::fs::write(&path, b"my notes").unwrap();
+    let err = ipc::serve(presently, Endpoint::at(&path)).await.unwrap_err();
+    assert!(err.to_string().contains("not a socket"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), b"my notes");
+}

@@ -549,3 +549,88 @@ async fn appear_offline_keeps_no_session_and_reads_as_offline() {
     assert_eq!(h.effective().0, "Offline");
     assert!(h.presence_view()["sessions"].as_array().unwrap().is_empty());
 }
+
+/// A server's `Retry-After` is clamped before the keeper adds it to the clock: a value past what a timestamp can
+/// hold (about 2.6e11 s) must not panic the keeper, and one past `i64::MAX` must not turn into "retry at once"
+/// (a request loop). Either way the keeper waits a bounded time and then lands the status.
+#[tokio::test(start_paused = true)]
+async fn an_absurd_retry_after_neither_kills_nor_spins_the_keeper() {
+    for retry_after in [300_000_000_000_u64, u64::MAX] {
+        let h = Harness::start().await;
+        h.control(
+            Method::POST,
+            "/_emulator/faults",
+            json!({"path": "/v1.0/", "match": "prefix", "count": 3, "fault": {"kind": "status", "status": 429, "retryAfter": retry_after}}),
+        )
+        .await;
+        h.keeper
+            .choose(
+                PreferredPresence::Busy,
+                &preset(Preset::UntilChanged),
+                Origin::Popup,
+            )
+            .unwrap();
+        tokio::time::sleep(MINUTE).await;
+        assert!(
+            !h.task.is_finished(),
+            "Retry-After {retry_after}: the keeper is alive"
+        );
+        let throttled = h.requests().iter().filter(|e| e.status == 429).count();
+        assert_eq!(throttled, 1, "Retry-After {retry_after}: no immediate retry loop");
+        let snap = h.wait_for(6 * HOUR, kept(PreferredPresence::Busy)).await;
+        assert!(snap.problem.is_none());
+        assert_eq!(h.effective(), pair(PreferredPresence::Busy));
+    }
+}
+
+/// The token store stops accepting writes after sign-in (here its folder is replaced by a file, which fails for
+/// every user, root included); the refresh that follows succeeds but cannot be saved. The keeper keeps working
+/// with the new tokens in memory, and the snapshot says saving keeps failing.
+#[tokio::test(start_paused = true)]
+async fn a_token_save_that_fails_after_a_refresh_does_not_stop_the_keeper() {
+    let root = tempfile::tempdir().unwrap();
+    let folder = root.path().join("tokens");
+    let store = std::sync::Arc::new(presently_auth::FileStore::new(&folder));
+    let h = Harness::start_with_store(presently_emulator::Seed::default(), store).await;
+    assert!(folder.join(presently_auth::store::FILE_NAME).exists());
+    std::fs::remove_dir_all(&folder).unwrap();
+    std::fs::write(&folder, b"not a folder").unwrap();
+
+    // Past the access token's life (60-90 minutes): the keeper refreshes, and the save fails.
+    tokio::time::sleep(2 * HOUR).await;
+    h.keeper
+        .choose(
+            PreferredPresence::Busy,
+            &preset(Preset::UntilChanged),
+            Origin::Popup,
+        )
+        .unwrap();
+    let snap = h.wait_for(10 * MINUTE, kept(PreferredPresence::Busy)).await;
+    assert!(snap.problem.is_none(), "{:?}", snap.problem);
+    assert_eq!(h.effective(), pair(PreferredPresence::Busy));
+    assert!(count(&h, "refresh_token") >= 1, "a refresh happened");
+    assert!(!h.task.is_finished());
+
+    // Hours later (more refreshes, more failed saves) it still works, and now it says so.
+    tokio::time::sleep(4 * HOUR).await;
+    h.keeper
+        .choose(
+            PreferredPresence::DoNotDisturb,
+            &preset(Preset::UntilChanged),
+            Origin::Popup,
+        )
+        .unwrap();
+    let snap = h
+        .wait_for(10 * MINUTE, |s| {
+            s.agreement == Agreement::Matches
+                && s.intent
+                    .is_some_and(|i| i.status == PreferredPresence::DoNotDisturb)
+        })
+        .await;
+    assert!(snap.problem.is_none(), "{:?}", snap.problem);
+    assert!(
+        snap.token_store.description.contains("could not be saved"),
+        "{}",
+        snap.token_store.description
+    );
+}

@@ -11,6 +11,7 @@
 mod file;
 mod keyring;
 mod memory;
+mod pending;
 
 use std::fmt;
 use std::io::Write as _;
@@ -23,6 +24,7 @@ use serde::{Deserialize, Serialize};
 pub use self::file::{FILE_NAME, FileStore};
 pub use self::keyring::{ENVELOPE_FILE, KEY_ENTRY, KeyringStore, MAX_CREDENTIAL_BYTES};
 pub use self::memory::MemoryStore;
+pub use self::pending::{PendingStore, Probe};
 use crate::secret::{AccessToken, RefreshToken};
 use crate::tokens::{Account, TokenSet};
 
@@ -156,6 +158,62 @@ pub trait TokenStore: Send + Sync + fmt::Debug {
 
     /// Forgets everything saved.
     fn clear(&self) -> Result<(), StoreError>;
+
+    /// Whether this store is waiting for the credential store to answer (tokens are in memory meanwhile).
+    fn is_waiting(&self) -> bool {
+        false
+    }
+
+    /// Asks the credential store again now; true when it is in use (then load again: a sign-in saved there
+    /// earlier is readable now). Blocking, like every store call.
+    fn try_again(&self) -> bool {
+        !self.is_waiting()
+    }
+
+    /// Where the tokens are and why, for a store whose situation changes while it runs; `None` for the others
+    /// (the reason given when the store was chosen still holds).
+    fn situation(&self) -> Option<String> {
+        None
+    }
+}
+
+/// Where the user wants tokens kept (the `token-store` setting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum StorePreference {
+    /// The OS credential store; while it does not answer, memory only (`credential-store`, the default).
+    #[default]
+    CredentialStore,
+    /// A plain file readable only by the user, not encrypted (`file`): only when the user asks for it.
+    File,
+}
+
+impl StorePreference {
+    /// The setting's value.
+    pub fn key(self) -> &'static str {
+        match self {
+            StorePreference::CredentialStore => "credential-store",
+            StorePreference::File => "file",
+        }
+    }
+}
+
+impl std::str::FromStr for StorePreference {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "credential-store" => Ok(StorePreference::CredentialStore),
+            "file" => Ok(StorePreference::File),
+            _ => Err(format!(
+                "\"{s}\" is not a token store: write \"credential-store\" (the default) or \"file\""
+            )),
+        }
+    }
+}
+
+impl fmt::Display for StorePreference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
 }
 
 /// The store chosen at run time, and why.
@@ -167,36 +225,31 @@ pub struct StoreChoice {
     pub reason: String,
 }
 
-/// Picks the token store: the OS credential store when it answers, else the plain file store in `dir`, saying
-/// so. `service` names the credential-store entries (normally [`DEFAULT_SERVICE`]).
+/// Picks the token store. With [`StorePreference::File`] (the user chose it) that is the plain file in `dir`.
+/// Otherwise the OS credential store when it answers, else a [`PendingStore`]: memory only, asking the credential
+/// store again, so tokens never land in a plain file the user did not ask for. The choice always says which and
+/// why, so the UI and `presently doctor` can show it. `service` names the credential-store entries (normally
+/// [`DEFAULT_SERVICE`]).
 ///
 /// When the credential store answers and a plain `tokens.json` from an earlier fallback is still there, the newer
 /// of the two sign-ins is kept in the credential store and the plain file is deleted, so tokens do not linger
 /// unencrypted; a damaged plain file is left as it is and mentioned. Probing talks to the OS (D-Bus on Linux), so
 /// call this from a blocking context (`spawn_blocking`) or before the async runtime is busy.
-pub fn choose_store(dir: &Path, service: &str) -> StoreChoice {
-    let plain = FileStore::new(dir);
+pub fn choose_store(dir: &Path, service: &str, preference: StorePreference) -> StoreChoice {
+    if preference == StorePreference::File {
+        return choose_between(Err(String::new()), preference, dir, service);
+    }
     match KeyringStore::probe(service, dir) {
         Ok(secure) => {
-            let note = move_plain_file(&secure, &plain);
-            let mut choice = choose_between(Ok(secure), || plain);
+            let note = move_plain_file(&secure, &FileStore::new(dir));
+            let mut choice = choose_between(Ok(secure), preference, dir, service);
             if let Some(note) = note {
                 choice.reason.push(' ');
                 choice.reason.push_str(&note);
             }
             choice
         }
-        Err(why) => {
-            let sealed = dir.join(ENVELOPE_FILE).exists();
-            let mut choice = choose_between(Err(why), || plain);
-            if sealed {
-                choice.reason.push_str(
-                    " A sign-in saved earlier in the credential store cannot be read without it, so you may need to \
-                     sign in again.",
-                );
-            }
-            choice
-        }
+        Err(why) => choose_between(Err(why), preference, dir, service),
     }
 }
 
@@ -239,11 +292,27 @@ fn move_plain_file(secure: &KeyringStore, plain: &FileStore) -> Option<String> {
     }
 }
 
-/// The choice itself, apart from probing, so both outcomes can be tested anywhere.
+/// The choice itself, apart from probing, so every outcome can be tested anywhere: `credential_store` is the
+/// probe's answer (ignored when the user chose [`StorePreference::File`]).
 pub fn choose_between(
     credential_store: Result<KeyringStore, String>,
-    fallback: impl FnOnce() -> FileStore,
+    preference: StorePreference,
+    dir: &Path,
+    service: &str,
 ) -> StoreChoice {
+    if preference == StorePreference::File {
+        let file = FileStore::new(dir);
+        let reason = format!(
+            "Tokens are saved unencrypted in {}, readable only by your user account, because the settings say \
+             token-store = \"file\".",
+            file.path().display()
+        );
+        tracing::warn!(kind = "file", "token store is a plain file, as the settings ask");
+        return StoreChoice {
+            store: Arc::new(file),
+            reason,
+        };
+    }
     match credential_store {
         Ok(store) => {
             let reason = format!(
@@ -258,15 +327,15 @@ pub fn choose_between(
             }
         }
         Err(why) => {
-            let file = fallback();
-            let reason = format!(
-                "The system credential store is not available ({why}), so tokens are saved unencrypted in {}, \
-                 readable only by your user account.",
-                file.path().display()
-            );
-            tracing::warn!(kind = "file", why = %why, "token store falls back to a plain file");
+            let mut reason = pending::waiting_reason(&why);
+            if dir.join(ENVELOPE_FILE).exists() {
+                reason.push_str(
+                    " A sign-in saved earlier in the credential store is read as soon as it answers.",
+                );
+            }
+            tracing::warn!(kind = "memory", why = %why, "credential store not available; tokens in memory until it is");
             StoreChoice {
-                store: Arc::new(file),
+                store: Arc::new(PendingStore::new(service, dir, why)),
                 reason,
             }
         }
@@ -435,10 +504,16 @@ fn create_private_file(path: &Path) -> std::io::Result<std::fs::File> {
         .open(path)
 }
 
+/// Creates the data folder 0700, or tightens it to 0700 when it exists with more (the tokens' folder is
+/// Presently's own).
 #[cfg(unix)]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt as _;
+    use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
     if dir.is_dir() {
+        let mode = std::fs::metadata(dir)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode & 0o700))?;
+        }
         return Ok(());
     }
     std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
@@ -510,27 +585,68 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn the_choice_reports_the_credential_store_or_says_plainly_that_it_fell_back() {
+    fn a_plain_file_is_used_only_when_the_settings_ask_for_it_and_the_choice_says_so() {
         let dir = tempfile::tempdir().unwrap();
-        let choice = choose_between(Err("no Secret Service on the session bus".into()), || {
-            FileStore::new(dir.path())
-        });
+        let choice = choose_between(
+            Err("no Secret Service on the session bus".into()),
+            StorePreference::File,
+            dir.path(),
+            "presently-test",
+        );
         assert_eq!(choice.store.kind(), StoreKind::File);
         assert!(!choice.store.is_secure());
+        assert!(choice.reason.contains("unencrypted"), "{}", choice.reason);
         assert!(
-            choice
-                .reason
-                .contains("not available (no Secret Service on the session bus)")
+            choice.reason.contains("token-store = \"file\""),
+            "{}",
+            choice.reason
         );
-        assert!(choice.reason.contains("unencrypted"));
+    }
+
+    #[test]
+    fn the_preference_is_read_from_its_setting_value() {
+        for p in [StorePreference::CredentialStore, StorePreference::File] {
+            assert_eq!(p.key().parse::<StorePreference>().unwrap(), p);
+        }
+        assert_eq!(
+            " File ".parse::<StorePreference>().unwrap(),
+            StorePreference::File
+        );
+        let err = "keychain".parse::<StorePreference>().unwrap_err();
+        assert!(err.contains("credential-store") && err.contains("file"), "{err}");
+    }
+
+    #[test]
+    fn an_unavailable_credential_store_never_makes_tokens_land_in_a_plain_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let choice = choose_between(
+            Err("the default collection is locked".into()),
+            StorePreference::CredentialStore,
+            dir.path(),
+            "presently-test",
+        );
+        assert_ne!(choice.store.kind(), StoreKind::File, "{}", choice.reason);
+        let auth = StoredAuth::SignedIn(sample("locked"));
+        choice.store.save(&auth).unwrap();
+        assert_eq!(choice.store.load().unwrap(), Some(auth), "kept for this run");
+        let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(files.is_empty(), "nothing written to disk: {files:?}");
+        assert!(choice.reason.contains("memory"), "{}", choice.reason);
+        assert!(
+            choice.reason.contains("token-store = \"file\""),
+            "{}",
+            choice.reason
+        );
     }
 
     #[cfg(unix)]
     #[test]
-    fn an_atomic_write_creates_the_file_with_mode_0600_and_leaves_no_temporary_file() {
+    fn an_atomic_write_creates_the_file_0600_tightens_its_folder_to_0700_and_leaves_no_temporary_file() {
         use std::os::unix::fs::PermissionsExt as _;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub").join("t.json");
+        std::fs::create_dir(path.parent().unwrap()).unwrap();
+        std::fs::set_permissions(path.parent().unwrap(), std::fs::Permissions::from_mode(0o755)).unwrap();
         write_atomic(&path, b"one").unwrap();
         write_atomic(&path, b"two").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");

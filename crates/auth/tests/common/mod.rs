@@ -72,7 +72,21 @@ pub enum Choice {
     Ignore,
     /// On "Need admin approval", press "Back to app".
     BackFromAdminPage,
+    /// Approve, but before following the redirect send forged ones to the loopback listener, as another local
+    /// process or web page that found the port could: answers with a wrong `state` or none.
+    ForgeFirst,
+    /// Approve, and follow the redirect to `[::1]` instead of `localhost` (a browser trying IPv6 first).
+    ViaIpv6,
 }
+
+/// The forged redirects [`Choice::ForgeFirst`] sends, as query strings of `/`.
+pub const FORGED: [&str; 5] = [
+    "error=access_denied",
+    "error=access_denied&state=not-the-state",
+    "code=forged-code&state=not-the-state",
+    "code=forged-code",
+    "state=not-the-state",
+];
 
 /// What the fake browser saw.
 #[derive(Debug, Default, Clone)]
@@ -85,6 +99,8 @@ pub struct BrowserRun {
     pub final_page: Option<(u16, String)>,
     /// Something unexpected on the way.
     pub error: Option<String>,
+    /// The loopback listener's answers (status, page) to the [`FORGED`] redirects, in order.
+    pub forged: Vec<(u16, String)>,
 }
 
 /// A browser that follows the emulator's pages over HTTP, on its own task, as a person clicking would.
@@ -129,7 +145,8 @@ impl FakeBrowser {
         {
             let mut run = self.run.lock().unwrap();
             match result {
-                Ok((redirect, page)) => {
+                Ok((redirect, page, forged)) => {
+                    run.forged = forged;
                     run.redirect = redirect;
                     run.final_page = page;
                     if run.final_page.is_none() && self.choice != Choice::Ignore {
@@ -181,7 +198,9 @@ fn has_button(html: &str, value: &str) -> bool {
     html.contains(&format!("name=\"action\" value=\"{value}\""))
 }
 
-async fn walk_pages(choice: &Choice, url: Url) -> Result<(Option<Url>, Option<(u16, String)>), String> {
+type Walked = (Option<Url>, Option<(u16, String)>, Vec<(u16, String)>);
+
+async fn walk_pages(choice: &Choice, url: Url) -> Result<Walked, String> {
     let http = http();
     let mut response = http.get(url.clone()).send().await.map_err(|e| e.to_string())?;
     let mut base = url;
@@ -208,10 +227,23 @@ async fn walk_pages(choice: &Choice, url: Url) -> Result<(Option<Url>, Option<(u
                         .collect();
                     target.query_pairs_mut().clear().extend_pairs(pairs);
                 }
+                let mut forged = Vec::new();
+                if *choice == Choice::ForgeFirst {
+                    for query in FORGED {
+                        let mut fake = target.clone();
+                        fake.set_query(Some(query));
+                        let page = http.get(fake).send().await.map_err(|e| e.to_string())?;
+                        let status = page.status().as_u16();
+                        forged.push((status, page.text().await.map_err(|e| e.to_string())?));
+                    }
+                }
+                if *choice == Choice::ViaIpv6 {
+                    target.set_host(Some("[::1]")).map_err(|e| e.to_string())?;
+                }
                 let page = http.get(target.clone()).send().await.map_err(|e| e.to_string())?;
                 let status = page.status().as_u16();
                 let body = page.text().await.map_err(|e| e.to_string())?;
-                return Ok((Some(target), Some((status, body))));
+                return Ok((Some(target), Some((status, body)), forged));
             }
             base = target.clone();
             response = http.get(target).send().await.map_err(|e| e.to_string())?;

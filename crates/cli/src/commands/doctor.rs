@@ -15,7 +15,7 @@
 use std::sync::Arc;
 
 use presently_auth::store::DEFAULT_SERVICE;
-use presently_auth::{AuthStatus, StoredAuth, SystemClock, choose_store};
+use presently_auth::{AuthStatus, StoreKind, StoredAuth, SystemClock, choose_store};
 use presently_core::config::SettingsFile;
 use presently_core::config::file;
 use presently_core::{Problem, ProblemKind, Services};
@@ -183,7 +183,7 @@ pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
     let data_dir = data_folder();
     let wired = match (&settings, &data_dir) {
         (Some(settings), Ok(dir)) => {
-            let choice = choose_store(dir, DEFAULT_SERVICE);
+            let choice = choose_store(dir, DEFAULT_SERVICE, settings.token_store.value);
             let store = choice.store.clone();
             match Services::new(settings, Arc::new(SystemClock), choice) {
                 Ok(services) => Some(Wired {
@@ -206,7 +206,14 @@ pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
     };
     if let Some(wired) = &wired {
         let store = TokenStoreJson::of(wired);
-        if store.secure {
+        if store.kind == StoreKind::Memory {
+            // The credential store does not answer: a sign-in made now lasts only as long as the process.
+            report.add(
+                "token store",
+                CheckStatus::Warn,
+                wired.services.store_reason.clone(),
+            );
+        } else if store.secure {
             report.add(
                 "token store",
                 CheckStatus::Ok,

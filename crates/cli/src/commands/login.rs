@@ -72,6 +72,11 @@ pub async fn run(global: &Global, args: &LoginArgs, out: Output) -> Result<u8, P
     if !store.secure {
         let text = format!("tokens are saved unencrypted: {}", wired.services.store_reason);
         warnings.push(text);
+    } else if !store.kind.is_persistent() {
+        warnings.push(format!(
+            "the sign-in was not saved: {}",
+            wired.services.store_reason
+        ));
     }
     out.line(format!(
         "Signed in as {} (tenant {}); tokens kept in {}: {}",

@@ -160,6 +160,9 @@ impl Harness {
             .env("PRESENTLY_CONFIG", self.settings_file())
             .env("PRESENTLY_MANAGED_CONFIG", self.managed_file())
             .env("PRESENTLY_DATA_DIR", self.data_dir())
+            // No credential store answers here; these tests read the saved tokens from the plain file, which
+            // is used only when chosen.
+            .env("PRESENTLY_TOKEN_STORE", "file")
             .env("PRESENTLY_LOGIN_URL", self.base())
             .env("PRESENTLY_GRAPH_URL", self.base())
             .stdin(Stdio::null())

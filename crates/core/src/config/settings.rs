@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use jiff::civil::Time;
-use presently_auth::{AuthConfig, Cloud, DEFAULT_CLIENT_ID, DEFAULT_TENANT};
+use presently_auth::{AuthConfig, Cloud, DEFAULT_CLIENT_ID, DEFAULT_TENANT, StorePreference};
 use presently_model::{DEFAULT_WORKDAY_END, DurationChoice, Preset, WorkDays, WorkWeek};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -67,6 +67,10 @@ pub struct SettingsFile {
     /// How long a status set by a global hotkey lasts (`1h`, `eod`, `forever`, `90m`, `until 17:00`).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "as_text")]
     pub hotkey_duration: Option<DurationChoice>,
+    /// Where tokens are kept: `credential-store` (the default; memory only while it does not answer) or `file`
+    /// (a plain file readable only by the user, not encrypted: only when the user asks for it).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "as_text")]
+    pub token_store: Option<StorePreference>,
     /// Where the identity platform and Graph are, for the emulator or a proxy.
     #[serde(default, skip_serializing_if = "Endpoints::is_empty")]
     pub endpoints: Endpoints,
@@ -224,6 +228,9 @@ pub struct Settings {
     pub hotkey_duration: Sourced<DurationChoice>,
     /// The global shortcut of each action (no two the same: loading refuses duplicates).
     pub hotkeys: Hotkeys,
+    /// Where tokens are kept (read when the token store is chosen at start; not shown on the settings page).
+    #[serde(skip)]
+    pub token_store: Sourced<StorePreference>,
     /// The user's settings file (where `save` writes).
     pub user_file: PathBuf,
     /// The managed file looked at.
@@ -464,6 +471,20 @@ impl Settings {
                     .iter()
                     .map(|(source, layer)| (source.clone(), &layer.hotkeys)),
             ),
+            token_store: {
+                let mut v = from_files!(token_store, StorePreference::CredentialStore);
+                if let Some(text) = env("PRESENTLY_TOKEN_STORE").filter(|t| !t.is_empty()) {
+                    let origin = Source::Environment("PRESENTLY_TOKEN_STORE".into());
+                    v = Sourced {
+                        value: text.parse().map_err(|message| SettingsError::BadValue {
+                            origin: origin.to_string(),
+                            message,
+                        })?,
+                        source: origin,
+                    };
+                }
+                v
+            },
             user_file: locations.user.clone(),
             managed_file: locations.managed.clone(),
         };
@@ -516,10 +537,24 @@ pub fn update_user_file(
     path: &Path,
     change: impl FnOnce(&mut SettingsFile),
 ) -> Result<SettingsFile, FileError> {
-    let mut current = file::load::<SettingsFile>(path)?.unwrap_or_default();
-    change(&mut current);
-    file::save(path, &current)?;
-    Ok(current)
+    // Presently's own settings folder is owner-only; a folder the user named (PRESENTLY_CONFIG) is left alone.
+    if let (Some(dir), Some(own)) = (
+        path.parent(),
+        directories::ProjectDirs::from("app", "presently", "Presently"),
+    ) && dir == own.config_dir()
+    {
+        file::ensure_private_dir(dir).map_err(|source| FileError::Write {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    }
+    // One read-modify-write at a time, across processes too (the popup and the CLI may save together).
+    file::locked(path, || {
+        let mut current = file::load::<SettingsFile>(path)?.unwrap_or_default();
+        change(&mut current);
+        file::save(path, &current)?;
+        Ok(current)
+    })
 }
 
 #[cfg(test)]
@@ -540,6 +575,68 @@ mod tests {
             user: dir.join("user.toml"),
             managed: dir.join("managed.toml"),
         }
+    }
+
+    #[test]
+    fn updating_the_file_keeps_the_users_comments_and_key_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("user.toml");
+        let text = "# My Presently settings\n\
+                    notifications = false # too noisy\n\
+                    tenant = \"contoso.com\"\n\
+                    \n\
+                    # shortcuts I use\n\
+                    [hotkeys]\n\
+                    busy = \"Ctrl+Alt+B\" # busy!\n";
+        std::fs::write(&path, text).unwrap();
+        update_user_file(&path, |f| {
+            f.workday_end = Some("18:15".parse().unwrap());
+            f.tenant = None;
+        })
+        .unwrap();
+        let after = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            after.starts_with("# My Presently settings\nnotifications = false # too noisy\n"),
+            "{after}"
+        );
+        assert!(
+            after.contains("# shortcuts I use\n[hotkeys]\nbusy = \"Ctrl+Alt+B\" # busy!"),
+            "{after}"
+        );
+        assert!(after.contains("workday-end = \"18:15\""), "{after}");
+        assert!(!after.contains("tenant"), "{after}");
+        let reread = file::load::<SettingsFile>(&path).unwrap().unwrap();
+        assert_eq!(
+            reread.workday_end.map(|t| t.to_string()).as_deref(),
+            Some("18:15")
+        );
+        assert_eq!(reread.notifications, Some(false));
+    }
+
+    #[test]
+    fn updates_from_two_processes_at_once_lose_neither_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("user.toml");
+        std::thread::scope(|scope| {
+            let path = &path;
+            scope.spawn(move || {
+                for i in 0..60 {
+                    update_user_file(path, |f| f.notifications = Some(i % 2 == 0)).unwrap();
+                }
+                update_user_file(path, |f| f.tenant = Some("a.example".into())).unwrap();
+            });
+            scope.spawn(move || {
+                for i in 0..60 {
+                    update_user_file(path, |f| f.launch_at_login = Some(i % 2 == 0)).unwrap();
+                }
+                update_user_file(path, |f| f.client_id = Some("b".into())).unwrap();
+            });
+        });
+        let last = file::load::<SettingsFile>(&path).unwrap().unwrap();
+        assert_eq!(last.tenant.as_deref(), Some("a.example"));
+        assert_eq!(last.client_id.as_deref(), Some("b"));
+        assert_eq!(last.notifications, Some(false));
+        assert_eq!(last.launch_at_login, Some(false));
     }
 
     #[test]

@@ -1,9 +1,15 @@
 //! The IPC server: answers requests on the local endpoint by calling the [`Presently`] core, and pushes state and
 //! app events to connections that subscribed. Each connection is served by its own task; a request that takes
 //! long (sign-in) runs apart so the connection keeps answering.
+//!
+//! What a local process sends cannot wear the server down: a failing `accept()` (out of file descriptors) backs
+//! off instead of spinning; each connection's outgoing queue holds at most [`OUTGOING_QUEUE`] lines, and a client
+//! that lets it fill (it never reads) is dropped rather than buffered for; a file at the socket path that is not
+//! a socket is never removed.
 
-use std::sync::Arc;
+use std::time::Duration;
 
+use presently_auth::CancellationToken;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::{broadcast, mpsc};
@@ -12,6 +18,19 @@ use super::protocol::{EventFrame, MAX_LINE, ReplyFrame, Request, RequestFrame, V
 use super::{Endpoint, IpcError};
 use crate::app::Presently;
 use crate::problem::{Problem, ProblemKind};
+
+/// Lines (replies and events) waiting to be written to one connection. A snapshot is a few KB, so this is at
+/// most a few MB per client; a client that lets it fill is not reading and is dropped.
+pub const OUTGOING_QUEUE: usize = 1024;
+
+/// The first and the longest pause after a failed `accept()`.
+const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(10), Duration::from_secs(1));
+
+/// The pause after a failed `accept()`, given the previous one: doubling from 10 ms to 1 s, so a persistent
+/// failure (EMFILE) costs a few wake-ups a second instead of a busy loop.
+fn accept_backoff(previous: Option<Duration>) -> Duration {
+    previous.map_or(ACCEPT_BACKOFF.0, |p| (p * 2).min(ACCEPT_BACKOFF.1))
+}
 
 /// A running IPC server. Dropping it stops listening (and removes the socket file).
 #[derive(Debug)]
@@ -44,7 +63,7 @@ pub async fn serve(presently: Presently, endpoint: Endpoint) -> Result<IpcServer
 
 #[cfg(unix)]
 async fn listen(presently: Presently, endpoint: &Endpoint) -> Result<tokio::task::JoinHandle<()>, IpcError> {
-    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+    use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, PermissionsExt};
 
     let path = endpoint.address.clone();
     if let Some(dir) = path.parent() {
@@ -53,8 +72,19 @@ async fn listen(presently: Presently, endpoint: &Endpoint) -> Result<tokio::task
             .mode(0o700)
             .create(dir)
             .map_err(IpcError::io)?;
+        // The runtime subfolder is Presently's own (see `Endpoint::for_profile`): tighten it if it was created
+        // looser. A folder holding an explicit PRESENTLY_IPC path is the user's and left alone.
+        if dir.file_name().is_some_and(|n| n == "presently") {
+            crate::config::file::ensure_private_dir(dir).map_err(IpcError::io)?;
+        }
     }
-    if path.exists() {
+    if let Ok(meta) = std::fs::symlink_metadata(&path) {
+        if !meta.file_type().is_socket() {
+            return Err(IpcError::Io(format!(
+                "{} exists and is not a socket; it was left as it is (remove it or choose another PRESENTLY_IPC)",
+                path.display()
+            )));
+        }
         if tokio::net::UnixStream::connect(&path).await.is_ok() {
             return Err(IpcError::AlreadyRunning(endpoint.clone()));
         }
@@ -65,9 +95,22 @@ async fn listen(presently: Presently, endpoint: &Endpoint) -> Result<tokio::task
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(IpcError::io)?;
     let owner = std::fs::metadata(&path).map_err(IpcError::io)?.uid();
     Ok(tokio::spawn(async move {
+        let mut backoff = None;
         loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => {
+                    backoff = None;
+                    stream
+                }
+                Err(e) => {
+                    let pause = accept_backoff(backoff);
+                    if backoff.is_none() {
+                        tracing::warn!(error = %e, "IPC accept failed; backing off");
+                    }
+                    backoff = Some(pause);
+                    tokio::time::sleep(pause).await;
+                    continue;
+                }
             };
             // Only the user who owns the socket may talk to the keeper.
             match stream.peer_cred() {
@@ -101,10 +144,18 @@ async fn listen(presently: Presently, endpoint: &Endpoint) -> Result<tokio::task
         Err(e) => return Err(IpcError::io(e)),
     };
     Ok(tokio::spawn(async move {
+        let mut backoff = None;
         loop {
-            if server.connect().await.is_err() {
+            if let Err(e) = server.connect().await {
+                let pause = accept_backoff(backoff);
+                if backoff.is_none() {
+                    tracing::warn!(error = %e, "IPC pipe connect failed; backing off");
+                }
+                backoff = Some(pause);
+                tokio::time::sleep(pause).await;
                 continue;
             }
+            backoff = None;
             let next = match ServerOptions::new().reject_remote_clients(true).create(&name) {
                 Ok(next) => next,
                 Err(e) => {
@@ -123,7 +174,11 @@ where
     S: AsyncRead + AsyncWrite + Send + 'static,
 {
     let (read, mut write) = tokio::io::split(stream);
-    let (out, mut outgoing) = mpsc::unbounded_channel::<String>();
+    let (sender, mut outgoing) = mpsc::channel::<String>(OUTGOING_QUEUE);
+    let out = Outgoing {
+        sender,
+        overflow: CancellationToken::new(),
+    };
     let writer = tokio::spawn(async move {
         while let Some(mut line) = outgoing.recv().await {
             line.push('\n');
@@ -138,9 +193,17 @@ where
     loop {
         buf.clear();
         let limit = u64::try_from(MAX_LINE + 1).unwrap_or(u64::MAX);
-        match (&mut reader).take(limit).read_until(b'\n', &mut buf).await {
+        let mut line = (&mut reader).take(limit);
+        let read = tokio::select! {
+            read = line.read_until(b'\n', &mut buf) => read,
+            () = out.overflow.cancelled() => break,
+        };
+        match read {
             Ok(0) | Err(_) => break,
             Ok(_) => {}
+        }
+        if out.overflow.is_cancelled() {
+            break;
         }
         if buf.len() > MAX_LINE {
             reply(
@@ -186,8 +249,36 @@ where
         let result = answer(&presently, frame.request).await;
         reply(&out, frame.id, result);
     }
+    if out.overflow.is_cancelled() {
+        // The client stopped reading; its writer is stuck on a full socket. Drop the connection.
+        tracing::warn!("an IPC client stopped reading its answers; dropped it");
+        writer.abort();
+        return;
+    }
     drop(out);
     let _ = writer.await;
+}
+
+/// One connection's bounded queue of lines to write. When it is full the client is not reading: `overflow`
+/// fires and the connection is dropped.
+#[derive(Clone)]
+struct Outgoing {
+    sender: mpsc::Sender<String>,
+    overflow: CancellationToken,
+}
+
+impl Outgoing {
+    /// Queues a line; false when the connection is gone or was dropped for not reading.
+    fn send(&self, line: String) -> bool {
+        match self.sender.try_send(line) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.overflow.cancel();
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        }
+    }
 }
 
 async fn answer(presently: &Presently, request: Request) -> Result<Value, Problem> {
@@ -232,7 +323,7 @@ async fn answer(presently: &Presently, request: Request) -> Result<Value, Proble
     }
 }
 
-fn reply(out: &mpsc::UnboundedSender<String>, id: u64, result: Result<Value, Problem>) {
+fn reply(out: &Outgoing, id: u64, result: Result<Value, Problem>) {
     let frame = match result {
         Ok(ok) => ReplyFrame {
             id,
@@ -246,27 +337,26 @@ fn reply(out: &mpsc::UnboundedSender<String>, id: u64, result: Result<Value, Pro
         },
     };
     if let Ok(line) = serde_json::to_string(&frame) {
-        let _ = out.send(line);
+        out.send(line);
     }
 }
 
-fn push(out: &mpsc::UnboundedSender<String>, event: &str, data: Value) -> bool {
+fn push(out: &Outgoing, event: &str, data: Value) -> bool {
     let frame = EventFrame {
         event: event.to_string(),
         data,
     };
-    serde_json::to_string(&frame).is_ok_and(|line| out.send(line).is_ok())
+    serde_json::to_string(&frame).is_ok_and(|line| out.send(line))
 }
 
 /// Sends the current state, then every state change and app event, until the connection closes.
-async fn forward_events(presently: Presently, out: mpsc::UnboundedSender<String>) {
+async fn forward_events(presently: Presently, out: Outgoing) {
     let mut states = presently.subscribe();
     let mut events = presently.events();
     let current = serde_json::to_value(&*states.borrow_and_update()).unwrap_or(Value::Null);
     if !push(&out, "state", current) {
         return;
     }
-    let out = Arc::new(out);
     loop {
         tokio::select! {
             changed = states.changed() => {
@@ -281,7 +371,25 @@ async fn forward_events(presently: Presently, out: mpsc::UnboundedSender<String>
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => break,
             },
-            () = out.closed() => break,
+            () = out.sender.closed() => break,
+            () = out.overflow.cancelled() => break,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failing_accept_backs_off_from_ten_milliseconds_to_a_second() {
+        let mut pauses = Vec::new();
+        let mut last = None;
+        for _ in 0..10 {
+            let pause = accept_backoff(last);
+            pauses.push(pause.as_millis());
+            last = Some(pause);
+        }
+        assert_eq!(pauses, vec![10, 20, 40, 80, 160, 320, 640, 1000, 1000, 1000]);
     }
 }

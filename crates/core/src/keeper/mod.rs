@@ -21,6 +21,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
 use jiff::tz::TimeZone;
+use presently_auth::TokenManager;
 use presently_model::{DurationChoice, DurationError, Intent, Origin, PreferredPresence, WorkWeek};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
@@ -82,6 +83,24 @@ pub struct Keeper {
     events: broadcast::Sender<KeeperEvent>,
     clock: Arc<dyn presently_auth::Clock>,
     local: Arc<RwLock<Local>>,
+}
+
+/// The token store as the snapshot shows it: `chosen` (the reason given when it was chosen) unless the store's
+/// situation changed since (it waits for the credential store, or that answered meanwhile).
+/// When saving keeps failing, the manager's words for it follow.
+pub(crate) fn store_view(chosen: &TokenStoreView, tokens: &TokenManager) -> TokenStoreView {
+    let mut view = match tokens.store_situation() {
+        Some(description) => TokenStoreView {
+            secure: tokens.store_kind().is_secure(),
+            description,
+        },
+        None => chosen.clone(),
+    };
+    if let Some(trouble) = tokens.save_trouble() {
+        view.description.push(' ');
+        view.description.push_str(&trouble);
+    }
+    view
 }
 
 /// The keeper has stopped (its task ended).

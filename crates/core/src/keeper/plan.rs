@@ -60,7 +60,21 @@ pub fn pin_renewal(lapses_at: Timestamp) -> Timestamp {
 /// The delay before retry number `attempt` (0 = first), at least what the server asked for.
 pub fn backoff(attempt: u32, server_hint: Option<Duration>) -> Duration {
     let doubled = BACKOFF_FIRST.saturating_mul(1u32.checked_shl(attempt.min(16)).unwrap_or(u32::MAX));
-    doubled.min(BACKOFF_MAX).max(server_hint.unwrap_or_default())
+    let hint = server_hint.unwrap_or_default().min(SERVER_HINT_MAX);
+    doubled.min(BACKOFF_MAX).max(hint)
+}
+
+/// The longest wait a server's hint can impose on the keeper. The Graph client already clamps `Retry-After`
+/// to an hour; this bound keeps the keeper safe whatever hands it a delay.
+pub const SERVER_HINT_MAX: Duration = Duration::from_secs(3600);
+
+/// `at + delay`, saturating at the latest representable time instead of panicking: a delay that came from a
+/// server must never crash the keeper, and must never wrap into "now" either (a request loop).
+pub fn later(at: Timestamp, delay: Duration) -> Timestamp {
+    SignedDuration::try_from(delay)
+        .ok()
+        .and_then(|d| at.checked_add(d).ok())
+        .unwrap_or(Timestamp::MAX)
 }
 
 /// What a read-back means.
@@ -234,6 +248,19 @@ mod tests {
             judge_kept(&busy, &PreferredPresence::Busy.preferred_pair(), lapsed),
             Verdict::Matches
         );
+    }
+
+    #[test]
+    fn a_server_hint_is_capped_and_adding_a_delay_to_a_time_never_panics_or_wraps() {
+        assert_eq!(backoff(0, Some(Duration::from_secs(u64::MAX))), SERVER_HINT_MAX);
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        assert_eq!(
+            later(now, Duration::from_secs(90)),
+            now + SignedDuration::from_secs(90)
+        );
+        assert_eq!(later(now, Duration::from_secs(300_000_000_000)), Timestamp::MAX);
+        assert_eq!(later(now, Duration::MAX), Timestamp::MAX);
+        assert_eq!(later(Timestamp::MAX, Duration::from_secs(1)), Timestamp::MAX);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use presently_model::{Intent, PreferredPresence};
 use serde::{Deserialize, Serialize};
 
-use crate::config::file::write_atomically;
+use crate::config::file::{ensure_private_dir, write_atomically};
 
 /// What Graph should hold because of us.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,6 +86,11 @@ impl IntentFile {
 
     /// Saves atomically. Failure is logged, not fatal: the keeper keeps working from memory.
     pub fn save(&self, saved: &Saved) {
+        if let Some(dir) = self.path.parent()
+            && let Err(e) = ensure_private_dir(dir)
+        {
+            tracing::warn!(path = %dir.display(), error = %e, "cannot make the data folder owner-only");
+        }
         let result = serde_json::to_vec_pretty(saved)
             .map_err(|e| e.to_string())
             .and_then(|bytes| write_atomically(&self.path, &bytes).map_err(|e| e.to_string()));
@@ -122,6 +127,21 @@ mod tests {
         };
         file.save(&saved);
         assert_eq!(file.load(), saved);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_state_file_is_owner_only_and_its_folder_is_tightened_to_0700() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        std::fs::create_dir(&data).unwrap();
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let file = IntentFile::in_dir(&data);
+        file.save(&Saved::default());
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(file.path()), 0o600, "keeper.json");
+        assert_eq!(mode(&data), 0o700, "an existing data folder is tightened");
     }
 
     #[test]

@@ -461,12 +461,7 @@ impl Task {
             Err(Stop::Transient(problem, hint)) => {
                 let delay = plan::backoff(self.attempt, hint);
                 self.attempt = self.attempt.saturating_add(1);
-                self.retry_at = Some(
-                    self.clock
-                        .now()
-                        .checked_add(SignedDuration::try_from(delay).unwrap_or(SignedDuration::ZERO))
-                        .unwrap_or(Timestamp::MAX),
-                );
+                self.retry_at = Some(plan::later(self.clock.now(), delay));
                 tracing::info!(problem = %problem.message, retry_in_secs = delay.as_secs(), "will retry");
                 self.set_problem(problem.retrying_in(delay));
                 self.activity = KeeperActivity::Retrying;
@@ -820,7 +815,7 @@ impl Task {
             next: self.next(),
             problem: self.problem.clone(),
             problem_since: self.problem_since,
-            token_store: self.token_store.clone(),
+            token_store: super::store_view(&self.token_store, &self.tokens),
         };
         let changed = *self.state.borrow() != snapshot;
         if changed {
@@ -834,8 +829,7 @@ impl Task {
 /// A token refresh time spread by a random few seconds after it falls due (within the refresh margin).
 fn jittered(at: Timestamp) -> Timestamp {
     let secs = rand::rng().random_range(0..=plan::REFRESH_JITTER_MAX.as_secs());
-    at.checked_add(SignedDuration::from_secs(i64::try_from(secs).unwrap_or(0)))
-        .unwrap_or(at)
+    plan::later(at, Duration::from_secs(secs))
 }
 
 fn graph_stop(e: GraphError) -> Stop {
