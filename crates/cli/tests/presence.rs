@@ -131,7 +131,11 @@ async fn every_status_with_every_preset_pins_the_exact_pair_for_the_chosen_time_
                     assert_eq!(session["kind"], "app");
                     assert_eq!(session["availability"], s_availability, "{context}");
                     assert_eq!(session["activity"], s_activity, "{context}");
-                    let session_end = expected_pin_end.min(before + SignedDuration::from_hours(4));
+                    // Until the end, within PT5M..PT4H (contract §2): within five minutes of the working day's
+                    // end, "eod" gets the five-minute minimum.
+                    let session_end = expected_pin_end
+                        .min(before + SignedDuration::from_hours(4))
+                        .max(before + SignedDuration::from_mins(5));
                     within_a_minute(ts(&session["expiresAt"]), session_end, &context);
                     let warnings = json["warnings"].as_array().unwrap();
                     assert!(
