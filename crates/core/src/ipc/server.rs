@@ -89,6 +89,14 @@ async fn listen(presently: Presently, endpoint: &Endpoint) -> Result<tokio::task
     use tokio::net::windows::named_pipe::ServerOptions;
 
     let name = endpoint.address.as_os_str().to_owned();
+    // A keeper that answers is running. Asked first because Wine 8 does not enforce `first_pipe_instance` (a
+    // second server on the same name was created there, in testkit's IPC tests); Windows does.
+    if tokio::net::windows::named_pipe::ClientOptions::new()
+        .open(&name)
+        .is_ok()
+    {
+        return Err(IpcError::AlreadyRunning(endpoint.clone()));
+    }
     let first = ServerOptions::new()
         .first_pipe_instance(true)
         .reject_remote_clients(true)
