@@ -8,7 +8,10 @@
 #   scripts/windows.sh test                 the Rust test suites of model, graph, auth, core, cli and testkit, run
 #                                           under Wine (cargo's runner); prints `N passed, 0 failed` and every test
 #                                           that did not run, by name and reason.
-#   scripts/windows.sh all                  build, then test (what `npm test` runs).
+#   scripts/windows.sh tray [--screenshots] the built app under Wine's virtual desktop on a virtual X display
+#                                           (scripts/windows/tray-run.sh says what it proves and what it cannot);
+#                                           --screenshots copies its pictures to docs/images/.
+#   scripts/windows.sh all                  build, test, tray (what `npm test` runs).
 # Output: target/x86_64-pc-windows-gnu/{debug,release}/*.exe.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -135,15 +138,29 @@ sys.exit(1 if failed or binaries_failed or passed == 0 else 0)
 EOF
 }
 
+tray() {
+  local out="target/$WINDOWS_TARGET/debug" shots=""
+  [ "${1:-}" = "--screenshots" ] && shots="$(pwd)/docs/images"
+  for exe in presently.exe presently-app.exe presently-emulator.exe; do
+    [ -f "$out/$exe" ] || { echo "windows: $out/$exe is missing (scripts/windows.sh build)" >&2; exit 1; }
+  done
+  say "Windows: the tray app under Wine's virtual desktop"
+  local start=$SECONDS
+  bash scripts/gui-session.sh bash scripts/windows/tray-run.sh "$(pwd)/$out" $shots
+  echo "windows: tray run took $((SECONDS - start)) s"
+}
+
 case "${1:-all}" in
   build) build "${2:-}" ;;
   test) test_under_wine ;;
+  tray) tray "${2:-}" ;;
   all)
     build
     test_under_wine
+    tray
     ;;
   *)
-    echo "usage: scripts/windows.sh [build [--release]|test|all]" >&2
+    echo "usage: scripts/windows.sh [build [--release]|test|tray [--screenshots]|all]" >&2
     exit 2
     ;;
 esac
