@@ -105,8 +105,10 @@ fn listens(address: &std::path::Path) -> bool {
     }
     #[cfg(windows)]
     {
-        tokio::net::windows::named_pipe::ClientOptions::new()
-            .open(address)
-            .is_ok()
+        // ERROR_PIPE_BUSY (231): the server is there, between accepting a connection and offering the next one.
+        match tokio::net::windows::named_pipe::ClientOptions::new().open(address) {
+            Ok(_) => true,
+            Err(e) => e.raw_os_error() == Some(231),
+        }
     }
 }
