@@ -5,7 +5,7 @@
 #                                           does: the custom-protocol feature), presently-emulator.exe; checks the
 #                                           app's icon and version resources; prints sizes. --release: the
 #                                           release profile (fat LTO, as shipped; slow), else the dev profile.
-#   scripts/windows.sh test                 the Rust test suites of model, graph, auth, core, cli and testkit, run
+#   scripts/windows.sh test                 the Rust test suites of winpipe, model, graph, auth, core, cli, testkit, run
 #                                           under Wine (cargo's runner); prints `N passed, 0 failed` and every test
 #                                           that did not run, by name and reason.
 #   scripts/windows.sh tray [--screenshots] the built app under Wine's virtual desktop on a virtual X display
@@ -18,7 +18,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/windows/wine-lib.sh"
 cd "$(repo_root)"
 
-TEST_CRATES=(presently-model presently-graph presently-auth presently-core presently-cli presently-testkit)
+TEST_CRATES=(presently-winpipe presently-model presently-graph presently-auth presently-core presently-cli presently-testkit)
 
 need_target() {
   rustup target list --installed | grep -qx "$WINDOWS_TARGET" || rustup target add "$WINDOWS_TARGET"
