@@ -8,12 +8,13 @@ source "$(dirname "$0")/lib.sh"
 
 # Debian packages: the Tauri/WebKitGTK build, the tray under a virtual display (Xvfb, openbox, tint2), key presses
 # (xdotool), the Secret Service for the token store (gnome-keyring), WebDriver for the popup (webkit2gtk-driver),
-# screenshots (imagemagick), headless Chromium for web-page screenshots.
+# screenshots (imagemagick), headless Chromium for web-page screenshots. Windows (scripts/windows.sh): MinGW-w64 links
+# the .exe files, Wine 8 runs them (wine with wine64: 64-bit only, no i386 multiarch), NSIS builds the installer.
 APT_PACKAGES=(
   pkg-config build-essential curl ca-certificates
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libxdo-dev libssl-dev
   xvfb xauth dbus-x11 openbox tint2 xdotool gnome-keyring libsecret-tools webkit2gtk-driver imagemagick librsvg2-bin
-  chromium python3-venv gcc-mingw-w64-x86-64-posix tzdata
+  chromium python3-venv gcc-mingw-w64-x86-64-posix tzdata wine wine64 nsis
 )
 
 missing=()
@@ -39,6 +40,11 @@ if command -v rustup >/dev/null 2>&1; then
   for c in rustfmt clippy; do
     rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c"
   done
+fi
+
+# The Windows target's standard library, for scripts/windows.sh and scripts/cross-check.sh.
+if command -v rustup >/dev/null 2>&1 && ! rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu; then
+  (cd "$(repo_root)" && rustup target add x86_64-pc-windows-gnu)
 fi
 
 # Cargo tools: tauri-driver drives the real app's popup through WebKitWebDriver in the end-to-end tests.

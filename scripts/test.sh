@@ -30,6 +30,9 @@ npm run --silent ui:test
 say "Windows and macOS: every crate but the Linux benchmarks compiles for them (cargo check)"
 bash scripts/cross-check.sh
 
+say "Windows: the .exe files linked with MinGW-w64, the Rust tests run under Wine (scripts/windows.sh)"
+bash scripts/windows.sh all
+
 say "Microsoft's own client libraries against the emulator (msal, msgraph-sdk)"
 bash scripts/python-tests.sh
 

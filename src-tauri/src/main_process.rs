@@ -162,7 +162,11 @@ pub fn run(args: TrayArgs, env: fn(&str) -> Option<String>) -> Result<(), StartE
             move |app| {
                 #[cfg(target_os = "macos")]
                 app.set_activation_policy(tauri::ActivationPolicy::Accessory);
-                crate::tray::show_starting(app.handle())?;
+                // A desktop without a tray host (Windows outside Explorer's shell: "Invalid window handle", os
+                // error 1400) refuses the icon; the keeper, the IPC and the hotkeys work without it.
+                if let Err(e) = crate::tray::show_starting(app.handle()) {
+                    no_tray(&e);
+                }
                 let handle = app.handle().clone();
                 tauri::async_runtime::spawn(async move {
                     // In a task of its own, so that even a panic in it ends the app with an error rather than
@@ -202,6 +206,15 @@ pub fn run(args: TrayArgs, env: fn(&str) -> Option<String>) -> Result<(), StartE
         _ => {}
     });
     Ok(())
+}
+
+/// The tray icon could not be made: says why and keeps running without it (the keeper, the IPC that
+/// `presently-app set` and the `presently` CLI use, and the hotkeys do not need it).
+fn no_tray(error: &tauri::Error) {
+    tracing::warn!(error = %error, "no tray icon: the desktop refused it; Presently keeps running without one");
+    eprintln!(
+        "presently-app: no tray icon ({error}); Presently keeps running: use `presently` or `presently-app set …`"
+    );
 }
 
 /// The core did not start: says why, as a failed start always has, and ends the app.
@@ -245,7 +258,9 @@ fn connect<R: tauri::Runtime>(
         held.demo = demo;
         held.launcher = Some(launcher.clone());
     }
-    crate::tray::install(app, presently.clone(), launcher.clone())?;
+    if let Err(e) = crate::tray::install(app, presently.clone(), launcher.clone()) {
+        no_tray(&e);
+    }
     crate::autostart::install(app, presently.clone());
     crate::notify::install(app, presently.clone());
     crate::hotkeys::install(app, presently.clone(), launcher.clone(), hotkeys);

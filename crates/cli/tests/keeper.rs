@@ -16,7 +16,7 @@ async fn start_keeper(h: &Harness) -> tokio::process::Child {
     start_keeper_with(h, &[]).await
 }
 
-/// Starts `presently run` with extra environment and waits for its socket.
+/// Starts `presently run` with extra environment and waits until it serves its IPC (socket or named pipe).
 async fn start_keeper_with(h: &Harness, env: &[(&str, &std::path::Path)]) -> tokio::process::Child {
     let mut daemon = h.command(&["run"]);
     for (key, value) in env {
@@ -24,17 +24,17 @@ async fn start_keeper_with(h: &Harness, env: &[(&str, &std::path::Path)]) -> tok
     }
     daemon.stdout(Stdio::null()).stderr(Stdio::null());
     let daemon = daemon.spawn().unwrap();
-    let socket = h.data_dir().parent().unwrap().join("run/presently/keeper.sock");
-    for _ in 0..100 {
-        if socket.exists() {
+    let address = h.ipc_address();
+    for _ in 0..200 {
+        if listens(&address) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(
-        socket.exists(),
-        "the keeper serves its socket at {}",
-        socket.display()
+        listens(&address),
+        "the keeper serves its IPC at {}",
+        address.display()
     );
     daemon
 }
@@ -201,19 +201,23 @@ async fn set_status_and_clear_go_through_a_running_keeper_which_stops_cleanly_on
     h.login_with_curl().await.expect(0);
 
     let mut daemon = h.command(&["run"]);
-    daemon.stdout(Stdio::null()).stderr(Stdio::null());
+    let log = h.dir.path().join("keeper.log");
+    daemon
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap());
     let mut daemon = daemon.spawn().unwrap();
-    let socket = h.data_dir().parent().unwrap().join("run/presently/keeper.sock");
-    for _ in 0..100 {
-        if socket.exists() {
+    let socket = h.ipc_address();
+    for _ in 0..200 {
+        if listens(&socket) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(
-        socket.exists(),
-        "the keeper serves its socket at {}",
-        socket.display()
+        listens(&socket),
+        "the keeper serves its IPC at {}; it said:\n{}",
+        socket.display(),
+        std::fs::read_to_string(&log).unwrap_or_default()
     );
 
     let set = h.run(&["--json", "set", "dnd", "--for", "2h"]).await;
@@ -257,15 +261,41 @@ async fn set_status_and_clear_go_through_a_running_keeper_which_stops_cleanly_on
     // A second keeper is refused while one runs.
     h.run(&["run"]).await.expect(6);
 
-    let pid = daemon.id().unwrap();
-    std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .unwrap();
-    let status = tokio::time::timeout(Duration::from_secs(20), daemon.wait())
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(status.success(), "the keeper exits 0 on SIGTERM: {status:?}");
-    assert!(!socket.exists(), "and removes its socket");
+    #[cfg(unix)]
+    {
+        let pid = daemon.id().unwrap();
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .unwrap();
+        let status = tokio::time::timeout(Duration::from_secs(20), daemon.wait())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(status.success(), "the keeper exits 0 on SIGTERM: {status:?}");
+    }
+    // Windows has no SIGTERM, and Ctrl+C reaches only processes of the same console: the keeper is ended the way
+    // Task Manager ends it, and its pipe must go with it.
+    #[cfg(windows)]
+    {
+        daemon.kill().await.unwrap();
+    }
+    assert!(!listens(&socket), "and no longer listens at {}", socket.display());
+}
+
+/// Whether something serves the IPC at `address`: the socket file exists (Unix), a pipe instance accepts a
+/// connection (Windows).
+fn listens(address: &std::path::Path) -> bool {
+    #[cfg(unix)]
+    {
+        address.exists()
+    }
+    #[cfg(windows)]
+    {
+        // ERROR_PIPE_BUSY (231): the server is there, between accepting a connection and offering the next one.
+        match tokio::net::windows::named_pipe::ClientOptions::new().open(address) {
+            Ok(_) => true,
+            Err(e) => e.raw_os_error() == Some(231),
+        }
+    }
 }

@@ -25,11 +25,12 @@ async fn login_opens_the_browser_command_and_says_who_signed_in_and_where_tokens
         "{}",
         run.stdout
     );
-    assert!(
-        run.stdout.contains("tokens kept in a plain file (not encrypted)"),
-        "{}",
-        run.stdout
-    );
+    let kept = if cfg!(windows) {
+        "tokens kept in the system credential store"
+    } else {
+        "tokens kept in a plain file (not encrypted)"
+    };
+    assert!(run.stdout.contains(kept), "{}", run.stdout);
     // The address is printed too, in case no browser opens.
     assert!(
         run.stderr
@@ -75,13 +76,16 @@ async fn login_with_a_device_code_prints_the_code_and_finishes_once_it_is_approv
     let json = run.json();
     assert_eq!(json["method"], "deviceCode");
     assert_eq!(json["account"]["username"], "adele.vance@contoso.onmicrosoft.com");
-    assert_eq!(json["tokenStore"]["kind"], "file");
-    assert_eq!(json["tokenStore"]["secure"], false);
+    // Linux without D-Bus falls back to the plain file; Windows has its Credential Manager.
+    let (kind, secure, file) = if cfg!(windows) {
+        ("credentialStore", true, "tokens.enc")
+    } else {
+        ("file", false, "tokens.json")
+    };
+    assert_eq!(json["tokenStore"]["kind"], kind);
+    assert_eq!(json["tokenStore"]["secure"], secure);
     assert!(
-        json["tokenStore"]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("tokens.json"),
+        json["tokenStore"]["reason"].as_str().unwrap().contains(file),
         "{json}"
     );
 }
@@ -117,6 +121,11 @@ async fn whoami_exits_3_when_nobody_is_signed_in_and_logout_forgets_the_sign_in(
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(
+    windows,
+    ignore = "damages the plain token file, Linux's fallback store; Windows uses the Credential Manager, whose \
+              damaged envelope presently-auth's store tests cover"
+)]
 async fn a_corrupt_token_file_is_a_sign_in_problem_left_untouched_and_login_replaces_it() {
     let h = Harness::auto_approving().await;
     std::fs::create_dir_all(h.data_dir()).unwrap();

@@ -254,3 +254,17 @@ fn keeper_config(dir: &std::path::Path) -> KeeperConfig {
         week: presently_model::WorkWeek::default(),
     }
 }
+
+/// A private IPC endpoint for one test, named after its temporary folder `dir` (unique): a socket inside it on
+/// Unix; on Windows a named pipe, since pipes live in their own namespace (`\\.\pipe\`), not in folders.
+pub fn test_endpoint(dir: &std::path::Path) -> presently_core::ipc::Endpoint {
+    if cfg!(windows) {
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        presently_core::ipc::Endpoint::at(format!(r"\\.\pipe\presently-test-{name}"))
+    } else {
+        presently_core::ipc::Endpoint::at(dir.join("keeper.sock"))
+    }
+}

@@ -129,9 +129,14 @@ impl Harness {
         self.dir.path().join("data")
     }
 
-    /// The token file (the plain-file store, since there is no D-Bus).
+    /// The token file: the plain-file store on Linux (there is no D-Bus, so no Secret Service); on Windows the
+    /// encrypted file whose key is in the Credential Manager, which Windows always has.
     pub fn token_file(&self) -> PathBuf {
-        self.data_dir().join("tokens.json")
+        if cfg!(windows) {
+            self.data_dir().join(presently_auth::store::ENVELOPE_FILE)
+        } else {
+            self.data_dir().join(presently_auth::store::FILE_NAME)
+        }
     }
 
     /// The user's settings file.
@@ -169,7 +174,34 @@ impl Harness {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
+        if cfg!(windows) {
+            // Windows programs need SystemRoot (Winsock loads its providers from it). The pipe is named after this
+            // test's folder: pipes share one machine-wide namespace, and tests run side by side.
+            for keep in ["SystemRoot", "windir"] {
+                if let Ok(value) = std::env::var(keep) {
+                    command.env(keep, value);
+                }
+            }
+            command.env("PRESENTLY_IPC", self.ipc_address());
+        }
         command
+    }
+
+    /// Where `presently run` serves its IPC: the socket in the private runtime folder on Unix, a pipe named after
+    /// the test's folder on Windows.
+    pub fn ipc_address(&self) -> PathBuf {
+        if cfg!(windows) {
+            let name = self
+                .dir
+                .path()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            PathBuf::from(format!(r"\\.\pipe\presently-test-{name}"))
+        } else {
+            self.dir.path().join("run/presently/keeper.sock")
+        }
     }
 
     /// Runs `presently ARGS` to the end.
@@ -404,9 +436,22 @@ impl Harness {
             .collect()
     }
 
-    /// The saved token set, as the plain-file store wrote it.
+    /// The saved token set, in the plain-file store's layout. On Windows it is read through the Credential
+    /// Manager's key and written once more by a plain-file store in a scratch folder, to be read the same way.
     pub fn saved_tokens(&self) -> Value {
-        let text = std::fs::read_to_string(self.token_file()).unwrap();
+        let plain = if cfg!(windows) {
+            use presently_auth::TokenStore as _;
+            let secure =
+                presently_auth::KeyringStore::new(presently_auth::store::DEFAULT_SERVICE, &self.data_dir());
+            let auth = secure.load().unwrap().expect("a saved sign-in");
+            let scratch = self.dir.path().join("decrypted");
+            std::fs::create_dir_all(&scratch).unwrap();
+            presently_auth::FileStore::new(&scratch).save(&auth).unwrap();
+            scratch.join(presently_auth::store::FILE_NAME)
+        } else {
+            self.token_file()
+        };
+        let text = std::fs::read_to_string(plain).unwrap();
         serde_json::from_str(&text).unwrap()
     }
 

@@ -63,8 +63,26 @@ impl Client {
         #[cfg(windows)]
         {
             use tokio::net::windows::named_pipe::ClientOptions;
-            match ClientOptions::new().open(&endpoint.address) {
-                Ok(pipe) => Ok(Self::over(pipe)),
+            // ERROR_PIPE_BUSY: the server is between accepting a connection and offering the next instance.
+            const PIPE_BUSY: i32 = 231;
+            let mut opened = ClientOptions::new().open(&endpoint.address);
+            for _ in 0..50 {
+                match &opened {
+                    Err(e) if e.raw_os_error() == Some(PIPE_BUSY) => {
+                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                        opened = ClientOptions::new().open(&endpoint.address);
+                    }
+                    _ => break,
+                }
+            }
+            match opened {
+                Ok(pipe) => {
+                    // Before anything is sent: anyone may create a pipe of this name first.
+                    let me = presently_winpipe::current_user_sid().map_err(IpcError::io)?;
+                    let owner = presently_winpipe::server_owner_sid(&pipe).map_err(IpcError::io)?;
+                    same_user(&owner, &me, endpoint)?;
+                    Ok(Self::over(pipe))
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     Err(IpcError::NotRunning(endpoint.clone()))
                 }
@@ -129,6 +147,18 @@ impl Client {
     }
 }
 
+/// Refuses a server run by another user than this process's (Windows, where SIDs name the users).
+#[cfg(any(windows, test))]
+fn same_user(server: &str, me: &str, endpoint: &Endpoint) -> Result<(), IpcError> {
+    if server == me {
+        Ok(())
+    } else {
+        Err(IpcError::Io(format!(
+            "refused {endpoint}: the process serving it runs as another user ({server}), not as you ({me})"
+        )))
+    }
+}
+
 async fn read_frames<R: AsyncRead + Send + Unpin>(
     read: R,
     pending: Pending,
@@ -152,4 +182,22 @@ async fn read_frames<R: AsyncRead + Send + Unpin>(
     // Closing: every waiting call learns the connection is gone, and later calls are refused.
     let _ = closed.send(true);
     pending.lock().unwrap_or_else(|e| e.into_inner()).clear();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_of_another_user_is_refused_and_ours_is_not() {
+        let endpoint = Endpoint::at(r"\\.\pipe\presently-keeper-adele");
+        assert!(same_user("S-1-5-21-1-2-3-1001", "S-1-5-21-1-2-3-1001", &endpoint).is_ok());
+        let refused = same_user("S-1-5-21-1-2-3-1002", "S-1-5-21-1-2-3-1001", &endpoint).unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .contains("runs as another user (S-1-5-21-1-2-3-1002)"),
+            "{refused}"
+        );
+    }
 }

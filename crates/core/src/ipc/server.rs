@@ -124,18 +124,27 @@ async fn listen(presently: Presently, endpoint: &Endpoint) -> Result<tokio::task
     }))
 }
 
-/// Windows: a named pipe that refuses remote clients. Its default security gives full access to the creating
-/// user (and SYSTEM/administrators) and only read access to others; since every request must be written, other
-/// users cannot command the keeper.
+/// Windows: a named pipe that refuses remote clients, with a DACL that admits the current user and SYSTEM only
+/// (the default one lets every user read; `presently_winpipe::create_server`).
 #[cfg(windows)]
 async fn listen(presently: Presently, endpoint: &Endpoint) -> Result<tokio::task::JoinHandle<()>, IpcError> {
     use tokio::net::windows::named_pipe::ServerOptions;
 
     let name = endpoint.address.as_os_str().to_owned();
-    let first = ServerOptions::new()
-        .first_pipe_instance(true)
-        .reject_remote_clients(true)
-        .create(&name);
+    // A keeper that answers is running. Asked first because Wine 8 does not enforce `first_pipe_instance` (a
+    // second server on the same name was created there, in testkit's IPC tests); Windows does.
+    if tokio::net::windows::named_pipe::ClientOptions::new()
+        .open(&name)
+        .is_ok()
+    {
+        return Err(IpcError::AlreadyRunning(endpoint.clone()));
+    }
+    let first = presently_winpipe::create_server(
+        ServerOptions::new()
+            .first_pipe_instance(true)
+            .reject_remote_clients(true),
+        &name,
+    );
     let mut server = match first {
         Ok(server) => server,
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
@@ -156,7 +165,10 @@ async fn listen(presently: Presently, endpoint: &Endpoint) -> Result<tokio::task
                 continue;
             }
             backoff = None;
-            let next = match ServerOptions::new().reject_remote_clients(true).create(&name) {
+            let next = match presently_winpipe::create_server(
+                ServerOptions::new().reject_remote_clients(true),
+                &name,
+            ) {
                 Ok(next) => next,
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot create the next pipe instance; IPC stops");

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Windows, built and run here: the x86_64-pc-windows-gnu executables linked with Debian's MinGW-w64, and run under
+# Wine 8 in a throw-away prefix (scripts/windows/wine-lib.sh).
+#   scripts/windows.sh build [--release]   presently.exe, presently-app.exe (popup UI embedded, as `tauri build`
+#                                           does: the custom-protocol feature), presently-emulator.exe; checks the
+#                                           app's icon and version resources; prints sizes. --release: the
+#                                           release profile (fat LTO, as shipped; slow), else the dev profile.
+#   scripts/windows.sh test                 the Rust test suites of winpipe, model, graph, auth, core, cli, testkit, run
+#                                           under Wine (cargo's runner); prints `N passed, 0 failed` and every test
+#                                           that did not run, by name and reason.
+#   scripts/windows.sh tray [--screenshots] the built app under Wine's virtual desktop on a virtual X display
+#                                           (scripts/windows/tray-run.sh says what it proves and what it cannot);
+#                                           --screenshots copies its pictures to docs/images/.
+#   scripts/windows.sh all                  build, test, tray (what `npm test` runs).
+# Output: target/x86_64-pc-windows-gnu/{debug,release}/*.exe.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/windows/wine-lib.sh"
+cd "$(repo_root)"
+
+TEST_CRATES=(presently-winpipe presently-model presently-graph presently-auth presently-core presently-cli presently-testkit)
+
+need_target() {
+  rustup target list --installed | grep -qx "$WINDOWS_TARGET" || rustup target add "$WINDOWS_TARGET"
+  command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || {
+    echo "windows: x86_64-w64-mingw32-gcc is missing (run scripts/setup.sh)" >&2
+    exit 1
+  }
+}
+
+human() { numfmt --to=iec-i --suffix=B --format='%.1f' "$1"; }
+
+# True when the PE file $1 carries a version resource (VS_VERSION_INFO, UTF-16) naming version $2, and an icon.
+has_resources() {
+  python3 - "$1" "$2" <<'EOF'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+version = sys.argv[2]
+need = {"VS_VERSION_INFO": "VS_VERSION_INFO".encode("utf-16-le"),
+        "FileVersion " + version: version.encode("utf-16-le")}
+missing = [name for name, needle in need.items() if needle not in data]
+# The resource directory's top level lists the types; RT_GROUP_ICON is 14.
+pe = struct.unpack_from("<I", data, 0x3C)[0]
+sections = struct.unpack_from("<H", data, pe + 6)[0]
+opt = struct.unpack_from("<H", data, pe + 20)[0]
+rva_rsrc = struct.unpack_from("<I", data, pe + 24 + 112 + 2 * 8)[0]  # PE32+: data directory 2 = resources
+types = []
+for i in range(sections):
+    off = pe + 24 + opt + 40 * i
+    va, raw_size, raw_ptr = struct.unpack_from("<I", data, off + 12)[0], *struct.unpack_from("<II", data, off + 16)
+    if va <= rva_rsrc < va + raw_size:
+        base = raw_ptr + (rva_rsrc - va)
+        named, ids = struct.unpack_from("<HH", data, base + 12)
+        for e in range(named + ids):
+            types.append(struct.unpack_from("<I", data, base + 16 + 8 * e)[0])
+if 14 not in types:
+    missing.append("icon (RT_GROUP_ICON)")
+if missing:
+    print("missing: " + ", ".join(missing))
+    sys.exit(1)
+print("icon and version " + version)
+EOF
+}
+
+build() {
+  local profile_args=() dir=debug
+  if [ "${1:-}" = "--release" ]; then
+    profile_args=(--release)
+    dir=release
+  fi
+  need_target
+  ensure_ui_built
+  say "Windows: linking presently.exe, presently-app.exe (UI embedded) and presently-emulator.exe ($dir)"
+  local start=$SECONDS
+  cargo build --locked --target "$WINDOWS_TARGET" "${profile_args[@]}" \
+    -p presently-cli -p presently-emulator
+  cargo build --locked --target "$WINDOWS_TARGET" "${profile_args[@]}" \
+    -p presently-app --bin presently-app --features custom-protocol
+  local out="target/$WINDOWS_TARGET/$dir" version
+  version=$(cargo metadata --format-version 1 --no-deps --locked |
+    python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"]=="presently-app"))')
+  for exe in presently.exe presently-app.exe presently-emulator.exe; do
+    [ -f "$out/$exe" ] || { echo "windows: $out/$exe was not built" >&2; exit 1; }
+    printf '  %-24s %10s\n' "$exe" "$(human "$(stat -c %s "$out/$exe")")"
+  done
+  printf '  presently-app.exe resources: '
+  has_resources "$out/presently-app.exe" "$version"
+  echo "windows: built in $((SECONDS - start)) s"
+}
+
+# The test suites under Wine. Cargo runs each test executable through `wine` (the runner); each one's output goes
+# to the log, which is then summed up. A test that did not run is either #[ignore]d (libtest prints it) or says
+# "NOT RUN: <name>: <why>" on stderr (the credential-store tests when no store answers; here one must answer:
+# PRESENTLY_REQUIRE_KEYRING=1 makes a missing Credential Manager a failure).
+test_under_wine() {
+  need_target
+  local start=$SECONDS
+  say "Windows: building the test suites (${TEST_CRATES[*]})"
+  local packages=()
+  for c in "${TEST_CRATES[@]}"; do packages+=(-p "$c"); done
+  cargo test --locked --target "$WINDOWS_TARGET" "${packages[@]}" --no-run
+  say "Windows: running them under $(wine --version) in a throw-away prefix"
+  wine_prefix_start
+  trap wine_prefix_stop EXIT
+  local log="$WINE_DIR/test.log" status=0 parallel=()
+  for c in "${TEST_CRATES[@]}"; do [ "$c" = presently-cli ] || parallel+=(-p "$c"); done
+  export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine PRESENTLY_REQUIRE_KEYRING=1
+  cargo test --locked --target "$WINDOWS_TARGET" "${parallel[@]}" --no-fail-fast 2>&1 | tee "$log" || status=$?
+  # The CLI's tests run the real `presently.exe`, whose key entry in the Credential Manager ("Presently") is one per
+  # Windows user, as it should be: tests that sign in and out side by side would replace each other's key, so
+  # they run one after the other.
+  cargo test --locked --target "$WINDOWS_TARGET" -p presently-cli --no-fail-fast -- --test-threads=1 2>&1 |
+    tee -a "$log" || status=$?
+  summarize "$log" || status=1
+  echo "windows: tests took $((SECONDS - start)) s"
+  return "$status"
+}
+
+summarize() {
+  python3 - "$1" <<'EOF'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+passed = failed = ignored = 0
+for m in re.finditer(r"test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored", text):
+    passed += int(m.group(1)); failed += int(m.group(2)); ignored += int(m.group(3))
+skipped = re.findall(r"^test (\S+) \.\.\. ignored(?:, (.*))?$", text, re.M)
+not_run = re.findall(r"^NOT RUN: (\S+): (.*)$", text, re.M)
+binaries_failed = re.findall(r"error: test failed, to rerun pass `([^`]*)`", text)
+print()
+print(f"Windows tests under Wine: {passed} passed, {failed} failed, {ignored + len(not_run)} not run")
+for name, why in skipped:
+    print(f"  skipped {name}: {why or 'ignored (no reason given)'}")
+for name, why in not_run:
+    print(f"  skipped {name}: {why}")
+for b in binaries_failed:
+    print(f"  FAILED test binary: {b}")
+sys.exit(1 if failed or binaries_failed or passed == 0 else 0)
+EOF
+}
+
+tray() {
+  local out="target/$WINDOWS_TARGET/debug" shots=""
+  [ "${1:-}" = "--screenshots" ] && shots="$(pwd)/docs/images"
+  for exe in presently.exe presently-app.exe presently-emulator.exe; do
+    [ -f "$out/$exe" ] || { echo "windows: $out/$exe is missing (scripts/windows.sh build)" >&2; exit 1; }
+  done
+  say "Windows: the tray app under Wine's virtual desktop"
+  local start=$SECONDS
+  bash scripts/gui-session.sh bash scripts/windows/tray-run.sh "$(pwd)/$out" $shots
+  echo "windows: tray run took $((SECONDS - start)) s"
+}
+
+case "${1:-all}" in
+  build) build "${2:-}" ;;
+  test) test_under_wine ;;
+  tray) tray "${2:-}" ;;
+  all)
+    build
+    test_under_wine
+    tray
+    ;;
+  *)
+    echo "usage: scripts/windows.sh [build [--release]|test|tray [--screenshots]|all]" >&2
+    exit 2
+    ;;
+esac
