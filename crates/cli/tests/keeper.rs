@@ -16,13 +16,24 @@ async fn start_keeper(h: &Harness) -> tokio::process::Child {
     start_keeper_with(h, &[]).await
 }
 
-/// Starts `presently run` with extra environment and waits until it serves its IPC (socket or named pipe).
+/// Starts `presently run` with extra environment and waits until it serves its IPC (socket or named pipe); what
+/// it logged is shown if it never does.
 async fn start_keeper_with(h: &Harness, env: &[(&str, &std::path::Path)]) -> tokio::process::Child {
     let mut daemon = h.command(&["run"]);
     for (key, value) in env {
         daemon.env(key, value);
     }
-    daemon.stdout(Stdio::null()).stderr(Stdio::null());
+    let log = tempfile::Builder::new()
+        .prefix("keeper")
+        .suffix(".log")
+        .tempfile_in(h.dir.path())
+        .unwrap()
+        .into_temp_path()
+        .keep()
+        .unwrap();
+    daemon
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap());
     let daemon = daemon.spawn().unwrap();
     let address = h.ipc_address();
     for _ in 0..200 {
@@ -33,8 +44,9 @@ async fn start_keeper_with(h: &Harness, env: &[(&str, &std::path::Path)]) -> tok
     }
     assert!(
         listens(&address),
-        "the keeper serves its IPC at {}",
-        address.display()
+        "the keeper serves its IPC at {}; it said:\n{}",
+        address.display(),
+        std::fs::read_to_string(&log).unwrap_or_default()
     );
     daemon
 }
@@ -200,25 +212,8 @@ async fn set_status_and_clear_go_through_a_running_keeper_which_stops_cleanly_on
     let h = Harness::auto_approving().await;
     h.login_with_curl().await.expect(0);
 
-    let mut daemon = h.command(&["run"]);
-    let log = h.dir.path().join("keeper.log");
-    daemon
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap());
-    let mut daemon = daemon.spawn().unwrap();
+    let mut daemon = start_keeper(&h).await;
     let socket = h.ipc_address();
-    for _ in 0..200 {
-        if listens(&socket) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(
-        listens(&socket),
-        "the keeper serves its IPC at {}; it said:\n{}",
-        socket.display(),
-        std::fs::read_to_string(&log).unwrap_or_default()
-    );
 
     let set = h.run(&["--json", "set", "dnd", "--for", "2h"]).await;
     set.expect(0);

@@ -114,6 +114,16 @@ impl Harness {
         self.settle().await;
     }
 
+    /// Signs in again by device code (auto-approved) through the same token manager, and tells the keeper.
+    pub async fn sign_in_again(&self) {
+        self.services
+            .tokens
+            .sign_in_with_device_code(|_| {}, &CancellationToken::new())
+            .await
+            .expect("signs in again");
+        self.keeper.sign_in_changed().expect("the keeper runs");
+    }
+
     /// Lets the keeper finish what is due now (a few virtual seconds: writes, read-back).
     pub async fn settle(&self) {
         tokio::time::sleep(Duration::from_secs(5)).await;

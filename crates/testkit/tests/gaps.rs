@@ -240,22 +240,13 @@ async fn revoke_and_wait(h: &Harness) {
     .await;
 }
 
-async fn sign_in_again(h: &Harness) {
-    h.services
-        .tokens
-        .sign_in_with_device_code(|_| {}, &presently_auth::CancellationToken::new())
-        .await
-        .expect("signs in again");
-    h.keeper.sign_in_changed().unwrap();
-}
-
 #[tokio::test(start_paused = true)]
 async fn after_signing_in_again_a_status_picked_in_teams_meanwhile_is_adopted() {
     let h = keeping_busy().await;
     revoke_and_wait(&h).await;
     pick_in_teams(&h, PreferredPresence::DoNotDisturb).await;
     let writes = status_writes(&h);
-    sign_in_again(&h).await;
+    h.sign_in_again().await;
     assert_adopted_without_writes(&h, writes, PreferredPresence::DoNotDisturb).await;
 }
 
@@ -265,7 +256,7 @@ async fn after_signing_in_again_a_lapsed_session_is_re_asserted() {
     revoke_and_wait(&h).await;
     tokio::time::sleep(5 * HOUR).await;
     assert_eq!(h.effective().0, "Offline");
-    sign_in_again(&h).await;
+    h.sign_in_again().await;
     let busy = kept(PreferredPresence::Busy);
     h.wait_for(MINUTE, |s| {
         matches!(s.account, AccountView::SignedIn { .. }) && busy(s)

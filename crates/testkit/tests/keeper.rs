@@ -390,12 +390,7 @@ async fn a_revoked_sign_in_keeps_the_intent_asks_to_sign_in_again_and_resumes_af
         "the intent is kept"
     );
 
-    h.services
-        .tokens
-        .sign_in_with_device_code(|_| {}, &presently_auth::CancellationToken::new())
-        .await
-        .expect("signs in again");
-    h.keeper.sign_in_changed().unwrap();
+    h.sign_in_again().await;
     let snap = h
         .wait_for(MINUTE, |s| {
             matches!(s.account, AccountView::SignedIn { .. }) && s.agreement == Agreement::Matches
