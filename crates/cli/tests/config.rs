@@ -102,6 +102,10 @@ async fn an_invalid_change_is_refused_before_anything_is_written() {
     }
 }
 
+#[cfg_attr(
+    windows,
+    ignore = "needs a computer without a credential store, which Windows never is (the Credential Manager answers under Wine too)"
+)]
 #[tokio::test(flavor = "multi_thread")]
 async fn doctor_reports_each_check_and_warns_loudly_about_unencrypted_tokens() {
     let h = Harness::auto_approving().await;
@@ -202,6 +206,10 @@ async fn doctor_names_a_broken_settings_file_and_still_checks_the_rest() {
     );
 }
 
+#[cfg_attr(
+    windows,
+    ignore = "needs a computer without a credential store, which Windows never is (the Credential Manager answers under Wine too)"
+)]
 #[tokio::test(flavor = "multi_thread")]
 async fn without_a_credential_store_tokens_stay_in_memory_unless_the_settings_choose_a_file() {
     let h = Harness::auto_approving().await;

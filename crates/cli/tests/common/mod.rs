@@ -165,15 +165,18 @@ impl Harness {
             .env("PRESENTLY_CONFIG", self.settings_file())
             .env("PRESENTLY_MANAGED_CONFIG", self.managed_file())
             .env("PRESENTLY_DATA_DIR", self.data_dir())
-            // No credential store answers here; these tests read the saved tokens from the plain file, which
-            // is used only when chosen.
-            .env("PRESENTLY_TOKEN_STORE", "file")
             .env("PRESENTLY_LOGIN_URL", self.base())
             .env("PRESENTLY_GRAPH_URL", self.base())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
+        if !cfg!(windows) {
+            // No credential store answers here (the session bus is not passed on); these tests read the saved
+            // tokens from the plain file, which is used only when chosen. On Windows the Credential Manager
+            // answers, and `saved_tokens` reads through it.
+            command.env("PRESENTLY_TOKEN_STORE", "file");
+        }
         if cfg!(windows) {
             // Windows programs need SystemRoot (Winsock loads its providers from it). The pipe is named after this
             // test's folder: pipes share one machine-wide namespace, and tests run side by side.

@@ -286,6 +286,28 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_else(|| "settings".into())
 }
 
+/// Renames `tmp` over `path`. On Windows a replace fails with "access denied" while another replace of the same
+/// file is under way (the destination is briefly open); it is tried again for a short while, as the write is.
+fn replace(tmp: &Path, path: &Path) -> std::io::Result<()> {
+    #[cfg(windows)]
+    {
+        let mut tries = 0;
+        loop {
+            match std::fs::rename(tmp, path) {
+                Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied && tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                other => return other,
+            }
+        }
+    }
+    #[cfg(not(windows))]
+    {
+        std::fs::rename(tmp, path)
+    }
+}
+
 /// Replaces `path` with `bytes` atomically: a new temporary file in the same folder (random name, created
 /// exclusively, 0600 on Unix), fsync, rename. A folder it has to create is 0700 on Unix.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
@@ -307,7 +329,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
         let mut file = options.open(&tmp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
-        std::fs::rename(&tmp, path)?;
+        drop(file);
+        replace(&tmp, path)?;
         // Make the rename itself durable where the platform allows opening a folder.
         if let Ok(d) = std::fs::File::open(dir) {
             let _ = d.sync_all();
