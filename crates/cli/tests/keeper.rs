@@ -98,6 +98,17 @@ async fn a_keeper_killed_and_restarted_adopts_the_status_picked_in_teams_meanwhi
     daemon.kill().await.unwrap();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_nobody_signed_in_a_running_keeper_answers_set_with_sign_in_and_exit_3() {
+    let h = Harness::auto_approving().await;
+    let mut daemon = start_keeper(&h).await;
+    let set = h.run(&["--json", "set", "busy", "--for", "1h"]).await;
+    set.expect(3);
+    assert_eq!(set.json()["error"]["kind"], "signInRequired", "{:#}", set.json());
+    assert_eq!(set.json()["error"]["action"]["type"], "signIn");
+    daemon.kill().await.unwrap();
+}
+
 #[cfg(unix)] // the zone is a symbolic link, as /etc/localtime is
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_time_zone_changed_while_the_keeper_runs_counts_from_the_next_choice() {

@@ -313,7 +313,8 @@ impl Task {
 
     /// A user action resets backoff and tries again now: they asked for it. The problem stays on show until a
     /// pass gets past it (or, for a sign-in that is needed, until the user signs in), so the answer to a
-    /// choice made while the keeper cannot act is that problem, never an empty success.
+    /// choice made while the keeper cannot act is that problem, never an empty success. With nobody signed in
+    /// that problem is said here, since no pass runs.
     fn fresh_start(&mut self) {
         self.reposted = false;
         self.verify_due = false;
@@ -321,6 +322,16 @@ impl Task {
         self.blocked = None;
         self.retry_at = None;
         self.attempt = 0;
+        if self.account.is_none() {
+            self.set_problem(
+                Problem::new(
+                    ProblemKind::SignInRequired,
+                    "Nobody is signed in: sign in to keep your status.",
+                )
+                .with_action(crate::problem::Action::SignIn),
+            );
+            self.activity = KeeperActivity::Blocked;
+        }
     }
 
     fn set_problem(&mut self, problem: Problem) {
