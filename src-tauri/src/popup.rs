@@ -141,6 +141,16 @@ pub fn show<R: Runtime>(window: &Window<R>) {
     if let Err(e) = window.show().and_then(|()| window.set_focus()) {
         tracing::warn!(error = %e, "cannot show the popup");
     }
+    // The user looks: the keeper reads Graph when its reading is over a minute old, and the popup shows the
+    // reading it has as being checked until the answer comes (`Keeper::look`; a burst of looks, such as the
+    // launcher's own before it started this process, costs one read). Whoever opened the popup (tray, menu,
+    // a second launch of the app), this is the one place that sees it shown.
+    let app = window.app_handle().clone();
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = app.state::<Ipc>().0.call(Request::Look).await {
+            tracing::warn!(error = %e, "cannot ask the keeper for a fresh reading");
+        }
+    });
     // A window manager may refuse focus to a window that is not mapped yet; ask again once it is, so that
     // losing focus (the user clicking elsewhere) hides the popup.
     let window = window.clone();

@@ -35,6 +35,7 @@ import {
   freePort,
   getJson,
   listening,
+  postJson,
   processesOfThisRun,
   runTests,
   screenshot,
@@ -57,7 +58,7 @@ import {
   trayMenuItems,
   waitForIconColour,
 } from "./tray.mjs";
-import { settled } from "./keeper.mjs";
+import { settled, snapshot } from "./keeper.mjs";
 import { Session } from "./webdriver.mjs";
 
 const REPO = process.env.E2E_REPO ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
@@ -339,6 +340,66 @@ test(
   },
   { needs: [MENU] },
 );
+
+const LOOKED = "opening the popup with a reading over a minute old reads Graph once and shows a status set in Teams";
+test(
+  LOOKED,
+  async () => {
+    const before = await keeperSettled();
+    assert.equal(before.intent?.status, "brb", `the keeper keeps Be right back: ${JSON.stringify(before.intent)}`);
+    // The user picks Do not disturb in the Teams app, which runs (its session is what lets a pin show once
+    // Presently steps back, contract §3). Presently cannot know until it reads Graph.
+    const teams = `${run.emulator}/_emulator/users/${run.oid}/teams`;
+    await postJson(teams, { availability: "Available", activity: "Available" });
+    await postJson(`${teams}/status`, {
+      availability: "DoNotDisturb",
+      activity: "DoNotDisturb",
+    });
+    // A reading under a minute old is shown as it is (crates/core/src/keeper/plan.rs, FRESH_FOR): wait until the
+    // keeper's last one is older than that. Nothing else makes it read meanwhile (its next check is 30 min away).
+    const readAt = Date.parse(before.reported.at);
+    await sleep(Math.max(0, readAt + 61_000 - Date.now()));
+    const { lastSeq } = await getJson(`${run.emulator}/_emulator/log?limit=1`);
+    const stale = await snapshot(run.socket);
+    assert.equal(stale.reported.at, before.reported.at, "the keeper read Graph before the popup opened");
+    assert.equal(stale.intent?.status, "brb", "the keeper noticed Teams' choice before the popup opened");
+
+    // Opened with the tray's command line, the popup asks the keeper to look (src-tauri/src/popup.rs, `show`).
+    run.session = await Session.start(run.driverUrl, APP, ["--popup", "--ipc", run.socket]);
+    try {
+      await popupShowsTeamsChoiceAfterOneRead(lastSeq);
+    } finally {
+      await run.session.end();
+      run.session = null;
+      await waitFor("the popup process to end", () => processesOfThisRun(/presently-app --popup/).length === 0, {
+        timeoutMs: 10_000,
+      });
+    }
+  },
+  { needs: [MENU, POPUP_ENDS], timeoutMs: 120_000 },
+);
+
+/** The popup, opened over a stale reading, shows Teams' Do not disturb after one read, and nothing was written. */
+async function popupShowsTeamsChoiceAfterOneRead(lastSeq) {
+  const headline = await waitFor("the popup to show Do not disturb, read from Graph", async () => {
+    const text = await popupText("#now-headline");
+    return text?.startsWith("Do not disturb") ? text : null;
+  });
+  const after = await snapshot(run.socket);
+  assert.equal(after.intent?.status, "dnd", `Teams' choice adopted: ${JSON.stringify(after.intent)}`);
+  assert.equal(after.intent?.origin, "teams", "the intent says where it was made");
+  // A moment for any further read to show in the emulator's log: there must be none.
+  await sleep(2000);
+  const reads = await getJson(`${run.emulator}/_emulator/log?after=${lastSeq ?? 0}&kind=getPresence`);
+  assert.equal(reads.entries.length, 1, `getPresence calls: ${JSON.stringify(reads.entries)}`);
+  const p = await presence();
+  assert.deepEqual(
+    p.effective,
+    { availability: "DoNotDisturb", activity: "DoNotDisturb" },
+    "colleagues still see Teams' choice: nothing overwrote it",
+  );
+  console.log(`      popup: "${headline}" after one getPresence`);
+}
 
 const OPENED = "Open Presently in the tray menu starts the popup as a child process of the tray, on screen";
 test(

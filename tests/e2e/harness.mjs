@@ -218,6 +218,20 @@ export async function getJson(url) {
   return response.json();
 }
 
+/** POSTs `body` as JSON to `url` (loopback only); the answer's JSON (null when empty), failing on a non-2xx. */
+export async function postJson(url, body) {
+  assertLoopback(url);
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`POST ${url}: HTTP ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
 export function assertLoopback(url) {
   const host = new URL(url).hostname;
   if (!["127.0.0.1", "localhost", "[::1]"].includes(host)) throw new Error(`refusing to contact ${url}`);
