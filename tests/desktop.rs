@@ -429,3 +429,176 @@ fn a_core_that_cannot_start_ends_the_app_with_its_error_and_exit_code_1() {
         "hotkey-duration = \"2h\"\nthis is not toml\n"
     );
 }
+
+/// A StatusNotifierWatcher, the D-Bus service a panel that hosts indicators runs (KDE's StatusNotifierItem
+/// protocol, which libayatana-appindicator speaks): with one on the bus, the tray icon registers itself here and
+/// exports its label as the `XAyatanaLabel` property, which the test reads like a panel would. tint2, the panel
+/// of the virtual desktop, only docks XEmbed icons and shows no label.
+#[cfg(target_os = "linux")]
+mod watcher {
+    use std::sync::{Arc, Mutex};
+
+    use zbus::message::Header;
+    use zbus::names::{BusName, InterfaceName};
+
+    /// The items registered so far: (bus name, object path).
+    #[derive(Clone, Default)]
+    pub struct Watcher {
+        pub items: Arc<Mutex<Vec<(String, String)>>>,
+    }
+
+    #[zbus::interface(name = "org.kde.StatusNotifierWatcher")]
+    impl Watcher {
+        fn register_status_notifier_item(&self, #[zbus(header)] header: Header<'_>, service: &str) {
+            let sender = header.sender().map(ToString::to_string).unwrap_or_default();
+            // An item names itself by object path (on the sender's connection) or by bus name.
+            let item = if service.starts_with('/') {
+                (sender, service.to_string())
+            } else {
+                (service.to_string(), "/StatusNotifierItem".to_string())
+            };
+            self.items.lock().unwrap().push(item);
+        }
+
+        fn register_status_notifier_host(&self, _service: &str) {}
+
+        #[zbus(property)]
+        fn registered_status_notifier_items(&self) -> Vec<String> {
+            let items = self.items.lock().unwrap();
+            items.iter().map(|(name, path)| format!("{name}{path}")).collect()
+        }
+
+        #[zbus(property)]
+        fn is_status_notifier_host_registered(&self) -> bool {
+            true
+        }
+
+        #[zbus(property)]
+        fn protocol_version(&self) -> i32 {
+            0
+        }
+    }
+
+    /// Owns `org.kde.StatusNotifierWatcher` on the session bus while the connection lives.
+    pub fn start() -> (zbus::blocking::Connection, Watcher) {
+        let watcher = Watcher::default();
+        let connection = zbus::blocking::connection::Builder::session()
+            .unwrap()
+            .name("org.kde.StatusNotifierWatcher")
+            .unwrap()
+            .serve_at("/StatusNotifierWatcher", watcher.clone())
+            .unwrap()
+            .build()
+            .unwrap();
+        (connection, watcher)
+    }
+
+    /// The item registered by process `pid`, if any.
+    pub fn item_of(
+        connection: &zbus::blocking::Connection,
+        watcher: &Watcher,
+        pid: u32,
+    ) -> Option<(String, String)> {
+        let bus = zbus::blocking::fdo::DBusProxy::new(connection).unwrap();
+        let items = watcher.items.lock().unwrap().clone();
+        items.into_iter().find(|(name, _)| {
+            BusName::try_from(name.as_str())
+                .ok()
+                .and_then(|n| bus.get_connection_unix_process_id(n).ok())
+                == Some(pid)
+        })
+    }
+
+    /// The item's label, read afresh (not from a cache).
+    pub fn label(connection: &zbus::blocking::Connection, (name, path): &(String, String)) -> String {
+        let properties = zbus::blocking::fdo::PropertiesProxy::builder(connection)
+            .destination(name.as_str())
+            .unwrap()
+            .path(path.as_str())
+            .unwrap()
+            .cache_properties(zbus::proxy::CacheProperties::No)
+            .build()
+            .unwrap();
+        let interface = InterfaceName::from_static_str("org.kde.StatusNotifierItem").unwrap();
+        let value = properties.get(interface, "XAyatanaLabel").unwrap();
+        String::try_from(value).unwrap()
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+#[ignore = "needs a desktop: scripts/gui-session.sh cargo test -p presently-app --test desktop -- --ignored"]
+fn the_tray_label_shows_the_time_left_of_a_timed_status_and_goes_when_it_does() {
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "no DISPLAY: run under scripts/gui-session.sh"
+    );
+    let (bus, watcher) = watcher::start();
+    let mut desk = Desk::new();
+    let app = desk.spawn(&["--demo"]);
+    wait_until("the IPC to answer", &desk, Duration::from_secs(60), || {
+        desk.endpoint().address.exists()
+    });
+    wait_until(
+        "the tray icon to register with the watcher",
+        &desk,
+        Duration::from_secs(30),
+        || watcher::item_of(&bus, &watcher, app).is_some(),
+    );
+    let item = watcher::item_of(&bus, &watcher, app).unwrap();
+    assert_eq!(watcher::label(&bus, &item), "", "no label before any status");
+
+    desk.ipc(Request::SignIn {
+        method: presently_core::SignInMethod::Browser,
+    });
+    wait_until("signed in", &desk, Duration::from_secs(10), || {
+        desk.ipc(Request::Snapshot)["account"]["state"] == "signedIn"
+    });
+    // Busy for 90 minutes from a second launch: the label counts whole minutes up (src-tauri/src/tray_view.rs).
+    let set = desk.run(&["--demo", "set", "busy", "--for", "90m"]);
+    assert!(set.status.success(), "{}", text(&set));
+    let label_is = |want: &[&str]| {
+        let label = watcher::label(&bus, &item);
+        want.contains(&label.as_str())
+    };
+    wait_until("the label 1h 30m", &desk, Duration::from_secs(20), || {
+        label_is(&["1h 30m", "1h 29m"])
+    });
+
+    // The setting turns the label off, and on again.
+    desk.ipc(Request::SaveSettings {
+        patch: serde_json::from_value(json!({"trayTimeLeft": false})).unwrap(),
+    });
+    wait_until(
+        "the label to go with the setting",
+        &desk,
+        Duration::from_secs(10),
+        || label_is(&[""]),
+    );
+    desk.ipc(Request::SaveSettings {
+        patch: serde_json::from_value(json!({"trayTimeLeft": true})).unwrap(),
+    });
+    wait_until(
+        "the label back with the setting",
+        &desk,
+        Duration::from_secs(10),
+        || label_is(&["1h 30m", "1h 29m"]),
+    );
+
+    // "Until I change it" has no end: no label. Back to automatic: none either.
+    let forever = desk.run(&["--demo", "set", "dnd", "--preset", "forever"]);
+    assert!(forever.status.success(), "{}", text(&forever));
+    wait_until("no label without an end", &desk, Duration::from_secs(20), || {
+        label_is(&[""]) && desk.ipc(Request::Snapshot)["intent"]["status"] == "dnd"
+    });
+    let timed = desk.run(&["--demo", "set", "away", "--for", "30m"]);
+    assert!(timed.status.success(), "{}", text(&timed));
+    wait_until("the label 30m", &desk, Duration::from_secs(20), || {
+        label_is(&["30m", "29m"])
+    });
+    let clear = desk.run(&["--demo", "clear"]);
+    assert!(clear.status.success(), "{}", text(&clear));
+    wait_until("no label once automatic", &desk, Duration::from_secs(20), || {
+        label_is(&[""])
+    });
+}
