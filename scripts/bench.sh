@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run bench`: Presently's benchmarks (issue 7). Builds the popup UI, the release tray app (popup embedded),
+# `npm run bench`: Presently's benchmarks. Builds the popup UI, the release tray app (popup embedded),
 # the release reference tray (crates/bench/reference-tray: a bare Tauri 2 tray, the floor of this stack) and the
 # benchmark, then runs `presently-bench all` on a throw-away virtual desktop (scripts/gui-session.sh: D-Bus,
 # Xvfb, openbox, tint2, an unlocked keyring). It prints one table of figures against their targets and writes

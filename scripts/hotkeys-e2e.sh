@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end test of the global hotkeys (issue 6) on a throw-away X11 desktop (scripts/gui-session.sh: Xvfb,
+# End-to-end test of the global hotkeys on a throw-away X11 desktop (scripts/gui-session.sh: Xvfb,
 # openbox, tint2): the real `presently-app --demo` with its emulator (a child process), keys pressed with xdotool, the
 # result read from the emulator's control API. A window-manager binding holds one shortcut first, to show its
 # registration error is reported while the others work; then a Wayland session, where the settings view carries

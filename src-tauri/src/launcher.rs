@@ -1,4 +1,4 @@
-//! The main process's side of the popup (issue 5: the idle app holds no web process). Opening the popup spawns
+//! The main process's side of the popup (the idle app holds no web process, see docs/architecture.md). Opening the popup spawns
 //! `presently-app --popup` (this same executable) when none is alive, or asks a lingering one to show itself
 //! through the IPC event `showPopup`. Quitting ends the child.
 //!

@@ -1,5 +1,5 @@
 //! The main process: the core (`Presently`: settings, sign-in, the keeper), the local IPC server the popup and
-//! the CLI talk to, and the tray. It never creates a webview (issue 5): the popup is a child process, spawned
+//! the CLI talk to, and the tray. It never creates a webview (so the idle app holds no web process): the popup is a child process, spawned
 //! on demand by the [`Launcher`]. With `--demo` the core talks to the emulator, run as a child process
 //! ([`Demo`]).
 

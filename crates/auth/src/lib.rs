@@ -1,7 +1,7 @@
 //! Presently's sign-in and tokens: browser sign-in (authorization code + PKCE on a loopback redirect), device-code
 //! sign-in, token refresh before expiry, and the token store (OS credential store, plain-file fallback, memory).
 //!
-//! It follows `shared/docs/graph-contract.md` §1 (hosts), §5 (sign-in and tokens), §6 (client id) and §7 (field
+//! It follows `docs/graph-contract.md` §1 (hosts), §5 (sign-in and tokens), §6 (client id) and §7 (field
 //! reports) and knows nothing of Tauri or of Graph's presence calls.
 //!
 //! Map:

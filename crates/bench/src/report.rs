@@ -1,4 +1,4 @@
-//! `all`'s verdict: each figure beside its target (issue 7), one table to read and one JSON file to keep
+//! `all`'s verdict: each figure beside its target, one table to read and one JSON file to keep
 //! (`target/bench/report.json`), with the machine and the load it ran under, since absolute times on a shared
 //! machine mean little (which is why most figures are ratios against the reference measured in the same run).
 
@@ -124,7 +124,7 @@ fn date() -> String {
         .unwrap_or_default()
 }
 
-/// The figures of issue 7 with their targets.
+/// The figures with their targets (the README's Benchmarks table).
 pub fn figures(
     footprint: &Footprint,
     latency: &Latency,
@@ -332,7 +332,7 @@ pub fn side_by_side(footprint: &Footprint) -> String {
     out
 }
 
-/// `report.json`: the figures by key (the keys issue 7 names), their targets and verdicts, the machine, and
+/// `report.json`: the figures by key (the keys of the README's Benchmarks table), their targets and verdicts, the machine, and
 /// everything measured.
 pub fn json(
     figures: &[Figure],

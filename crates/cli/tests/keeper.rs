@@ -1,5 +1,5 @@
 //! `presently run`: the keeper as a daemon, and `set`/`status`/`clear` asking it over the local IPC instead of
-//! calling Graph once (issue "The presence keeper", `presently run`).
+//! calling Graph once (`presently run`, `crates/core/src/keeper`).
 
 #![allow(clippy::unwrap_used)] // helpers of tests: a panic fails the test
 

@@ -1,7 +1,7 @@
 //! An emulator of the Microsoft identity platform and the Microsoft Graph presence API, strict enough that a
 //! client which works against it works against Microsoft.
 //!
-//! It follows `shared/docs/graph-contract.md` (the contract) rule by rule and depends on none of Presently's
+//! It follows `docs/graph-contract.md` (the contract) rule by rule and depends on none of Presently's
 //! client crates, so a misreading of Microsoft's documentation cannot pass on both sides.
 //!
 //! Map:

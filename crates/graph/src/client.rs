@@ -344,7 +344,7 @@ impl GraphClient {
                     Attempt::Success(answer) => return Ok(answer),
                     Attempt::Refused(refusal, retry_after) => {
                         if refusal.kind == RefusalKind::InvalidToken && !refreshed {
-                            // Contract §4 / issue "The core": on a 401 refresh once and retry once.
+                            // Contract §4: on a 401 refresh once and retry once.
                             refreshed = true;
                             tracing::info!("token rejected; asking the token source for a fresh one");
                             token = self

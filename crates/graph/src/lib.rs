@@ -1,6 +1,6 @@
 //! Presently's Microsoft Graph presence client.
 //!
-//! It reads and writes a user's Teams presence through Graph v1.0 as `shared/docs/graph-contract.md`
+//! It reads and writes a user's Teams presence through Graph v1.0 as `docs/graph-contract.md`
 //! (the contract) §1–§4 describes, and knows nothing of Tauri, sign-in flows or token storage: tokens come
 //! from an injected [`TokenSource`], HTTP goes through an injected `reqwest::Client` (rustls only).
 //!

@@ -1,4 +1,4 @@
-//! The keeper against the emulator on one virtual clock (issue "The presence keeper"): each test lives through
+//! The keeper against the emulator on one virtual clock (`crates/core/src/keeper`): each test lives through
 //! hours or days of simulated time in seconds. Contract sections are cited where a rule decides the outcome.
 
 use std::time::Duration;

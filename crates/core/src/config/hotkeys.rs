@@ -8,7 +8,7 @@
 //! Why this lives in the core and not in the tray app: the settings page (popup, over the IPC) and `presently
 //! config` must refuse the same bad shortcuts with the same words, and the core must not depend on a GUI toolkit
 //! (architecture convention 1). So shortcuts are parsed here into a small closed set of keys, and the tray app
-//! (`src-tauri/src/hotkeys.rs`) maps each [`Key`] to its toolkit's key code. Registering them with the operating
+//! (`src-tauri/src/hotkeys/`) maps each [`Key`] to its toolkit's key code. Registering them with the operating
 //! system happens only in the tray app's main process, which reports the outcome with [`HotkeyReport`]
 //! (`Presently::report_hotkeys`); the settings view shows that report next to each row.
 //!
