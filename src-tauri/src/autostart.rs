@@ -17,9 +17,9 @@
 //! development build run once does not redirect the installed app's entry to itself). The plugin writes the
 //! Linux `Exec=` line unquoted: an executable path with spaces would break it, so that case is logged.
 
+use presently_core::listen::{self, Heard};
 use presently_core::{AppEvent, Presently};
 use tauri::{AppHandle, Manager, Runtime};
-use tokio::sync::broadcast;
 
 /// The switch the login entry passes.
 pub const AUTOSTART_ARG: &str = "--autostart";
@@ -168,11 +168,12 @@ pub fn install<R: Runtime>(app: &AppHandle<R>, presently: Presently) {
                     Err(e) => tracing::warn!(error = %e, "launch at login: the task failed"),
                 }
             }
+            // Until the settings change (or a missed event might have said so).
             loop {
-                match events.recv().await {
-                    Ok(AppEvent::SettingsChanged) | Err(broadcast::error::RecvError::Lagged(_)) => break,
-                    Ok(_) => {}
-                    Err(broadcast::error::RecvError::Closed) => return,
+                match listen::hear(&mut events).await {
+                    Some(Heard::Event(AppEvent::SettingsChanged) | Heard::Missed) => break,
+                    Some(Heard::Event(_)) => {}
+                    None => return,
                 }
             }
         }

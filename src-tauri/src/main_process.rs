@@ -8,9 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use presently_core::config::{Locations, Overrides};
 use presently_core::ipc::{self, Endpoint, IpcServer};
+use presently_core::listen;
 use presently_core::{AppEvent, Presently, StartOptions, paths};
 use tauri::RunEvent;
-use tokio::sync::broadcast;
 
 use crate::args::TrayArgs;
 use crate::demo::{DEMO_PROFILE, DEMO_SERVICE, Demo, DemoOptions};
@@ -276,11 +276,9 @@ fn connect<R: tauri::Runtime>(
     // `showPopup` from another launch or the CLI: start the popup when none runs to hear it.
     let mut events = presently.events();
     tauri::async_runtime::spawn(async move {
-        loop {
-            match events.recv().await {
-                Ok(AppEvent::ShowPopup) => launcher.ensure_running(),
-                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                Err(broadcast::error::RecvError::Closed) => break,
+        while let Some(event) = listen::next(&mut events).await {
+            if matches!(event, AppEvent::ShowPopup) {
+                launcher.ensure_running();
             }
         }
     });

@@ -15,10 +15,10 @@
 
 use jiff::{SignedDuration, Timestamp};
 use presently_core::keeper::{Agreement, KeeperEvent};
+use presently_core::listen;
 use presently_core::{AppEvent, Presently, Snapshot};
 use presently_model::Intent;
 use tauri::{AppHandle, Runtime};
-use tokio::sync::broadcast;
 
 /// The kinds of notices; the rate limit counts each kind apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -257,12 +257,12 @@ pub fn install<R: Runtime>(app: &AppHandle<R>, presently: Presently) {
                 }
             };
             let notice = tokio::select! {
-                event = events.recv() => match event {
-                    Ok(AppEvent::Keeper(event)) => {
+                event = listen::next(&mut events) => match event {
+                    Some(AppEvent::Keeper(event)) => {
                         notifier.decide(Input::Event(&event), Timestamp::now(), enabled(&presently))
                     }
-                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => None,
-                    Err(broadcast::error::RecvError::Closed) => break,
+                    Some(_) => None,
+                    None => break,
                 },
                 changed = states.changed() => {
                     if changed.is_err() {

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use presently_core::ipc::{Client, Endpoint, EventFrame, Request};
+use presently_core::listen;
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconEvent, TrayIconId};
 use tauri::{AppHandle, Emitter, Manager, PhysicalPosition, PhysicalSize, Runtime, WebviewWindow, Window};
 use tauri_plugin_positioner::{Position, WindowExt};
@@ -207,12 +208,7 @@ fn place<R: Runtime>(window: &Window<R>, anchor: Option<TrayRect>) {
 
 /// Re-emits the IPC event stream to the webview until the connection ends.
 async fn forward<R: Runtime>(app: AppHandle<R>, mut events: broadcast::Receiver<EventFrame>) {
-    loop {
-        let frame = match events.recv().await {
-            Ok(frame) => frame,
-            Err(broadcast::error::RecvError::Lagged(_)) => continue,
-            Err(broadcast::error::RecvError::Closed) => break,
-        };
+    while let Some(frame) = listen::next(&mut events).await {
         match route(&frame) {
             Route::Emit(event, payload) => emit(&app, event, payload),
             Route::FetchSettings => {

@@ -4,6 +4,7 @@
 //! menu re-render from every keeper snapshot (`Presently::subscribe`, never polled) through the pure
 //! [`TrayView`]; a left click (Windows, macOS) opens the popup beside the icon.
 
+use presently_core::listen::{self, Heard};
 use std::sync::{Arc, Mutex};
 
 use presently_core::{Presently, SignInMethod, Snapshot};
@@ -294,10 +295,9 @@ pub fn install<R: Runtime>(
     let replan = Arc::new(tokio::sync::Notify::new());
     let settings_replan = replan.clone();
     tauri::async_runtime::spawn(async move {
-        loop {
-            match events.recv().await {
-                Ok(presently_core::AppEvent::SettingsChanged)
-                | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+        while let Some(heard) = listen::hear(&mut events).await {
+            match heard {
+                Heard::Event(presently_core::AppEvent::SettingsChanged) | Heard::Missed => {
                     let settings = TraySettings::of(&settings_presently);
                     *settings_app
                         .state::<TrayState>()
@@ -307,8 +307,7 @@ pub fn install<R: Runtime>(
                     render(&settings_app, &settings_presently.snapshot());
                     settings_replan.notify_one();
                 }
-                Ok(_) => {}
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                Heard::Event(_) => {}
             }
         }
     });

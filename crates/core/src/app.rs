@@ -188,14 +188,8 @@ impl Presently {
         let mut keeper_events = keeper.events();
         let forward = events.clone();
         tokio::spawn(async move {
-            loop {
-                match keeper_events.recv().await {
-                    Ok(event) => {
-                        let _ = forward.send(AppEvent::Keeper(event));
-                    }
-                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(broadcast::error::RecvError::Closed) => break,
-                }
+            while let Some(event) = crate::listen::next(&mut keeper_events).await {
+                let _ = forward.send(AppEvent::Keeper(event));
             }
         });
         Ok(Self {

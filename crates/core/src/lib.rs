@@ -7,6 +7,7 @@ pub mod app;
 pub mod config;
 pub mod ipc;
 pub mod keeper;
+pub mod listen;
 pub mod paths;
 pub mod problem;
 pub mod services;

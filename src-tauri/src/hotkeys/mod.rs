@@ -28,10 +28,10 @@ use presently_core::config::hotkeys::{
     taken_by_another_application,
 };
 use presently_core::ipc::Endpoint;
+use presently_core::listen;
 use presently_core::{AppEvent, Presently, Problem};
 use presently_model::{Intent, Origin};
 use tauri::{AppHandle, Runtime};
-use tokio::sync::broadcast;
 
 use crate::launcher::Launcher;
 
@@ -277,15 +277,11 @@ pub fn install<R: Runtime>(
     let app = app.clone();
     let mut events = presently.events();
     tauri::async_runtime::spawn(async move {
-        loop {
-            match events.recv().await {
-                Ok(AppEvent::SettingsChanged) => {
-                    if let Err(e) = app.run_on_main_thread(refresh.clone()) {
-                        tracing::warn!(error = %e, "cannot register the hotkeys again");
-                    }
-                }
-                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                Err(broadcast::error::RecvError::Closed) => break,
+        while let Some(event) = listen::next(&mut events).await {
+            if matches!(event, AppEvent::SettingsChanged)
+                && let Err(e) = app.run_on_main_thread(refresh.clone())
+            {
+                tracing::warn!(error = %e, "cannot register the hotkeys again");
             }
         }
     });

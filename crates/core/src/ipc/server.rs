@@ -12,7 +12,7 @@ use std::time::Duration;
 use presently_auth::CancellationToken;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
 
 use super::protocol::{EventFrame, MAX_LINE, ReplyFrame, Request, RequestFrame, VERSION};
 use super::{Endpoint, IpcError};
@@ -376,12 +376,11 @@ async fn forward_events(presently: Presently, out: Outgoing) {
                 let state = serde_json::to_value(&*states.borrow_and_update()).unwrap_or(Value::Null);
                 if !push(&out, "state", state) { break; }
             }
-            event = events.recv() => match event {
-                Ok(event) => {
+            event = crate::listen::next(&mut events) => match event {
+                Some(event) => {
                     if !push(&out, "app", serde_json::to_value(event).unwrap_or(Value::Null)) { break; }
                 }
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => break,
+                None => break,
             },
             () = out.sender.closed() => break,
             () = out.overflow.cancelled() => break,
