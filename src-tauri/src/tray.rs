@@ -5,6 +5,7 @@
 //! [`TrayView`]; a left click (Windows, macOS) opens the popup beside the icon.
 
 use presently_core::listen::{self, Heard};
+use presently_model::text::shortened;
 use std::sync::{Arc, Mutex};
 
 use presently_core::{Presently, SignInMethod, Snapshot};
@@ -516,7 +517,7 @@ impl<R: Runtime> MenuHandles<R> {
         }
         items.headline.set_text(&view.headline)?;
         if let (Some(item), Some(detail)) = (&items.detail, &view.detail) {
-            item.set_text(shorten(detail, 70))?;
+            item.set_text(shortened(detail, 69))?;
         }
         for (status, item) in &items.statuses {
             item.set_checked(view.checked == Some(*status))?;
@@ -546,7 +547,7 @@ fn build_menu<R: Runtime>(
         Some(detail) => Some(MenuItem::with_id(
             app,
             "detail",
-            shorten(detail, 70),
+            shortened(detail, 69),
             false,
             None::<&str>,
         )?),
@@ -643,14 +644,6 @@ fn build_menu<R: Runtime>(
         sign,
     };
     Ok((menu, handles))
-}
-
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        format!("{}…", text.chars().take(max - 1).collect::<String>())
-    }
 }
 
 fn on_menu<R: Runtime>(

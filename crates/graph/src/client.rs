@@ -26,12 +26,11 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 use url::Url;
 
-use crate::error::{
-    BodyError, ConfigError, GraphError, MAX_MESSAGE_CHARS, Refusal, RefusalKind, truncate_chars,
-};
+use crate::error::{BodyError, ConfigError, GraphError, MAX_MESSAGE_CHARS, Refusal, RefusalKind};
 use crate::retry::{Decision, Failure, RetryPolicy, parse_retry_after};
 use crate::token::{AccessToken, TokenSource};
 use crate::wire;
+use presently_model::text::shortened;
 
 /// Graph for the global cloud (and GCC), contract §1.
 pub const GRAPH_GLOBAL: &str = "https://graph.microsoft.com";
@@ -498,7 +497,7 @@ fn refusal_from(
         message: detail
             .message
             .filter(|m| !m.is_empty())
-            .map(|m| truncate_chars(&m, MAX_MESSAGE_CHARS)),
+            .map(|m| shortened(&m, MAX_MESSAGE_CHARS)),
         request_id,
         client_request_id: Some(client_request_id),
     };

@@ -333,14 +333,6 @@ impl GraphError {
     }
 }
 
-/// Cuts a message to at most `max` characters (on a character boundary).
-pub(crate) fn truncate_chars(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -502,11 +494,5 @@ mod tests {
                 ..
             }
         ));
-    }
-
-    #[test]
-    fn long_messages_are_cut_on_a_character_boundary() {
-        assert_eq!(truncate_chars("short", 10), "short");
-        assert_eq!(truncate_chars("ééééé", 3), "ééé…");
     }
 }

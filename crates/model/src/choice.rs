@@ -207,12 +207,7 @@ fn local_minute(now: &ZonedDateTime) -> String {
 
 /// Quotes user input for an error message: trimmed, at most 40 characters.
 pub(crate) fn quoted(input: &str) -> String {
-    let trimmed = input.trim();
-    if trimmed.chars().count() > 40 {
-        format!("{}…", trimmed.chars().take(40).collect::<String>())
-    } else {
-        trimmed.to_owned()
-    }
+    crate::text::shortened(input, 40)
 }
 
 /// Checks a parsed length and turns it into a choice (a preset when it equals one).

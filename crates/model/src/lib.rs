@@ -27,6 +27,7 @@ pub mod intent;
 pub mod preset;
 pub mod session;
 pub mod status;
+pub mod text;
 pub mod wire;
 pub mod workweek;
 

@@ -54,7 +54,7 @@ pub fn canonical_key(typed: &str) -> Result<&'static str, Problem> {
     KEYS.into_iter().find(|k| *k == folded).ok_or_else(|| {
         bad_input(format!(
             "unknown setting \"{}\": expected one of {}",
-            typed.chars().take(40).collect::<String>(),
+            presently_model::text::shortened(typed, 40),
             KEYS.join(", ")
         ))
     })

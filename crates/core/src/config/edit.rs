@@ -541,12 +541,7 @@ fn duplicate_errors(
 
 /// At most 40 characters of user input, for a message.
 fn shortened(text: &str) -> String {
-    let trimmed = text.trim();
-    if trimmed.chars().count() > 40 {
-        format!("{}…", trimmed.chars().take(40).collect::<String>())
-    } else {
-        trimmed.to_owned()
-    }
+    presently_model::text::shortened(text, 40)
 }
 
 /// Validates `patch` and writes it into the user file at `path` (atomically; other keys kept; a broken file is

@@ -442,12 +442,7 @@ pub enum ShortcutError {
 
 /// At most 40 characters of user input, for a message.
 fn shortened(text: &str) -> String {
-    let trimmed = text.trim();
-    if trimmed.chars().count() > 40 {
-        format!("{}…", trimmed.chars().take(40).collect::<String>())
-    } else {
-        trimmed.to_owned()
-    }
+    presently_model::text::shortened(text, 40)
 }
 
 impl FromStr for Shortcut {
