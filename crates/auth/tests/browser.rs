@@ -127,8 +127,8 @@ async fn forged_redirects_with_a_wrong_or_missing_state_neither_end_nor_spoil_th
         .expect("the real redirect still completes the sign-in");
     assert_eq!(set.account.oid, first_user().id);
     let run = browser.finished().await;
-    assert_eq!(run.forged.len(), common::FORGED.len());
-    for ((status, page), query) in run.forged.iter().zip(common::FORGED) {
+    assert_eq!(run.forged.len(), presently_testkit::pages::FORGED.len());
+    for ((status, page), query) in run.forged.iter().zip(presently_testkit::pages::FORGED) {
         assert_eq!(*status, 400, "{query}");
         assert!(page.contains("did not come from this sign-in"), "{query}: {page}");
         assert!(

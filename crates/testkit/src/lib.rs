@@ -6,6 +6,8 @@
 #![warn(missing_docs)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a harness failure must fail the test loudly
 
+pub mod pages;
+
 use std::sync::Arc;
 use std::time::Duration;
 

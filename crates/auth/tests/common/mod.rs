@@ -59,34 +59,7 @@ pub fn first_user() -> presently_emulator::seed::User {
     Seed::default().users[0].clone()
 }
 
-/// What the fake browser does on the emulator's pages.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Choice {
-    /// Pick the first account and accept any consent screen.
-    Approve,
-    /// Press Cancel on the first page.
-    Decline,
-    /// Approve, but change `state` in the redirect before following it.
-    TamperState,
-    /// Do nothing (the person walked away).
-    Ignore,
-    /// On "Need admin approval", press "Back to app".
-    BackFromAdminPage,
-    /// Approve, but before following the redirect send forged ones to the loopback listener, as another local
-    /// process or web page that found the port could: answers with a wrong `state` or none.
-    ForgeFirst,
-    /// Approve, and follow the redirect to `[::1]` instead of `localhost` (a browser trying IPv6 first).
-    ViaIpv6,
-}
-
-/// The forged redirects [`Choice::ForgeFirst`] sends, as query strings of `/`.
-pub const FORGED: [&str; 5] = [
-    "error=access_denied",
-    "error=access_denied&state=not-the-state",
-    "code=forged-code&state=not-the-state",
-    "code=forged-code",
-    "state=not-the-state",
-];
+pub use presently_testkit::pages::Choice;
 
 /// What the fake browser saw.
 #[derive(Debug, Default, Clone)]
@@ -141,14 +114,14 @@ impl FakeBrowser {
     }
 
     async fn walk(self, url: Url) {
-        let result = walk_pages(&self.choice, url).await;
+        let result = presently_testkit::pages::walk_pages(self.choice, url).await;
         {
             let mut run = self.run.lock().unwrap();
             match result {
-                Ok((redirect, page, forged)) => {
-                    run.forged = forged;
-                    run.redirect = redirect;
-                    run.final_page = page;
+                Ok(walk) => {
+                    run.forged = walk.forged;
+                    run.redirect = walk.redirect;
+                    run.final_page = walk.final_page;
                     if run.final_page.is_none() && self.choice != Choice::Ignore {
                         run.error = Some("no final page".into());
                     }
@@ -179,166 +152,11 @@ impl BrowserOpener for BrokenBrowser {
     }
 }
 
-/// The value of `<input ... name="NAME" value="V">` (first match).
-pub fn input_value(html: &str, name: &str) -> Option<String> {
-    let needle = format!("name=\"{name}\" value=\"");
-    let start = html.find(&needle)? + needle.len();
-    let end = html[start..].find('"')? + start;
-    Some(html[start..end].replace("&amp;", "&"))
-}
-
-fn form_action(html: &str) -> Option<String> {
-    let needle = "<form method=\"post\" action=\"";
-    let start = html.find(needle)? + needle.len();
-    let end = html[start..].find('"')? + start;
-    Some(html[start..end].replace("&amp;", "&"))
-}
-
-fn has_button(html: &str, value: &str) -> bool {
-    html.contains(&format!("name=\"action\" value=\"{value}\""))
-}
-
-type Walked = (Option<Url>, Option<(u16, String)>, Vec<(u16, String)>);
-
-async fn walk_pages(choice: &Choice, url: Url) -> Result<Walked, String> {
-    let http = http();
-    let mut response = http.get(url.clone()).send().await.map_err(|e| e.to_string())?;
-    let mut base = url;
-    for _ in 0..6 {
-        if response.status().is_redirection() {
-            let location = response
-                .headers()
-                .get(reqwest::header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .ok_or("redirect without Location")?;
-            let mut target = base.join(location).map_err(|e| e.to_string())?;
-            if target.host_str() == Some("localhost") {
-                if *choice == Choice::TamperState {
-                    let pairs: Vec<(String, String)> = target
-                        .query_pairs()
-                        .map(|(k, v)| {
-                            let v = if k == "state" {
-                                format!("{v}x")
-                            } else {
-                                v.into_owned()
-                            };
-                            (k.into_owned(), v)
-                        })
-                        .collect();
-                    target.query_pairs_mut().clear().extend_pairs(pairs);
-                }
-                let mut forged = Vec::new();
-                if *choice == Choice::ForgeFirst {
-                    for query in FORGED {
-                        let mut fake = target.clone();
-                        fake.set_query(Some(query));
-                        let page = http.get(fake).send().await.map_err(|e| e.to_string())?;
-                        let status = page.status().as_u16();
-                        forged.push((status, page.text().await.map_err(|e| e.to_string())?));
-                    }
-                }
-                if *choice == Choice::ViaIpv6 {
-                    target.set_host(Some("[::1]")).map_err(|e| e.to_string())?;
-                }
-                let page = http.get(target.clone()).send().await.map_err(|e| e.to_string())?;
-                let status = page.status().as_u16();
-                let body = page.text().await.map_err(|e| e.to_string())?;
-                return Ok((Some(target), Some((status, body)), forged));
-            }
-            base = target.clone();
-            response = http.get(target).send().await.map_err(|e| e.to_string())?;
-            continue;
-        }
-        let status = response.status().as_u16();
-        let html = response.text().await.map_err(|e| e.to_string())?;
-        let Some(action) = form_action(&html) else {
-            return Err(format!("a page without a form (HTTP {status}): {}", strip(&html)));
-        };
-        let request = input_value(&html, "request").ok_or("no request id on the page")?;
-        let mut form = vec![("request".to_owned(), request)];
-        let pressed = if *choice == Choice::Decline {
-            "deny"
-        } else if has_button(&html, "continue") {
-            let user = input_value(&html, "user").ok_or("no account to pick")?;
-            form.push(("user".into(), user));
-            "continue"
-        } else if has_button(&html, "accept") {
-            "accept"
-        } else if has_button(&html, "back") {
-            if *choice != Choice::BackFromAdminPage {
-                return Err("the admin-approval page appeared".into());
-            }
-            "back"
-        } else {
-            return Err(format!("no known button: {}", strip(&html)));
-        };
-        form.push(("action".into(), pressed.into()));
-        let target = base.join(&action).map_err(|e| e.to_string())?;
-        base = target.clone();
-        response = http
-            .post(target)
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-    }
-    Err("too many pages".into())
-}
-
-fn strip(html: &str) -> String {
-    let mut out = String::new();
-    let mut inside = false;
-    for c in html.chars() {
-        match c {
-            '<' => inside = true,
-            '>' => {
-                inside = false;
-                out.push(' ');
-            }
-            c if !inside => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// A person at another device: types `user_code` on `/devicelogin`, picks the first account, and accepts
-/// (or cancels when `approve` is false). Returns the last page's text.
+/// A person at another device on `/devicelogin` (see [`presently_testkit::pages::device_login`]).
 pub async fn device_login(base: &str, user_code: &str, approve: bool) -> String {
-    let http = http();
-    let base = Url::parse(base).unwrap();
-    let mut response = http
-        .post(base.join("/devicelogin").unwrap())
-        .form(&[("otc", user_code)])
-        .send()
+    presently_testkit::pages::device_login(base, user_code, approve)
         .await
-        .unwrap();
-    for _ in 0..4 {
-        let html = response.text().await.unwrap();
-        let Some(action) = form_action(&html) else {
-            return strip(&html);
-        };
-        if action == "/devicelogin" {
-            return strip(&html);
-        }
-        let request = input_value(&html, "request").unwrap();
-        let mut form = vec![("request".to_owned(), request)];
-        if !approve {
-            form.push(("action".into(), "deny".into()));
-        } else if has_button(&html, "continue") {
-            form.push(("user".into(), input_value(&html, "user").unwrap()));
-            form.push(("action".into(), "continue".into()));
-        } else {
-            form.push(("action".into(), "accept".into()));
-        }
-        response = http
-            .post(base.join(&action).unwrap())
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-    }
-    panic!("device login did not end");
+        .unwrap()
 }
 
 /// Requests of `kind` (grant type, e.g. `refresh_token`) in the emulator's request log, with their statuses.

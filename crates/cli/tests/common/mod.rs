@@ -14,6 +14,8 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, BufReader};
 use url::Url;
 
+pub use presently_testkit::pages::{Choice, Walk as PageWalk};
+
 /// The default seed's first user (Adele Vance).
 pub const ADELE: &str = "3c5e7a9b-1d2f-4a6b-8c0d-2e4f6a8b0c1d";
 /// The default client id (Microsoft Graph Command Line Tools), also Presently's session id.
@@ -307,8 +309,8 @@ impl Harness {
                 |l| l.trim_start().starts_with("http://"),
                 |line| async move {
                     let url = Url::parse(line.trim()).unwrap();
-                    let result = walk_pages(&choice, url).await;
-                    *recorded.lock().unwrap() = result;
+                    let result = presently_testkit::pages::walk_pages(choice, url).await;
+                    *recorded.lock().unwrap() = result.unwrap();
                 },
             )
             .await;
@@ -331,7 +333,9 @@ impl Harness {
                     .next()
                     .unwrap()
                     .to_owned();
-                device_login(&base, &code).await;
+                presently_testkit::pages::device_login(&base, &code, true)
+                    .await
+                    .unwrap();
             },
         )
         .await
@@ -497,131 +501,4 @@ pub fn within_a_minute(actual: jiff::Timestamp, expected: jiff::Timestamp, what:
 /// Bytes of a file, or `None` when it does not exist.
 pub fn read(path: &Path) -> Option<Vec<u8>> {
     std::fs::read(path).ok()
-}
-
-/// What the fake browser does on the emulator's pages.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Choice {
-    /// Pick the first account and accept any consent screen.
-    Approve,
-    /// On "Need admin approval", press "Back to app".
-    BackFromAdminPage,
-}
-
-/// What the fake browser saw.
-#[derive(Debug, Clone, Default)]
-pub struct PageWalk {
-    /// The loopback redirect it followed (carries the authorization code or the error).
-    pub redirect: Option<Url>,
-    /// The loopback page's status and text.
-    pub final_page: Option<(u16, String)>,
-    /// Pages it went through (text), for diagnostics.
-    pub pages: Vec<String>,
-}
-
-/// The value of `<input ... name="NAME" value="V">`.
-pub fn input_value(html: &str, name: &str) -> Option<String> {
-    let needle = format!("name=\"{name}\" value=\"");
-    let start = html.find(&needle)? + needle.len();
-    let end = html[start..].find('"')? + start;
-    Some(html[start..end].replace("&amp;", "&"))
-}
-
-fn form_action(html: &str) -> Option<String> {
-    let needle = "<form method=\"post\" action=\"";
-    let start = html.find(needle)? + needle.len();
-    let end = html[start..].find('"')? + start;
-    Some(html[start..end].replace("&amp;", "&"))
-}
-
-fn has_button(html: &str, value: &str) -> bool {
-    html.contains(&format!("name=\"action\" value=\"{value}\""))
-}
-
-/// Follows the emulator's pages from `url` as a person would, until the redirect to the loopback listener.
-pub async fn walk_pages(choice: &Choice, url: Url) -> PageWalk {
-    let http = http();
-    let mut walk = PageWalk::default();
-    let mut base = url.clone();
-    let mut response = http.get(url).send().await.unwrap();
-    for _ in 0..8 {
-        if response.status().is_redirection() {
-            let location = response.headers()[reqwest::header::LOCATION]
-                .to_str()
-                .unwrap()
-                .to_owned();
-            let target = base.join(&location).unwrap();
-            if target.host_str() == Some("localhost") {
-                let page = http.get(target.clone()).send().await.unwrap();
-                let status = page.status().as_u16();
-                walk.final_page = Some((status, page.text().await.unwrap()));
-                walk.redirect = Some(target);
-                return walk;
-            }
-            base = target.clone();
-            response = http.get(target).send().await.unwrap();
-            continue;
-        }
-        let html = response.text().await.unwrap();
-        walk.pages.push(html.clone());
-        let action = form_action(&html).unwrap_or_else(|| panic!("a page without a form: {html}"));
-        let request = input_value(&html, "request").expect("no request id");
-        let mut form = vec![("request".to_owned(), request)];
-        let pressed = if has_button(&html, "continue") {
-            form.push(("user".into(), input_value(&html, "user").expect("no account")));
-            "continue"
-        } else if has_button(&html, "accept") {
-            "accept"
-        } else if has_button(&html, "back") {
-            assert_eq!(
-                *choice,
-                Choice::BackFromAdminPage,
-                "the admin-approval page appeared"
-            );
-            "back"
-        } else {
-            panic!("no known button: {html}");
-        };
-        form.push(("action".into(), pressed.into()));
-        let target = base.join(&action).unwrap();
-        base = target.clone();
-        response = http.post(target).form(&form).send().await.unwrap();
-    }
-    panic!("too many pages");
-}
-
-/// A person at another device: types `user_code` on `/devicelogin`, picks the first account, accepts.
-pub async fn device_login(base: &str, user_code: &str) {
-    let http = http();
-    let base = Url::parse(base).unwrap();
-    let mut response = http
-        .post(base.join("/devicelogin").unwrap())
-        .form(&[("otc", user_code)])
-        .send()
-        .await
-        .unwrap();
-    for _ in 0..4 {
-        let html = response.text().await.unwrap();
-        let Some(action) = form_action(&html) else {
-            return;
-        };
-        if action == "/devicelogin" {
-            panic!("the code was not accepted: {html}");
-        }
-        let request = input_value(&html, "request").unwrap();
-        let mut form = vec![("request".to_owned(), request)];
-        if has_button(&html, "continue") {
-            form.push(("user".into(), input_value(&html, "user").unwrap()));
-            form.push(("action".into(), "continue".into()));
-        } else {
-            form.push(("action".into(), "accept".into()));
-        }
-        response = http
-            .post(base.join(&action).unwrap())
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-    }
-    panic!("device login did not end");
 }
