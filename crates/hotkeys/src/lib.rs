@@ -1,9 +1,9 @@
-//! Global hotkeys, in the main process: registers the shortcuts of the settings (`[hotkeys]`, parsed and checked
-//! by the core's `config::hotkeys`) with the desktop (on X11 through our own event-driven grabs, [`x11`]; on
-//! Windows and macOS through the `global-hotkey` crate, `native`), acts on a key **press**
-//! (never the release) exactly as the tray menu does, through the core facade (`Presently::choose_parsed` with
-//! the `hotkey-duration` setting and origin `hotkey`, `back_to_automatic`, or the [`Launcher`]), and registers
-//! again whenever the settings change ([`AppEvent::SettingsChanged`]).
+//! Global hotkeys, for the app's main process: registers the shortcuts of the settings (`[hotkeys]`, parsed and
+//! checked by the core's `config::hotkeys`) with the desktop (on X11 through our own event-driven grabs, [`x11`];
+//! on Windows and macOS through the `global-hotkey` crate, `native`), and acts on a key **press** (never the
+//! release) exactly as the tray menu does, through the core facade (`Presently::choose_parsed` with the
+//! `hotkey-duration` setting and origin `hotkey`, `back_to_automatic`, or opening the popup through
+//! [`Target::open`]). The app registers again whenever the settings change (`src-tauri/src/hotkeys.rs`).
 //!
 //! Each shortcut is registered on its own, so one the desktop refuses (another application holds it: X11
 //! answers the grab with `BadAccess`, Windows and macOS with what `global-hotkey` reports as
@@ -14,9 +14,10 @@
 //! in the desktop's own keyboard settings instead. The settings page reads that report from the settings view.
 //!
 //! Threads: the backend lives in a thread-local of the main thread (Windows needs its message loop there, macOS
-//! requires the main thread, and the crate's manager is not `Send`); starting it and registering are sent there
-//! with `run_on_main_thread`, so they run after the tray icon is up, not before it. Key presses arrive on the
-//! X11 backend's own thread or the main thread, and only look up the action in a small shared map.
+//! requires the main thread, and the crate's manager is not `Send`); the app calls [`start_here`] and
+//! [`refresh`] there (Tauri's `run_on_main_thread`), so they run after the tray icon is up, not before it. Key
+//! presses arrive on the X11 backend's own thread or the main thread, and only look up the action in a small
+//! shared map.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -28,12 +29,8 @@ use presently_core::config::hotkeys::{
     taken_by_another_application,
 };
 use presently_core::ipc::Endpoint;
-use presently_core::listen;
-use presently_core::{AppEvent, Presently, Problem};
+use presently_core::{Presently, Problem};
 use presently_model::{Intent, Origin};
-use tauri::{AppHandle, Runtime};
-
-use crate::launcher::Launcher;
 
 // Compiled in Linux tests too, so its key mapping is tested here; only Windows and macOS start it.
 #[cfg(any(windows, target_os = "macos", test))]
@@ -222,74 +219,34 @@ thread_local! {
     static MAIN_THREAD: RefCell<Option<(Box<dyn Registrar>, Registered)>> = const { RefCell::new(None) };
 }
 
-/// Starts the hotkeys: called once from the app's `setup` (on the main thread). `base` is the report without
-/// registration errors (support and command lines). The backend starts and registers on the event loop's first
-/// turn, after the tray icon is up.
-pub fn install<R: Runtime>(
-    app: &AppHandle<R>,
-    presently: Presently,
-    launcher: Arc<Launcher>,
-    base: HotkeyReport,
-) {
-    if base.support != HotkeySupport::Active {
-        tracing::info!(support = ?base.support, "global hotkeys are not registered here");
-        presently.report_hotkeys(base);
-        return;
-    }
-    let actions: Actions = Arc::default();
-    let target = Target {
-        presently: presently.clone(),
-        open: Arc::new(move || launcher.open(None)),
-    };
-    let refresh = {
-        let (presently, actions, base) = (presently.clone(), actions.clone(), base.clone());
-        move || refresh(&presently, &actions, &base)
-    };
-    let start = {
-        let (presently, refresh) = (presently.clone(), refresh.clone());
-        move || {
-            let backend = start_backend({
-                let actions = actions.clone();
-                move |id| on_press(&actions, &target, id)
-            });
-            match backend {
-                Ok(backend) => {
-                    MAIN_THREAD.with(|slot| *slot.borrow_mut() = Some((backend, Registered::default())));
-                    refresh();
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "the hotkey service did not start");
-                    presently.report_hotkeys(HotkeyReport {
-                        support: HotkeySupport::Unavailable {
-                            reason: format!("the hotkey service did not start ({e})."),
-                        },
-                        ..base
-                    });
-                }
-            }
-        }
-    };
-    if let Err(e) = app.run_on_main_thread(start) {
-        tracing::warn!(error = %e, "cannot start the hotkeys");
-    }
-    // Register again after every settings change (also retrying refused ones: the other application may have let
-    // go). A report equal to the last one is not announced again, so this does not loop.
-    let app = app.clone();
-    let mut events = presently.events();
-    tauri::async_runtime::spawn(async move {
-        while let Some(event) = listen::next(&mut events).await {
-            if matches!(event, AppEvent::SettingsChanged)
-                && let Err(e) = app.run_on_main_thread(refresh.clone())
-            {
-                tracing::warn!(error = %e, "cannot register the hotkeys again");
-            }
-        }
+/// On the main thread (see the crate's notes on threads): starts this platform's backend, keeps it in the
+/// thread, and registers the settings' shortcuts; a press acts on `target`. A backend that does not start is
+/// reported to the core with its reason.
+pub fn start_here(presently: &Presently, actions: &Actions, target: Target, base: &HotkeyReport) {
+    let backend = start_backend({
+        let actions = actions.clone();
+        move |id| on_press(&actions, &target, id)
     });
+    match backend {
+        Ok(backend) => {
+            MAIN_THREAD.with(|slot| *slot.borrow_mut() = Some((backend, Registered::default())));
+            refresh(presently, actions, base);
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "the hotkey service did not start");
+            presently.report_hotkeys(HotkeyReport {
+                support: HotkeySupport::Unavailable {
+                    reason: format!("the hotkey service did not start ({e})."),
+                },
+                ..base.clone()
+            });
+        }
+    }
 }
 
-/// On the main thread: registers the shortcuts of the settings in force when they differ from what is held (or
-/// some were refused), and reports the result.
-fn refresh(presently: &Presently, actions: &Actions, base: &HotkeyReport) {
+/// On the main thread, after [`start_here`]: registers the shortcuts of the settings in force when they differ
+/// from what is held (or some were refused), and reports the result.
+pub fn refresh(presently: &Presently, actions: &Actions, base: &HotkeyReport) {
     let wanted: Wanted = presently.settings().hotkeys.iter().collect();
     let errors = MAIN_THREAD.with(|slot| {
         let mut slot = slot.borrow_mut();
@@ -328,10 +285,23 @@ pub fn base_report(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One runtime for every test: the emulator and the core keep tasks on it after `block_on` returns.
+    fn runtime() -> &'static tokio::runtime::Runtime {
+        static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+        RUNTIME.get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap()
+        })
+    }
     use std::str::FromStr;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Duration;
 
+    use presently_core::AppEvent;
     use presently_core::config::hotkeys::default_shortcut;
     use presently_emulator::{Emulator, EmulatorConfig};
     use presently_model::{PreferredPresence, Until};
@@ -484,7 +454,7 @@ mod tests {
 
     /// A core on the emulator (signed out: a chosen status is kept as the user's intent all the same).
     fn core(dir: &Path) -> (Emulator, Presently) {
-        tauri::async_runtime::block_on(async {
+        runtime().block_on(async {
             let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
             let presently = presently_testkit::start_presently(&emulator, dir).await;
             (emulator, presently)
@@ -526,7 +496,7 @@ mod tests {
         ]);
         let wait_for = |status: PreferredPresence| {
             let mut snapshots = presently.subscribe();
-            tauri::async_runtime::block_on(async {
+            runtime().block_on(async {
                 tokio::time::timeout(Duration::from_secs(5), async {
                     loop {
                         if snapshots.borrow_and_update().intent.map(|i| i.status) == Some(status) {
@@ -554,7 +524,7 @@ mod tests {
         // Back to automatic clears the intent.
         target.act(HotkeyAction::Automatic).unwrap();
         let mut snapshots = presently.subscribe();
-        tauri::async_runtime::block_on(async {
+        runtime().block_on(async {
             tokio::time::timeout(Duration::from_secs(5), async {
                 while snapshots.borrow_and_update().intent.is_some() {
                     snapshots.changed().await.unwrap();
