@@ -114,9 +114,7 @@ mod tests {
     use std::time::Duration;
 
     use presently_core::Presently;
-    use presently_core::ipc::{self, Endpoint, IpcServer};
     use presently_core::keeper::{AccountView, Snapshot};
-    use presently_emulator::{Emulator, EmulatorConfig};
     use serde_json::json;
     use tauri::ipc::{CallbackFn, InvokeBody};
     use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
@@ -130,27 +128,15 @@ mod tests {
         presently: Presently,
         app: App<MockRuntime>,
         webview: WebviewWindow<MockRuntime>,
-        _server: IpcServer,
-        _emulator: Emulator,
-        _dir: tempfile::TempDir,
+        _served: presently_testkit::ServedCore,
     }
 
     /// The emulator, a core on it, its IPC server, and a mock popup app connected as the real one is.
     fn rig() -> Rig {
-        let (emulator, dir, presently, server, client) = tauri::async_runtime::block_on(async {
-            let emulator = Emulator::start(EmulatorConfig {
-                auto_approve: Some(None),
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-            let dir = tempfile::tempdir().unwrap();
-            let presently = presently_testkit::start_presently(&emulator, dir.path()).await;
-            let server = ipc::serve(presently.clone(), Endpoint::at(dir.path().join("keeper.sock")))
-                .await
-                .unwrap();
-            let client = Client::connect(server.endpoint()).await.unwrap();
-            (emulator, dir, presently, server, client)
+        let (served, client) = tauri::async_runtime::block_on(async {
+            let served = presently_testkit::served_core().await;
+            let client = Client::connect(served.server.endpoint()).await.unwrap();
+            (served, client)
         });
         let app = mock_builder()
             .manage(Ipc(client))
@@ -163,12 +149,10 @@ mod tests {
             .build()
             .unwrap();
         Rig {
-            presently,
+            presently: served.presently.clone(),
             app,
             webview,
-            _server: server,
-            _emulator: emulator,
-            _dir: dir,
+            _served: served,
         }
     }
 

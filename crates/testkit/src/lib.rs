@@ -250,6 +250,40 @@ pub async fn start_presently(emulator: &Emulator, dir: &std::path::Path) -> pres
         .expect("the core starts")
 }
 
+/// A core on an emulator that approves sign-ins at once, served on a private IPC endpoint: what the popup and
+/// the CLI talk to. Dropping it stops the server and the emulator and removes the folder.
+pub struct ServedCore {
+    /// The IPC server (its endpoint is where clients connect).
+    pub server: presently_core::ipc::IpcServer,
+    /// The core.
+    pub presently: presently_core::Presently,
+    /// Its settings, state and socket folder.
+    pub dir: tempfile::TempDir,
+    /// Microsoft's side.
+    pub emulator: Emulator,
+}
+
+/// Starts a [`ServedCore`].
+pub async fn served_core() -> ServedCore {
+    let emulator = Emulator::start(EmulatorConfig {
+        auto_approve: Some(None),
+        ..Default::default()
+    })
+    .await
+    .expect("the emulator starts");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let presently = start_presently(&emulator, dir.path()).await;
+    let server = presently_core::ipc::serve(presently.clone(), test_endpoint(dir.path()))
+        .await
+        .expect("the IPC server starts");
+    ServedCore {
+        server,
+        presently,
+        dir,
+        emulator,
+    }
+}
+
 fn services(settings: &Settings, emulator: &Emulator, store: Arc<dyn TokenStore>) -> Services {
     let clock: Arc<dyn Clock> = Arc::new(EmulatorClock(emulator.state().clone()));
     let choice = StoreChoice {

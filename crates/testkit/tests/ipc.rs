@@ -17,18 +17,8 @@ async fn setup() -> (
     presently_core::Presently,
     ipc::IpcServer,
 ) {
-    let emulator = Emulator::start(EmulatorConfig {
-        auto_approve: Some(None),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let presently = start_presently(&emulator, dir.path()).await;
-    let server = ipc::serve(presently.clone(), presently_testkit::test_endpoint(dir.path()))
-        .await
-        .unwrap();
-    (emulator, dir, presently, server)
+    let served = presently_testkit::served_core().await;
+    (served.emulator, served.dir, served.presently, served.server)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
