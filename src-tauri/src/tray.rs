@@ -84,13 +84,29 @@ impl MenuCommand {
     }
 }
 
-/// The tray's own state: the duration status clicks use, the settings it shows, and what is on screen now.
+/// The tray's own state, behind one lock. Rendering happens on the main thread only ([`render_on_main`]): a tray
+/// call from another thread waits for the main thread, so a render elsewhere holding this lock could wait on a
+/// menu click that waits on the lock.
 #[derive(Debug)]
-pub struct TrayState {
-    duration: Mutex<Preset>,
-    settings: Mutex<TraySettings>,
-    shown: Mutex<Option<(TrayView, Preset, TraySettings)>>,
-    quitting: Mutex<bool>,
+pub struct TrayState(Mutex<TrayModel>);
+
+/// What the tray keeps between events.
+#[derive(Debug)]
+struct TrayModel {
+    /// The duration status clicks use (the menu's "For:" choice).
+    duration: Preset,
+    /// The settings it shows or follows.
+    settings: TraySettings,
+    /// What is on screen now, as rendered (`None`: render again in full).
+    shown: Option<(TrayView, Preset, TraySettings)>,
+    /// Quit was clicked (a second click does nothing).
+    quitting: bool,
+}
+
+impl TrayState {
+    fn lock(&self) -> std::sync::MutexGuard<'_, TrayModel> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// The settings the tray shows or follows.
@@ -214,12 +230,12 @@ pub fn install<R: Runtime>(
 ) -> tauri::Result<()> {
     let duration = initial_duration(&presently.settings().hotkey_duration.value);
     let settings = TraySettings::of(&presently);
-    app.manage(TrayState {
-        duration: Mutex::new(duration),
-        settings: Mutex::new(settings),
-        shown: Mutex::new(None),
-        quitting: Mutex::new(false),
-    });
+    app.manage(TrayState(Mutex::new(TrayModel {
+        duration,
+        settings,
+        shown: None,
+        quitting: false,
+    })));
     let view = view_now(&presently.snapshot(), settings.time_left);
     let (menu, items) = build_menu(app, &view, duration, settings.login)?;
     app.manage(MenuHandles {
@@ -279,10 +295,7 @@ pub fn install<R: Runtime>(
                 .build(app)?;
         }
     }
-    *app.state::<TrayState>()
-        .shown
-        .lock()
-        .unwrap_or_else(|e| e.into_inner()) = Some((view, duration, settings));
+    app.state::<TrayState>().lock().shown = Some((view, duration, settings));
 
     // The launch-at-login item and the time-left label follow their settings, wherever they were changed.
     let mut events = presently.events();
@@ -294,13 +307,8 @@ pub fn install<R: Runtime>(
         while let Some(heard) = listen::hear(&mut events).await {
             match heard {
                 Heard::Event(presently_core::AppEvent::SettingsChanged) | Heard::Missed => {
-                    let settings = TraySettings::of(&settings_presently);
-                    *settings_app
-                        .state::<TrayState>()
-                        .settings
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner()) = settings;
-                    render(&settings_app, &settings_presently.snapshot());
+                    settings_app.state::<TrayState>().lock().settings = TraySettings::of(&settings_presently);
+                    render_on_main(&settings_app, settings_presently.snapshot());
                     settings_replan.notify_one();
                 }
                 Heard::Event(_) => {}
@@ -315,14 +323,9 @@ pub fn install<R: Runtime>(
         let mut snapshots = presently.subscribe();
         loop {
             let snapshot = snapshots.borrow_and_update().clone();
-            render(&app, &snapshot);
+            render_on_main(&app, snapshot.clone());
             let now = jiff::Timestamp::now();
-            let time_left = app
-                .state::<TrayState>()
-                .settings
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .time_left;
+            let time_left = app.state::<TrayState>().lock().settings.time_left;
             let wake = TrayView::next_change(&snapshot, now, time_left)
                 .and_then(|at| std::time::Duration::try_from(at.duration_since(now)).ok());
             let sleep = async {
@@ -404,11 +407,11 @@ fn view_now(snapshot: &Snapshot, time_left: bool) -> TrayView {
 /// anew only when its shape changes (the problem line appears or goes, sign in becomes sign out).
 pub fn render<R: Runtime>(app: &AppHandle<R>, snapshot: &Snapshot) {
     let state = app.state::<TrayState>();
-    let duration = *state.duration.lock().unwrap_or_else(|e| e.into_inner());
-    let settings = *state.settings.lock().unwrap_or_else(|e| e.into_inner());
+    let mut model = state.lock();
+    let (duration, settings) = (model.duration, model.settings);
     let login = settings.login;
     let view = view_now(snapshot, settings.time_left);
-    let mut shown = state.shown.lock().unwrap_or_else(|e| e.into_inner());
+    let shown = &mut model.shown;
     if shown.as_ref() == Some(&(view.clone(), duration, settings)) {
         return;
     }
@@ -650,7 +653,7 @@ fn on_menu<R: Runtime>(
     let state = app.state::<TrayState>();
     match command {
         MenuCommand::Choose(status) => {
-            let duration = *state.duration.lock().unwrap_or_else(|e| e.into_inner());
+            let duration = state.lock().duration;
             if let Err(problem) =
                 presently.choose(status.short_name(), duration.short_name(), Origin::TrayMenu)
             {
@@ -658,7 +661,7 @@ fn on_menu<R: Runtime>(
             }
         }
         MenuCommand::Duration(preset) => {
-            *state.duration.lock().unwrap_or_else(|e| e.into_inner()) = preset;
+            state.lock().duration = preset;
         }
         MenuCommand::Automatic => {
             if let Err(problem) = presently.back_to_automatic() {
@@ -688,11 +691,9 @@ fn on_menu<R: Runtime>(
             });
         }
         MenuCommand::Quit => {
-            let mut quitting = state.quitting.lock().unwrap_or_else(|e| e.into_inner());
-            if *quitting {
+            if std::mem::replace(&mut state.lock().quitting, true) {
                 return;
             }
-            *quitting = true;
             let (app, presently, launcher) = (app.clone(), presently.clone(), launcher.clone());
             tauri::async_runtime::spawn(async move {
                 presently.shutdown().await;
@@ -707,11 +708,16 @@ fn on_menu<R: Runtime>(
 }
 
 fn render_forced<R: Runtime>(app: &AppHandle<R>, snapshot: &Snapshot) {
-    *app.state::<TrayState>()
-        .shown
-        .lock()
-        .unwrap_or_else(|e| e.into_inner()) = None;
+    app.state::<TrayState>().lock().shown = None;
     render(app, snapshot);
+}
+
+/// Renders `snapshot` on the main thread, on a later turn of the event loop (see [`TrayState`]).
+fn render_on_main<R: Runtime>(app: &AppHandle<R>, snapshot: Snapshot) {
+    let handle = app.clone();
+    if let Err(e) = app.run_on_main_thread(move || render(&handle, &snapshot)) {
+        tracing::warn!(error = %e, "cannot update the tray");
+    }
 }
 
 #[cfg(test)]
