@@ -2,7 +2,9 @@
 //! the contract's), and how each frame pushed by the local IPC becomes one of them. `ui/src/ipc.ts` listens to
 //! exactly these names.
 
+use presently_core::AppEvent;
 use presently_core::ipc::EventFrame;
+use serde::Serialize;
 use serde_json::Value;
 
 /// An event emitted to the popup webview.
@@ -56,24 +58,25 @@ pub enum Route {
     Ignore,
 }
 
-/// Routes one IPC event frame: `state` frames carry a Snapshot; `app` frames an `AppEvent` tagged
-/// `{"type": ..., "data": ...}`.
+/// Routes one IPC event frame. The payloads are what the webview's types read (`ui/src/types.ts`; the golden
+/// fixtures of `crates/core/tests/ui_payloads.rs` hold their shapes).
 pub fn route(frame: &EventFrame) -> Route {
-    match frame.event.as_str() {
-        "state" => Route::Emit(UiEvent::StateChanged, frame.data.clone()),
-        "app" => {
-            let data = frame.data.get("data").cloned().unwrap_or(Value::Null);
-            match frame.data.get("type").and_then(Value::as_str) {
-                Some("keeper") => Route::Emit(UiEvent::KeeperEvent, data),
-                Some("deviceCode") => Route::Emit(UiEvent::SignInDeviceCode, data),
-                Some("signInFinished") => Route::Emit(UiEvent::SignInFinished, data),
-                Some("settingsChanged") => Route::FetchSettings,
-                Some("showPopup") => Route::ShowPopup,
-                _ => Route::Ignore,
-            }
-        }
-        _ => Route::Ignore,
+    match frame {
+        EventFrame::State(snapshot) => emit(UiEvent::StateChanged, snapshot.as_ref()),
+        EventFrame::App(AppEvent::Keeper(event)) => emit(UiEvent::KeeperEvent, event),
+        EventFrame::App(AppEvent::DeviceCode(code)) => emit(UiEvent::SignInDeviceCode, code),
+        EventFrame::App(AppEvent::SignInFinished { ok, problem }) => emit(
+            UiEvent::SignInFinished,
+            &serde_json::json!({ "ok": ok, "problem": problem }),
+        ),
+        EventFrame::App(AppEvent::SettingsChanged) => Route::FetchSettings,
+        EventFrame::App(AppEvent::ShowPopup) => Route::ShowPopup,
+        EventFrame::Unknown => Route::Ignore,
     }
+}
+
+fn emit<T: Serialize + ?Sized>(event: UiEvent, payload: &T) -> Route {
+    Route::Emit(event, serde_json::to_value(payload).unwrap_or(Value::Null))
 }
 
 #[cfg(test)]
@@ -81,15 +84,13 @@ mod tests {
     use super::*;
     use presently_core::app::DeviceCodeView;
     use presently_core::keeper::KeeperEvent;
-    use presently_core::{AppEvent, Problem, ProblemKind};
+    use presently_core::{Problem, ProblemKind};
     use presently_model::PreferredPresence;
 
-    /// A frame exactly as the IPC server builds it from a core event.
+    /// A frame as the popup reads it off the wire from the IPC server.
     fn app_frame(event: AppEvent) -> EventFrame {
-        EventFrame {
-            event: "app".into(),
-            data: serde_json::to_value(event).unwrap(),
-        }
+        let line = serde_json::to_string(&EventFrame::App(event)).unwrap();
+        serde_json::from_str(&line).unwrap()
     }
 
     #[test]
@@ -149,21 +150,16 @@ mod tests {
 
     #[test]
     fn state_frames_carry_the_snapshot_through_and_unknown_frames_are_dropped() {
-        let snapshot = serde_json::json!({"revision": 3});
-        let frame = EventFrame {
-            event: "state".into(),
-            data: snapshot.clone(),
+        // A golden snapshot the popup is tested with (crates/core/tests/ui_payloads.rs writes it).
+        let golden = include_str!("../../ui/src/fixtures/snapshot-busy.json");
+        let snapshot: presently_core::Snapshot = serde_json::from_str(golden).unwrap();
+        let Route::Emit(UiEvent::StateChanged, payload) =
+            route(&EventFrame::State(Box::new(snapshot.clone())))
+        else {
+            panic!("a state frame is the webview's state")
         };
-        assert_eq!(route(&frame), Route::Emit(UiEvent::StateChanged, snapshot));
-        let frame = EventFrame {
-            event: "app".into(),
-            data: serde_json::json!({"type": "somethingNew"}),
-        };
-        assert_eq!(route(&frame), Route::Ignore);
-        let frame = EventFrame {
-            event: "telemetry".into(),
-            data: Value::Null,
-        };
-        assert_eq!(route(&frame), Route::Ignore);
+        assert_eq!(payload, serde_json::to_value(&snapshot).unwrap());
+        let newer: EventFrame = serde_json::from_str(r#"{"event": "telemetry", "data": null}"#).unwrap();
+        assert_eq!(route(&newer), Route::Ignore);
     }
 }

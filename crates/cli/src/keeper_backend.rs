@@ -5,7 +5,8 @@
 
 use std::time::Duration;
 
-use presently_core::ipc::{CallError, Client, Endpoint, Request};
+use presently_core::ipc::{CallError, Client, Endpoint, EventFrame, Request};
+use presently_core::listen;
 use presently_core::{Problem, ProblemKind};
 use presently_model::{DurationChoice, Intent, Origin, PreferredPresence};
 use serde_json::Value;
@@ -114,10 +115,12 @@ impl KeeperBackend {
         let mut last = self.client.call(Request::Snapshot).await.map_err(problem)?;
         let deadline = tokio::time::Instant::now() + SETTLE;
         while !done(&last) {
-            match tokio::time::timeout_at(deadline, events.recv()).await {
-                Ok(Ok(frame)) if frame.event == "state" => last = frame.data,
-                Ok(Ok(_)) => {}
-                Ok(Err(_)) => {
+            match tokio::time::timeout_at(deadline, listen::next(&mut events)).await {
+                Ok(Some(EventFrame::State(snapshot))) => {
+                    last = serde_json::to_value(snapshot).unwrap_or(last)
+                }
+                Ok(Some(_)) => {}
+                Ok(None) => {
                     return Err(Problem::new(
                         ProblemKind::Internal,
                         "the running Presently keeper closed the connection",

@@ -83,7 +83,7 @@ impl From<DeviceCodePrompt> for DeviceCodeView {
 }
 
 /// Something views react to, besides the state snapshot (which comes from [`Presently::subscribe`]).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "type", content = "data")]
 pub enum AppEvent {
     /// A notable moment of the keeper (for notifications).

@@ -92,9 +92,12 @@ proptest! {
         let back: ReplyFrame = serde_json::from_str(&line).unwrap();
         prop_assert_eq!(back.id, id);
         prop_assert_eq!(back.error, reply.error);
-        let event = EventFrame { event: "app".into(), data: serde_json::json!({ "text": text }) };
+        let event = EventFrame::App(presently_core::AppEvent::SignInFinished {
+            ok: false,
+            problem: Some(Problem::new(ProblemKind::SignInRequired, text)),
+        });
         let line = serde_json::to_string(&event).unwrap();
         let back: EventFrame = serde_json::from_str(&line).unwrap();
-        prop_assert_eq!(back.data, event.data);
+        prop_assert_eq!(back, event);
     }
 }

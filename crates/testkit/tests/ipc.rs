@@ -5,11 +5,12 @@
 
 use std::time::Duration;
 
-use presently_core::ipc::{self, CallError, Client, Request};
+use presently_core::ipc::{self, CallError, Client, EventFrame, Request};
+use presently_core::keeper::{AccountView, Agreement};
 use presently_core::{ProblemKind, SignInMethod};
-use presently_emulator::{Emulator, EmulatorConfig};
+use presently_emulator::Emulator;
 use presently_model::Origin;
-use presently_testkit::start_presently;
+use presently_model::PreferredPresence;
 
 async fn setup() -> (
     Emulator,
@@ -51,19 +52,19 @@ async fn a_client_signs_in_chooses_a_status_and_follows_the_state_as_events() {
     // State arrives as pushed events until Graph confirms the choice.
     let confirmed = tokio::time::timeout(Duration::from_secs(20), async {
         loop {
-            let frame = events.recv().await.unwrap();
-            if frame.event == "state"
-                && frame.data["agreement"]["state"] == "matches"
-                && frame.data["intent"]["status"] == "dnd"
+            if let EventFrame::State(snapshot) = events.recv().await.unwrap()
+                && snapshot.agreement == Agreement::Matches
+                && snapshot.intent.map(|i| i.status) == Some(PreferredPresence::DoNotDisturb)
             {
-                return frame.data;
+                return snapshot;
             }
         }
     })
     .await
     .expect("a state event with the confirmed choice");
-    assert_eq!(confirmed["account"]["state"], "signedIn");
-    let user = confirmed["account"]["username"].as_str().unwrap().to_string();
+    let AccountView::SignedIn { username: user, .. } = confirmed.account else {
+        panic!("signed in: {:?}", confirmed.account)
+    };
     let view = reqwest::get(format!("{}/_emulator/users/{user}/presence", emulator.base_url()))
         .await
         .unwrap()
@@ -225,9 +226,11 @@ async fn a_client_that_never_reads_is_dropped_not_buffered_forever() {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_that_is_not_a_socket_at_the_socket_path_is_left_alone() {
-    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let emulator = Emulator::start(presently_emulator::EmulatorConfig::default())
+        .await
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let presently = start_presently(&emulator, dir.path()).await;
+    let presently = presently_testkit::start_presently(&emulator, dir.path()).await;
     let path = dir.path().join("notes.txt");
     std::fs::write(&path, b"my notes").unwrap();
     let err = ipc::serve(presently, ipc::Endpoint::at(&path)).await.unwrap_err();

@@ -96,13 +96,18 @@ pub struct ReplyFrame {
     pub error: Option<Problem>,
 }
 
-/// An event pushed to a subscribed connection.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct EventFrame {
-    /// `state` (data: Snapshot) or `app` (data: AppEvent).
-    pub event: String,
-    /// The payload.
-    pub data: serde_json::Value,
+/// An event pushed to a subscribed connection: `{"event": "state", "data": Snapshot}` or
+/// `{"event": "app", "data": AppEvent}` on the wire.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "event", content = "data")]
+pub enum EventFrame {
+    /// The keeper's whole state, sent first and after every change.
+    State(Box<crate::keeper::Snapshot>),
+    /// Something views react to besides the state.
+    App(crate::AppEvent),
+    /// A frame this build does not know (sent by a newer main process): ignored by everyone.
+    #[serde(other)]
+    Unknown,
 }
 
 #[cfg(test)]

@@ -353,32 +353,28 @@ fn reply(out: &Outgoing, id: u64, result: Result<Value, Problem>) {
     }
 }
 
-fn push(out: &Outgoing, event: &str, data: Value) -> bool {
-    let frame = EventFrame {
-        event: event.to_string(),
-        data,
-    };
-    serde_json::to_string(&frame).is_ok_and(|line| out.send(line))
+fn push(out: &Outgoing, frame: &EventFrame) -> bool {
+    serde_json::to_string(frame).is_ok_and(|line| out.send(line))
 }
 
 /// Sends the current state, then every state change and app event, until the connection closes.
 async fn forward_events(presently: Presently, out: Outgoing) {
     let mut states = presently.subscribe();
     let mut events = presently.events();
-    let current = serde_json::to_value(&*states.borrow_and_update()).unwrap_or(Value::Null);
-    if !push(&out, "state", current) {
+    let current = EventFrame::State(Box::new(states.borrow_and_update().clone()));
+    if !push(&out, &current) {
         return;
     }
     loop {
         tokio::select! {
             changed = states.changed() => {
                 if changed.is_err() { break; }
-                let state = serde_json::to_value(&*states.borrow_and_update()).unwrap_or(Value::Null);
-                if !push(&out, "state", state) { break; }
+                let state = EventFrame::State(Box::new(states.borrow_and_update().clone()));
+                if !push(&out, &state) { break; }
             }
             event = crate::listen::next(&mut events) => match event {
                 Some(event) => {
-                    if !push(&out, "app", serde_json::to_value(event).unwrap_or(Value::Null)) { break; }
+                    if !push(&out, &EventFrame::App(event)) { break; }
                 }
                 None => break,
             },

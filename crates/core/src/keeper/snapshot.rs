@@ -4,12 +4,12 @@
 
 use jiff::Timestamp;
 use presently_model::{Activity, Availability, Intent, PreferredPresence};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::problem::Problem;
 
 /// Everything a view needs, in one value.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Snapshot {
     /// Increases with every published change.
@@ -35,7 +35,7 @@ pub struct Snapshot {
 }
 
 /// The sign-in state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "state")]
 pub enum AccountView {
     /// Not known yet (the keeper is starting).
@@ -94,7 +94,7 @@ impl Snapshot {
 }
 
 /// What Graph reported (`GET /users/{id}/presence`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Reported {
     /// Availability as Graph says it.
@@ -108,7 +108,7 @@ pub struct Reported {
 }
 
 /// How Graph's report compares with the intent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "state")]
 pub enum Agreement {
     /// Not read since the last change.
@@ -123,7 +123,7 @@ pub enum Agreement {
 }
 
 /// What the keeper is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum KeeperActivity {
     /// Starting: loading the saved intent and sign-in.
@@ -141,7 +141,7 @@ pub enum KeeperActivity {
 }
 
 /// A planned step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Planned {
     /// What.
@@ -151,7 +151,7 @@ pub struct Planned {
 }
 
 /// The kinds of planned steps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum NextAction {
     /// Send the chosen status (or the return to automatic) to Graph: a change is waiting to be written.
@@ -174,7 +174,7 @@ pub enum NextAction {
 }
 
 /// The token store in use.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenStoreView {
     /// False when tokens sit in a plain file (no credential store on this system).
@@ -184,7 +184,7 @@ pub struct TokenStoreView {
 }
 
 /// A notable moment (for notifications and logs).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "type")]
 pub enum KeeperEvent {
     /// A timed status ended and presence went back to automatic.
