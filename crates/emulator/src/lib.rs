@@ -7,7 +7,7 @@
 //! Map:
 //! - [`server`]: start/stop, router, layers. [`clock`]: the virtual clock. [`seed`]: tenants, users, clients.
 //! - [`identity`]: discovery, authorize page, token, device code, admin consent, signed tokens.
-//! - [`graph`]: `/v1.0` me and presence endpoints; [`presence`]: how Teams combines sessions and pins.
+//! - [`graph`]: `/v1.0` me and presence endpoints (handlers); [`presence_rules`]: how Teams combines sessions and pins.
 //! - [`faults`]: throttling and injected failures. [`log`]: the request log.
 //! - [`control`]: the `/_emulator/` JSON API. [`page`]: the live "what colleagues see" page.
 #![warn(missing_docs)]
@@ -20,7 +20,7 @@ pub mod graph;
 pub mod identity;
 pub mod log;
 pub mod page;
-pub mod presence;
+pub mod presence_rules;
 pub mod seed;
 pub mod server;
 pub mod tls;

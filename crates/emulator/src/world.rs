@@ -53,7 +53,7 @@ pub struct World {
     /// Codes, tokens and device-code grants in flight.
     pub identity: crate::identity::state::IdentityState,
     /// Presence sessions and pins per user.
-    pub presence: crate::presence::PresenceBook,
+    pub presence: crate::presence_rules::PresenceBook,
     /// Injected faults and throttling windows.
     pub faults: crate::faults::Faults,
     /// Every answered request, newest last.

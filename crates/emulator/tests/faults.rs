@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use presently_emulator::clock::Clock;
-use presently_emulator::identity::tokens::mint_access_token;
+use presently_emulator::identity::jwt::mint_access_token;
 use presently_emulator::{DEFAULT_CLIENT_ID, Emulator, EmulatorConfig, Seed};
 use reqwest::StatusCode;
 use serde_json::{Value, json};

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 use presently_emulator::clock::Clock;
-use presently_emulator::identity::tokens::mint_access_token;
-use presently_emulator::presence::UserPresenceView;
+use presently_emulator::identity::jwt::mint_access_token;
+use presently_emulator::presence_rules::UserPresenceView;
 use presently_emulator::{DEFAULT_CLIENT_ID, Emulator, EmulatorConfig, Seed};
 use reqwest::StatusCode;
 use serde_json::{Value, json};

@@ -204,7 +204,7 @@ mod tests {
 
     #[test]
     fn a_near_deadline_brings_the_refresh_forward_at_the_clock_speed() {
-        use crate::presence::{Activity, Availability, Pair};
+        use crate::presence_rules::{Activity, Availability, Pair};
         let mut world = World::from_seed(crate::seed::Seed::default());
         let now: jiff::Timestamp = "2030-01-01T12:00:00Z".parse().unwrap();
         let busy = Pair::new(Availability::Busy, Activity::Busy);

@@ -19,8 +19,8 @@ use serde_json::{Value, json};
 
 use super::error::{ControlError, ControlJson};
 use super::settings::MAX_LIFETIME_SECS;
+use crate::identity::jwt::{mint_access_token, strip_graph_prefix};
 use crate::identity::scopes::canonical_graph_scope;
-use crate::identity::tokens::{mint_access_token, strip_graph_prefix};
 use crate::seed::{Client, DEFAULT_CLIENT_ID};
 use crate::world::AppState;
 

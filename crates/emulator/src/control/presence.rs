@@ -21,7 +21,7 @@ use jiff::SignedDuration;
 use serde::Deserialize;
 
 use super::error::{ControlError, ControlJson};
-use crate::presence::{Activity, Availability, Pair, UserPresenceView};
+use crate::presence_rules::{Activity, Availability, Pair, UserPresenceView};
 use crate::world::{AppState, World};
 
 /// Longest `expiresInSecs` for a status picked in Teams (longer values are capped): ten years.

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::faults::ActiveFault;
 use crate::identity::state::IdentitySummary;
-use crate::presence::{
+use crate::presence_rules::{
     Availability, FADE_AWAY_AFTER, FADE_INACTIVE_AFTER, FadeStage, SessionKind, UserPresenceView,
 };
 use crate::seed::{Client, Settings, Tenant};
@@ -157,7 +157,7 @@ async fn read(State(state): State<AppState>) -> Json<StateView> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::presence::{Activity, Pair};
+    use crate::presence_rules::{Activity, Pair};
     use jiff::SignedDuration;
 
     fn ts(s: &str) -> Timestamp {

@@ -1,7 +1,7 @@
 //! Microsoft Graph v1.0: `GET /me` and the presence endpoints (contract §2–§4).
 //!
 //! Every Graph handler runs the same checks in the same order, then does its own work:
-//! 1. bearer token ([`crate::identity::tokens::verify_access_token`]) → 401 `InvalidAuthenticationToken` with
+//! 1. bearer token ([`crate::identity::jwt::verify_access_token`]) → 401 `InvalidAuthenticationToken` with
 //!    Graph's `WWW-Authenticate` header (contract §4);
 //! 2. throttling per app per tenant ([`crate::faults::Faults::throttle`]) → 429 `TooManyRequests` with
 //!    `Retry-After` (contract §4);
@@ -29,7 +29,7 @@ use axum::routing::get;
 use jiff::Timestamp;
 
 use crate::errors::GraphError;
-use crate::identity::tokens::{AccessClaims, GRAPH_APP_ID, verify_access_token};
+use crate::identity::jwt::{AccessClaims, GRAPH_APP_ID, verify_access_token};
 use crate::log::LogNote;
 use crate::world::AppState;
 

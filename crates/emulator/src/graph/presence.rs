@@ -1,6 +1,6 @@
 //! Presence over Graph v1.0 (contract §2, §4): `GET /me/presence`, `GET /users/{id}/presence`, and the five
 //! write actions under `/users/{id}/presence/` and the `/me/presence/` alias. The rules of what colleagues see
-//! live in [`crate::presence`]; this module checks requests and translates.
+//! live in [`crate::presence_rules`]; this module checks requests and translates.
 //!
 //! Decisions where Graph's behaviour is not documented, all [assumed]:
 //! - Reading: one's own presence needs `Presence.Read`, `Presence.Read.All` or `Presence.ReadWrite`; another
@@ -36,8 +36,8 @@ use serde_json::{Value, json};
 use super::body::{self, Params};
 use super::{Call, has_any_scope};
 use crate::errors::GraphError;
-use crate::identity::tokens::AccessClaims;
-use crate::presence::{
+use crate::identity::jwt::AccessClaims;
+use crate::presence_rules::{
     Activity, Availability, PREFERRED_PAIRS, Pair, PresenceError, SESSION_DEFAULT_LIFETIME,
     SESSION_MAX_LIFETIME, SESSION_MIN_LIFETIME, SESSION_PAIRS, UserPresenceView,
 };

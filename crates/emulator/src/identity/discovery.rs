@@ -42,7 +42,7 @@ pub fn openid_configuration_document(base: &str, sel: &TenantSel) -> serde_json:
     let seg = sel.url_segment();
     let issuer = match sel {
         TenantSel::Any(_) => format!("{base}/{{tenantid}}/v2.0"),
-        TenantSel::One(t) => super::tokens::issuer(base, &t.id),
+        TenantSel::One(t) => super::jwt::issuer(base, &t.id),
     };
     json!({
         "token_endpoint": format!("{base}/{seg}/oauth2/v2.0/token"),

@@ -11,8 +11,8 @@ use jiff::{SignedDuration, Timestamp};
 use rand::Rng as _;
 use serde_json::json;
 
+use super::jwt::{MintError, sign_access_token, sign_id_token};
 use super::state::{RefreshGrant, RefreshStatus, digest, random_secret};
-use super::tokens::{MintError, sign_access_token, sign_id_token};
 use crate::seed::User;
 use crate::world::{Shared, World};
 

@@ -1,9 +1,9 @@
 //! The Microsoft identity platform, public-client side (contract §5 and §6): discovery, the sign-in pages,
 //! `/authorize`, `/token`, `/devicecode`, `/adminconsent`, and the signed tokens Graph verifies.
 //!
-//! Map: [`keys`] signs; [`tokens`] mints and verifies access and id tokens; [`state`] holds codes, refresh
+//! Map: [`keys`] signs; [`jwt`] mints and verifies access and id tokens (JWTs); [`state`] holds codes, refresh
 //! tokens, device grants and open sign-in pages; `scopes` parses scopes and keeps consents; `directory` resolves
-//! tenants, apps and redirect URIs; `discovery`, `authorize` and `token` are the endpoints; `html` draws the
+//! tenants, apps and redirect URIs; `discovery`, `authorize` and `token_endpoint` are the endpoints; `html` draws the
 //! pages; `issue` builds token responses.
 //!
 //! Everything that expires follows the virtual clock. Secrets never reach the request log: handlers only note
@@ -14,19 +14,19 @@ mod directory;
 mod discovery;
 mod html;
 mod issue;
+pub mod jwt;
 pub mod keys;
 pub mod scopes;
 pub mod state;
-mod token;
-pub mod tokens;
+mod token_endpoint;
 
 use axum::Router;
 use axum::routing::{get, post};
 
 pub use directory::TenantSel;
 pub use discovery::openid_configuration_document;
-pub use token::DEVICE_CODE_GRANT;
-pub use tokens::{AccessClaims, MintError, TokenRejection, mint_access_token, verify_access_token};
+pub use jwt::{AccessClaims, MintError, TokenRejection, mint_access_token, verify_access_token};
+pub use token_endpoint::DEVICE_CODE_GRANT;
 
 use crate::world::AppState;
 
@@ -47,9 +47,12 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/{tenant}/oauth2/v2.0/token",
-            post(token::token).get(token::token_get),
+            post(token_endpoint::token).get(token_endpoint::token_get),
         )
-        .route("/{tenant}/oauth2/v2.0/devicecode", post(token::devicecode))
+        .route(
+            "/{tenant}/oauth2/v2.0/devicecode",
+            post(token_endpoint::devicecode),
+        )
         .route("/{tenant}/oauth2/v2.0/logout", get(authorize::logout))
         .route("/{tenant}/adminconsent", get(authorize::admin_consent))
         .route("/{tenant}/adminconsent/decide", post(authorize::decide_in_tenant))

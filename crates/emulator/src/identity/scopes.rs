@@ -99,7 +99,7 @@ impl RequestedScopes {
                 }
                 continue;
             }
-            let bare = crate::identity::tokens::strip_graph_prefix(item);
+            let bare = crate::identity::jwt::strip_graph_prefix(item);
             let had_prefix = bare.len() != item.len();
             if bare.eq_ignore_ascii_case(".default") {
                 out.default = true;
@@ -156,7 +156,7 @@ impl RequestedScopes {
 pub fn response_scope(graph: &[String], oidc: &[String]) -> String {
     let mut parts: Vec<String> = graph
         .iter()
-        .map(|s| format!("{}/{s}", crate::identity::tokens::GRAPH_AUDIENCE))
+        .map(|s| format!("{}/{s}", crate::identity::jwt::GRAPH_AUDIENCE))
         .collect();
     parts.extend(
         ["openid", "profile", "email"]
@@ -178,7 +178,7 @@ pub fn consented(world: &World, user_oid: &str, client_id: &str) -> BTreeSet<Str
         .iter()
         .filter(|(c, _)| c.eq_ignore_ascii_case(client_id))
         .flat_map(|(_, scopes)| scopes.iter())
-        .filter_map(|s| canonical_graph_scope(crate::identity::tokens::strip_graph_prefix(s)))
+        .filter_map(|s| canonical_graph_scope(crate::identity::jwt::strip_graph_prefix(s)))
         .map(str::to_owned)
         .collect();
     if admin_consented(world, &user.tenant_id, client_id) {

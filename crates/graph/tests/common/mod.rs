@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use presently_emulator::faults::{FaultKind, FaultSpec, PathMatch};
-use presently_emulator::identity::tokens::mint_access_token;
+use presently_emulator::identity::jwt::mint_access_token;
 use presently_emulator::world::AppState;
 use presently_emulator::{DEFAULT_CLIENT_ID, Emulator, EmulatorConfig};
 use presently_graph::{AccessToken, GraphClient, GraphConfig, TokenFuture, TokenSource};
