@@ -2,22 +2,32 @@
 # Windows, built and run here: the x86_64-pc-windows-gnu executables linked with Debian's MinGW-w64, and run under
 # Wine 8 in a throw-away prefix (scripts/windows/wine-lib.sh).
 #   scripts/windows.sh build [--release]   presently.exe, presently-app.exe (popup UI embedded, as `tauri build`
-#                                           does: the custom-protocol feature), presently-emulator.exe; checks the
-#                                           app's icon and version resources; prints sizes. --release: the
-#                                           release profile (fat LTO, as shipped; slow), else the dev profile.
+#                                           does: the custom-protocol feature), presently-emulator.exe, each with
+#                                           the app's icon and version resource (checked); prints sizes.
 #   scripts/windows.sh test                 the Rust test suites of winpipe, model, graph, auth, core, cli, testkit, run
 #                                           under Wine (cargo's runner); prints `N passed, 0 failed` and every test
-#                                           that did not run, by name and reason.
+#                                           that did not run, by name and reason. Then Presently's folders under
+#                                           Wine's own known folders (scripts/windows/folders-run.sh).
+#   scripts/windows.sh installer [--release] the NSIS installer (installer/windows/presently.nsi) of the built .exe
+#                                           files, made with makensis; prints its size; then installs it silently
+#                                           under Wine, runs it and uninstalls it (scripts/windows/installer-run.sh).
 #   scripts/windows.sh tray [--screenshots] the built app under Wine's virtual desktop on a virtual X display
 #                                           (scripts/windows/tray-run.sh says what it proves and what it cannot);
 #                                           --screenshots copies its pictures to docs/images/.
-#   scripts/windows.sh all                  build, test, tray (what `npm test` runs).
-# Output: target/x86_64-pc-windows-gnu/{debug,release}/*.exe.
+#   scripts/windows.sh all                  build, installer, test, tray (what `npm test` runs).
+#
+# The profile. Everything here builds with Cargo.toml's `ci` profile (optimised, stripped, no fat LTO, debug
+# assertions on): the executables and the test suites share it, so every dependency compiles once for Windows.
+# Two profiles (dev for the tests, release for the executables) compiled every dependency twice and the shipped
+# release profile's fat LTO alone takes minutes to link the app; `npm test` has a 45-minute budget on a 2-core
+# machine. `build --release` builds what ships (the `release` profile: fat LTO, opt-level "s") when wanted.
+# Output: target/x86_64-pc-windows-gnu/{ci,release}/*.exe and Presently-<version>-x64-installer.exe beside them.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/windows/wine-lib.sh"
 cd "$(repo_root)"
 
+PROFILE=ci
 TEST_CRATES=(presently-winpipe presently-model presently-graph presently-auth presently-core presently-cli presently-testkit)
 
 need_target() {
@@ -63,11 +73,9 @@ EOF
 }
 
 build() {
-  local profile_args=() dir=debug
-  if [ "${1:-}" = "--release" ]; then
-    profile_args=(--release)
-    dir=release
-  fi
+  local dir=$PROFILE
+  [ "${1:-}" = "--release" ] && dir=release
+  local profile_args=(--profile "$dir")
   need_target
   ensure_ui_built
   say "Windows: linking presently.exe, presently-app.exe (UI embedded) and presently-emulator.exe ($dir)"
@@ -77,15 +85,39 @@ build() {
   cargo build --locked --target "$WINDOWS_TARGET" "${profile_args[@]}" \
     -p presently-app --bin presently-app --features custom-protocol
   local out="target/$WINDOWS_TARGET/$dir" version
-  version=$(cargo metadata --format-version 1 --no-deps --locked |
-    python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"]=="presently-app"))')
+  version=$(app_version)
   for exe in presently.exe presently-app.exe presently-emulator.exe; do
     [ -f "$out/$exe" ] || { echo "windows: $out/$exe was not built" >&2; exit 1; }
     printf '  %-24s %10s\n' "$exe" "$(human "$(stat -c %s "$out/$exe")")"
   done
-  printf '  presently-app.exe resources: '
-  has_resources "$out/presently-app.exe" "$version"
+  for exe in presently.exe presently-app.exe presently-emulator.exe; do
+    printf '  %-24s ' "$exe"
+    has_resources "$out/$exe" "$version"
+  done
   echo "windows: built in $((SECONDS - start)) s"
+}
+
+app_version() {
+  cargo metadata --format-version 1 --no-deps --locked |
+    python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"]=="presently-app"))'
+}
+
+# The installer of the built executables, then its run under Wine.
+installer() {
+  local dir=$PROFILE
+  [ "${1:-}" = "--release" ] && dir=release
+  local out="target/$WINDOWS_TARGET/$dir" version start=$SECONDS
+  need_exes "$out"
+  command -v makensis >/dev/null 2>&1 || { echo "windows: makensis is missing (run scripts/setup.sh)" >&2; exit 1; }
+  version=$(app_version)
+  local setup="$out/Presently-$version-x64-installer.exe"
+  say "Windows: the installer ($setup, makensis $(makensis -VERSION))"
+  makensis -V2 -DVERSION="$version" -DBIN="$(pwd)/$out" -DROOT="$(pwd)" -DOUTFILE="$(pwd)/$setup" \
+    installer/windows/presently.nsi
+  printf '  %-36s %10s\n' "$(basename "$setup")" "$(human "$(stat -c %s "$setup")")"
+  say "Windows: installing, running and uninstalling it under Wine"
+  bash scripts/windows/installer-run.sh "$(pwd)/$setup" "$version"
+  echo "windows: installer built and checked in $((SECONDS - start)) s"
 }
 
 # The test suites under Wine. Cargo runs each test executable through `wine` (the runner); each one's output goes
@@ -98,20 +130,26 @@ test_under_wine() {
   say "Windows: building the test suites (${TEST_CRATES[*]})"
   local packages=()
   for c in "${TEST_CRATES[@]}"; do packages+=(-p "$c"); done
-  cargo test --locked --target "$WINDOWS_TARGET" "${packages[@]}" --no-run
+  cargo test --locked --target "$WINDOWS_TARGET" --profile "$PROFILE" "${packages[@]}" --no-run
   say "Windows: running them under $(wine --version) in a throw-away prefix"
   wine_prefix_start
   trap wine_prefix_stop EXIT
   local log="$WINE_DIR/test.log" status=0 parallel=()
   for c in "${TEST_CRATES[@]}"; do [ "$c" = presently-cli ] || parallel+=(-p "$c"); done
   export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine PRESENTLY_REQUIRE_KEYRING=1
-  cargo test --locked --target "$WINDOWS_TARGET" "${parallel[@]}" --no-fail-fast 2>&1 | tee "$log" || status=$?
+  cargo test --locked --target "$WINDOWS_TARGET" --profile "$PROFILE" "${parallel[@]}" --no-fail-fast 2>&1 | tee "$log" || status=$?
   # The CLI's tests run the real `presently.exe`, whose key entry in the Credential Manager ("Presently") is one per
   # Windows user, as it should be: tests that sign in and out side by side would replace each other's key, so
   # they run one after the other.
-  cargo test --locked --target "$WINDOWS_TARGET" -p presently-cli --no-fail-fast -- --test-threads=1 2>&1 |
+  cargo test --locked --target "$WINDOWS_TARGET" --profile "$PROFILE" -p presently-cli --no-fail-fast -- --test-threads=1 2>&1 |
     tee -a "$log" || status=$?
   summarize "$log" || status=1
+  wine_prefix_stop
+  trap - EXIT
+  local out="target/$WINDOWS_TARGET/$PROFILE"
+  need_exes "$out"
+  say "Windows: Presently's folders under Wine's known folders (%LOCALAPPDATA%, %APPDATA%)"
+  bash scripts/windows/folders-run.sh "$(pwd)/$out" || status=1
   echo "windows: tests took $((SECONDS - start)) s"
   return "$status"
 }
@@ -138,12 +176,16 @@ sys.exit(1 if failed or binaries_failed or passed == 0 else 0)
 EOF
 }
 
-tray() {
-  local out="target/$WINDOWS_TARGET/debug" shots=""
-  [ "${1:-}" = "--screenshots" ] && shots="$(pwd)/docs/images"
+need_exes() {
   for exe in presently.exe presently-app.exe presently-emulator.exe; do
-    [ -f "$out/$exe" ] || { echo "windows: $out/$exe is missing (scripts/windows.sh build)" >&2; exit 1; }
+    [ -f "$1/$exe" ] || { echo "windows: $1/$exe is missing (scripts/windows.sh build)" >&2; exit 1; }
   done
+}
+
+tray() {
+  local out="target/$WINDOWS_TARGET/$PROFILE" shots=""
+  [ "${1:-}" = "--screenshots" ] && shots="$(pwd)/docs/images"
+  need_exes "$out"
   say "Windows: the tray app under Wine's virtual desktop"
   local start=$SECONDS
   bash scripts/gui-session.sh bash scripts/windows/tray-run.sh "$(pwd)/$out" $shots
@@ -153,14 +195,16 @@ tray() {
 case "${1:-all}" in
   build) build "${2:-}" ;;
   test) test_under_wine ;;
+  installer) installer "${2:-}" ;;
   tray) tray "${2:-}" ;;
   all)
     build
+    installer
     test_under_wine
     tray
     ;;
   *)
-    echo "usage: scripts/windows.sh [build [--release]|test|tray [--screenshots]|all]" >&2
+    echo "usage: scripts/windows.sh [build [--release]|installer [--release]|test|tray [--screenshots]|all]" >&2
     exit 2
     ;;
 esac

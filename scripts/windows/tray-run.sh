@@ -77,7 +77,10 @@ sleep 2
 tooltip_shot "$WINE_DIR/tray-available.png"
 before=$(import -window root -crop "16x16+$((tray_x - 8))+$((tray_y - 8))" +repage rgb:- | md5sum)
 
-second=$(cd "$bin" && wine presently-app.exe set busy --for 30m 2>&1 | tr -d '\r')
+# Into a file, not a pipe: Wine may start the default desktop's explorer.exe for the second launch, which inherits
+# its output handles and outlives it, so a pipe would never see its end.
+(cd "$bin" && wine presently-app.exe set busy --for 30m >"$WINE_DIR/second.log" 2>&1) || true
+second=$(tr -d '\r' <"$WINE_DIR/second.log")
 echo "second launch: $second"
 [[ "$second" == *"Presently is running: Busy"* ]] || fail "the second launch did not hand over: $second"
 ok=""

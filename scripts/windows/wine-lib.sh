@@ -6,13 +6,14 @@ WINDOWS_TARGET=x86_64-pc-windows-gnu
 # Starts a throw-away Wine prefix in $WINE_DIR (made here) and exports WINEPREFIX for everything that follows:
 # Wine's own settings, registry and C: drive, so nothing leaks in from or out to the user's ~/.wine. Headless:
 # console programs need no display. Mono and Gecko (Wine's .NET and HTML engines) are not installed: nothing here
-# needs them, and Wine would offer to download them.
+# needs them, and Wine would offer to download them. winemenubuilder is off: it would copy the Start-menu entries
+# the installer test makes into the real user's Linux menus (~/.local/share/applications).
 wine_prefix_start() {
   for tool in wine wineboot wineserver x86_64-w64-mingw32-gcc; do
     command -v "$tool" >/dev/null 2>&1 || { echo "windows: $tool is missing (run scripts/setup.sh)" >&2; return 1; }
   done
   WINE_DIR=$(mktemp -d -t presently-wine.XXXXXX)
-  export WINEPREFIX="$WINE_DIR/prefix" WINEDLLOVERRIDES="mscoree,mshtml=" WINEDEBUG="${WINEDEBUG:--all}"
+  export WINEPREFIX="$WINE_DIR/prefix" WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d" WINEDEBUG="${WINEDEBUG:--all}"
   # The CLI tests sign in with BROWSER="curl -fsSL", as on Linux (Windows 10 and 11 ship curl.exe too); Wine
   # runs a Unix program it finds on the Windows PATH, so Linux's curl stands in for it as curl.exe.
   mkdir -p "$WINE_DIR/bin"

@@ -52,6 +52,7 @@ pub fn main() -> ExitCode {
         .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
         .with(log_filter(std::env::var("RUST_LOG").ok().as_deref()))
         .init();
+    presently_core::paths::move_earlier_windows_folders(&process_env);
     let result = match args::parse(std::env::args().skip(1), &process_env) {
         Ok(Mode::Tray(tray)) => main_process::run(tray, process_env),
         Ok(Mode::Popup(popup)) => popup::run(popup, &process_env),

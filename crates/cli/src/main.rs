@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         Err(error) => return usage_error(&error),
     };
     init_tracing(cli.global.verbose);
+    presently_core::paths::move_earlier_windows_folders(&presently_core::paths::process_env);
     let out = Output {
         json: cli.global.json,
     };

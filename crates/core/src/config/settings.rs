@@ -5,7 +5,7 @@
 //!
 //! | file | Linux | macOS | Windows |
 //! |---|---|---|---|
-//! | user | `$XDG_CONFIG_HOME/presently/settings.toml` | `~/Library/Application Support/app.presently.Presently/settings.toml` | `%APPDATA%\Presently\Presently\config\settings.toml` |
+//! | user | `$XDG_CONFIG_HOME/presently/settings.toml` | `~/Library/Application Support/app.presently.Presently/settings.toml` | `%APPDATA%\Presently\settings.toml` |
 //! | managed | `/etc/presently/settings.toml` | `/Library/Application Support/Presently/settings.toml` | `%ProgramData%\Presently\settings.toml` |
 //!
 //! `PRESENTLY_CONFIG` and `PRESENTLY_MANAGED_CONFIG` name other files (tests, portable installs).
@@ -314,9 +314,8 @@ impl Locations {
     pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
         let user = match env("PRESENTLY_CONFIG") {
             Some(p) if !p.is_empty() => PathBuf::from(p),
-            _ => directories::ProjectDirs::from("app", "presently", "Presently")
+            _ => crate::paths::config_dir()
                 .ok_or(SettingsError::NoConfigDir)?
-                .config_dir()
                 .join("settings.toml"),
         };
         let managed = match env("PRESENTLY_MANAGED_CONFIG") {
@@ -538,10 +537,8 @@ pub fn update_user_file(
     change: impl FnOnce(&mut SettingsFile),
 ) -> Result<SettingsFile, FileError> {
     // Presently's own settings folder is owner-only; a folder the user named (PRESENTLY_CONFIG) is left alone.
-    if let (Some(dir), Some(own)) = (
-        path.parent(),
-        directories::ProjectDirs::from("app", "presently", "Presently"),
-    ) && dir == own.config_dir()
+    if let (Some(dir), Some(own)) = (path.parent(), crate::paths::config_dir())
+        && dir == own
     {
         file::ensure_private_dir(dir).map_err(|source| FileError::Write {
             path: path.to_path_buf(),
