@@ -138,6 +138,12 @@ impl From<&GraphError> for Problem {
                 Problem::new(ProblemKind::ConsentRequired, message).with_action(Action::SignInWithBrowser)
             }
             GraphAction::RetryLater { after } => {
+                // The popup and the tray add when it retries; the status code stays in the log.
+                let message = match e.status() {
+                    Some(429) => "Microsoft asked Presently to slow down.".to_owned(),
+                    Some(_) => "Microsoft Graph is briefly unavailable.".to_owned(),
+                    None => message,
+                };
                 let p = Problem::new(ProblemKind::Throttled, message).with_action(Action::Retry);
                 match after {
                     Some(after) => p.retrying_in(after),
