@@ -150,9 +150,11 @@ impl From<&GraphError> for Problem {
                     None => p,
                 }
             }
-            GraphAction::CheckConnection => {
-                Problem::new(ProblemKind::Offline, message).with_action(Action::Retry)
-            }
+            GraphAction::CheckConnection => Problem::new(
+                ProblemKind::Offline,
+                "Microsoft Graph cannot be reached: check your connection.",
+            )
+            .with_action(Action::Retry),
             GraphAction::FixInput => Problem::new(ProblemKind::InvalidChoice, message),
             GraphAction::None => Problem::new(ProblemKind::Internal, message),
         }

@@ -156,6 +156,20 @@ pub fn flaws(text: &str, raw_folders: &[PathBuf]) -> Vec<String> {
             found.push("a doubled space".to_owned());
         }
     }
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    // Only words written with one space between them ("in in"), not a repeat across punctuation.
+    for pair in words.windows(2) {
+        if pair[0] == pair[1]
+            && pair[0].chars().all(char::is_alphabetic)
+            && text.to_lowercase().contains(&format!("{0} {0}", pair[0]))
+        {
+            found.push(format!("a doubled word \"{} {}\"", pair[0], pair[1]));
+        }
+    }
     for placeholder in [
         "{}",
         "${",
@@ -254,6 +268,7 @@ mod tests {
         assert!(one("Sign in again.  Then retry").contains("doubled space"));
         assert!(one("Busy until {time}").contains("placeholder"));
         assert!(one("Busy until undefined").contains("placeholder"));
+        assert!(one("Finish signing in in your browser").contains("doubled word"));
         assert!(one("Saved in /home/adele/.local/share/presently").contains("in full"));
     }
 

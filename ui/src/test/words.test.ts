@@ -44,6 +44,8 @@ export function flaws(text: string): string[] {
     if (!ellipsis) found.push(`doubled punctuation "${m[0]}"`);
   }
   if (/[\p{L}\p{N}.,;!?] {2,}[\p{L}\p{N}]/u.test(text)) found.push("a doubled space");
+  const doubledWord = /\b(\p{L}+) \1\b/iu.exec(text);
+  if (doubledWord) found.push(`a doubled word "${doubledWord[0]}"`);
   for (const placeholder of ["${", "{}", "undefined", "NaN", "[object Object]", "%s"]) {
     if (text.includes(placeholder)) found.push(`an unfilled placeholder "${placeholder}"`);
   }
@@ -243,6 +245,7 @@ describe("the word check itself", () => {
     expect(flaws("Sign in.  Then retry")).toEqual(["a doubled space"]);
     expect(flaws("until undefined")).toHaveLength(1);
     expect(flaws("until ${")).toHaveLength(1);
+    expect(flaws("Finish signing in in your browser.")).toEqual(['a doubled word "in in"']);
     expect(flaws("until {time}")).toHaveLength(1);
   });
 
