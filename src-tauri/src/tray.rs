@@ -650,7 +650,9 @@ fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         text.to_string()
     } else {
-        format!("{}…", text.chars().take(max - 1).collect::<String>())
+        // A cut just after a full stop or a comma would read "again.…".
+        let kept: String = text.chars().take(max - 1).collect();
+        format!("{}…", kept.trim_end_matches([' ', '.', ',', ';', ':']))
     }
 }
 
@@ -730,6 +732,19 @@ fn render_forced<R: Runtime>(app: &AppHandle<R>, snapshot: &Snapshot) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cut_line_ends_in_one_mark_and_reads_well() {
+        let text =
+            "Adele Vance (adele.vance@contoso.onmicrosoft.com) must sign in again. Presently needs it.";
+        let cut = shorten(text, 70);
+        assert_eq!(
+            cut,
+            "Adele Vance (adele.vance@contoso.onmicrosoft.com) must sign in again…"
+        );
+        assert!(presently_core::wording::flaws(&cut, &[]).is_empty(), "{cut}");
+        assert_eq!(shorten("short.", 70), "short.");
+    }
 
     #[test]
     fn every_menu_command_survives_the_round_trip_through_its_id() {

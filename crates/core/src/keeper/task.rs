@@ -290,6 +290,9 @@ impl Task {
             }
             Command::SignOut(done) => {
                 self.goodbye(true).await;
+                // Signed out, nothing is kept: a problem from before (sign in again, consent) no longer applies,
+                // and the tray read "Signed out" under "... must sign in again".
+                self.clear_problem();
                 if let Err(e) = self.tokens.sign_out().await {
                     self.set_problem(Problem::from(&e));
                 }
