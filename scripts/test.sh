@@ -42,5 +42,10 @@ bash scripts/hotkeys-e2e.sh
 say "End-to-end: the real tray app and popup on a virtual desktop (WebDriver, tint2's tray, xdotool, the emulator)"
 bash scripts/e2e.sh
 
+say "Screenshot tour, quick: the popup's first screens reached on the real app, light and dark, none blank"
+tour_out=$(mktemp -d "${TMPDIR:-/tmp}/presently-tour-check.XXXXXX")
+TOUR_QUICK=1 E2E_APP=target/debug/presently-app bash scripts/tour.sh "$tour_out"
+rm -rf "$tour_out"
+
 say "The real app on a desktop: one instance, forwarded set/clear, the login entry, notifications"
 bash scripts/gui-session.sh cargo test -p presently-app --test desktop --locked -- --ignored

@@ -512,10 +512,10 @@ mod tests {
             next: None,
             problem: None,
             problem_since: None,
-            token_store: presently_core::keeper::TokenStoreView {
-                secure: true,
-                description: "test".into(),
-            },
+            token_store: presently_core::keeper::TokenStoreView::of(
+                &presently_auth::StorePlace::memory(),
+                &presently_core::wording::KnownFolders::default(),
+            ),
         };
         assert_eq!(Observed::of(&snapshot), differs(busy(), "Graph reports Away."));
         let matching = Snapshot {

@@ -114,18 +114,19 @@ impl AppCommand {
     pub fn done(&self, answer: &serde_json::Value) -> String {
         match self {
             AppCommand::Set { status, duration } => {
-                let until = serde_json::from_value::<Intent>(answer.clone())
-                    .ok()
-                    .and_then(|intent| intent.ends_at())
-                    .map(|end| {
-                        let local = end.to_zoned_datetime(jiff::tz::TimeZone::system());
-                        format!(" until {}", local.strftime("%a %H:%M"))
-                    })
-                    .unwrap_or_default();
-                format!(
-                    "Presently is running: {} ({duration}){until}",
-                    status.display_name()
-                )
+                // The same words as the tray and `presently set` (presently_core::wording).
+                match serde_json::from_value::<Intent>(answer.clone()) {
+                    Ok(intent) => format!(
+                        "Presently is running: {} {}",
+                        intent.status.display_name(),
+                        presently_core::wording::until_words(
+                            &intent,
+                            jiff::Timestamp::now(),
+                            &jiff::tz::TimeZone::system()
+                        )
+                    ),
+                    Err(_) => format!("Presently is running: {} ({duration})", status.display_name()),
+                }
             }
             AppCommand::Clear => "Presently is running: back to automatic".to_string(),
         }
@@ -385,7 +386,7 @@ mod tests {
                 panic!("expected to forward: {second:?}")
             };
             assert!(
-                message.starts_with("Presently is running: Busy (2h) until "),
+                message.starts_with("Presently is running: Busy until "),
                 "{message}"
             );
             let mut states = presently.subscribe();

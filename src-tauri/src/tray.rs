@@ -725,6 +725,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_cut_line_ends_in_one_mark_and_reads_well() {
+        let text =
+            "Adele Vance (adele.vance@contoso.onmicrosoft.com) must sign in again. Presently needs it.";
+        let cut = shortened(text, 69);
+        assert_eq!(
+            cut,
+            "Adele Vance (adele.vance@contoso.onmicrosoft.com) must sign in again…"
+        );
+        assert!(presently_core::wording::flaws(&cut, &[]).is_empty(), "{cut}");
+        assert_eq!(shortened("short.", 69), "short.");
+    }
+
+    #[test]
     fn every_menu_command_survives_the_round_trip_through_its_id() {
         let mut commands: Vec<MenuCommand> = PreferredPresence::ALL
             .into_iter()

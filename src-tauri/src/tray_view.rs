@@ -7,7 +7,7 @@
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use presently_core::keeper::{AccountView, Agreement, KeeperActivity, Reported, Snapshot};
-use presently_model::{Availability, Intent, PreferredPresence, Preset, Until};
+use presently_model::{Availability, PreferredPresence, Preset};
 
 /// The tray icon: the effective status, or a state that matters more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -137,10 +137,10 @@ impl TrayView {
                 Some(intent) => format!(
                     "{} {}",
                     intent.status.display_name(),
-                    until_words(intent, now, zone)
+                    presently_core::wording::until_words(intent, now, zone)
                 ),
                 None => match &snapshot.reported {
-                    Some(reported) => format!("Automatic — Teams shows {}", availability_words(reported)),
+                    Some(reported) => format!("Automatic — Graph reports {}", availability_words(reported)),
                     None => "Automatic".to_string(),
                 },
             }
@@ -164,7 +164,17 @@ impl TrayView {
         }
 
         let detail = snapshot.problem.as_ref().map(|p| match p.retry_in_secs {
-            Some(secs) => format!("{} (retrying in {})", p.message, seconds_words(secs)),
+            // The menu cuts its lines at 70 characters (tray.rs), so the retry goes after the message's first
+            // clause, where it cannot be cut: "Microsoft Graph cannot be reached (retrying in 30 s)".
+            Some(secs) => {
+                let clause = p
+                    .message
+                    .split(": ")
+                    .next()
+                    .unwrap_or_default()
+                    .trim_end_matches('.');
+                format!("{clause} (retrying in {})", seconds_words(secs))
+            }
             None => p.message.clone(),
         });
 
@@ -283,28 +293,6 @@ fn availability_words(reported: &Reported) -> String {
     }
 }
 
-/// "until 14:30", "until tomorrow 09:00", "until Fri 17:30", "until 12 Jun 17:30", "until you change it".
-fn until_words(intent: &Intent, now: Timestamp, zone: &TimeZone) -> String {
-    let end = match intent.until {
-        Until::UntilChanged => return "until you change it".into(),
-        Until::At { at } => at,
-        Until::GraphDefault => match intent.ends_at() {
-            Some(at) => at,
-            None => return "for Graph's default time".into(),
-        },
-    };
-    let now = now.to_zoned_datetime(zone.clone());
-    let end = end.to_zoned_datetime(zone.clone());
-    let time = end.strftime("%H:%M").to_string();
-    let days = (end.date() - now.date()).get_days();
-    match days {
-        0 => format!("until {time}"),
-        1 => format!("until tomorrow {time}"),
-        2..=6 => format!("until {} {time}", end.strftime("%a")),
-        _ => format!("until {} {time}", end.strftime("%-d %b")),
-    }
-}
-
 fn seconds_words(secs: u64) -> String {
     if secs < 90 {
         format!("{secs} s")
@@ -318,7 +306,7 @@ mod tests {
     use super::*;
     use presently_core::keeper::TokenStoreView;
     use presently_core::{Action, Problem, ProblemKind};
-    use presently_model::{Activity, Origin};
+    use presently_model::{Activity, Intent, Origin, Until};
 
     const NOW: &str = "2025-06-02T10:00:00Z"; // a Monday; the zone is UTC
 
@@ -345,10 +333,10 @@ mod tests {
             next: None,
             problem: None,
             problem_since: None,
-            token_store: TokenStoreView {
-                secure: true,
-                description: "test".into(),
-            },
+            token_store: TokenStoreView::of(
+                &presently_auth::StorePlace::memory(),
+                &presently_core::wording::KnownFolders::default(),
+            ),
         }
     }
 
@@ -443,7 +431,7 @@ mod tests {
         s.reported = Some(reported(Availability::Busy, Activity::InAMeeting));
         let v = view(&s);
         assert_eq!(v.icon, TrayIcon::Status(PreferredPresence::Busy));
-        assert_eq!(v.headline, "Automatic — Teams shows Busy");
+        assert_eq!(v.headline, "Automatic — Graph reports Busy");
         assert_eq!(v.checked, None);
         assert!(!v.can_go_automatic);
 
@@ -609,6 +597,168 @@ mod tests {
                 "End of day",
                 "Until I change it"
             ]
+        );
+    }
+}
+
+/// The tray's words, read as a person reads them: every view of every state the golden fixtures describe, each
+/// problem the popup's fixtures carry, every way a choice ends, must pass the word check every surface shares
+/// (`presently_core::wording::flaws`).
+#[cfg(test)]
+mod words {
+    use super::*;
+    use presently_core::keeper::TokenStoreView;
+    use presently_core::wording::{KnownFolders, flaws};
+    use presently_core::{Problem, ProblemKind};
+    use presently_model::{Activity, Intent, Origin, Until};
+
+    fn now() -> Timestamp {
+        "2025-06-02T10:00:00Z".parse().unwrap()
+    }
+
+    /// The problems of the popup's golden fixtures (`ui/src/fixtures/problems.json`), plus one whose message
+    /// already ends in a full stop and is retried, as the keeper's offline problem does.
+    fn problems() -> Vec<Problem> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/fixtures/problems.json");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut list: Vec<Problem> = serde_json::from_str(&text).unwrap();
+        assert!(list.len() >= 5, "{} problems in {}", list.len(), path.display());
+        list.push(
+            Problem::new(
+                ProblemKind::Offline,
+                "Microsoft Graph cannot be reached: check your connection.",
+            )
+            .retrying_in(std::time::Duration::from_secs(300)),
+        );
+        list
+    }
+
+    fn intents() -> Vec<Option<Intent>> {
+        let at = |t: &str| Until::At {
+            at: t.parse().unwrap(),
+        };
+        let mut list = vec![None];
+        for status in PreferredPresence::ALL {
+            for until in [
+                at("2025-06-02T14:30:00Z"),
+                at("2025-06-03T09:00:00Z"),
+                at("2025-06-05T17:30:00Z"),
+                at("2025-07-01T17:30:00Z"),
+                Until::UntilChanged,
+                Until::GraphDefault,
+            ] {
+                list.push(Some(Intent::new(status, until, now(), Origin::Popup)));
+            }
+        }
+        list
+    }
+
+    fn snapshots() -> Vec<Snapshot> {
+        let accounts = [
+            AccountView::SignedIn {
+                name: "Adele Vance".into(),
+                username: "adele@contoso.com".into(),
+                tenant_id: "t".into(),
+            },
+            AccountView::SignInRequired {
+                name: "Adele Vance".into(),
+                username: "adele@contoso.com".into(),
+            },
+            AccountView::SignedOut,
+            AccountView::Unknown,
+        ];
+        let readings = [
+            None,
+            Some(Reported {
+                as_status: Some(PreferredPresence::AppearAway),
+                availability: Availability::Away,
+                activity: Activity::Away,
+                at: "2025-06-02T09:00:00Z".parse().unwrap(),
+            }),
+            Some(Reported {
+                as_status: None,
+                availability: Availability::Busy,
+                activity: Activity::Other("InAMeeting".into()),
+                at: now(),
+            }),
+        ];
+        let mut problems: Vec<Option<Problem>> = problems().into_iter().map(Some).collect();
+        problems.push(None);
+        let mut list = vec![];
+        for account in &accounts {
+            for intent in intents() {
+                for reported in &readings {
+                    for problem in &problems {
+                        let differs = reported
+                            .as_ref()
+                            .is_some_and(|r| r.as_status != intent.map(|i| i.status));
+                        list.push(Snapshot {
+                            revision: 1,
+                            intent,
+                            account: account.clone(),
+                            reported: reported.clone(),
+                            agreement: if differs {
+                                Agreement::Differs {
+                                    reason: "Teams is closed".into(),
+                                }
+                            } else {
+                                Agreement::Matches
+                            },
+                            activity: KeeperActivity::Idle,
+                            next: None,
+                            problem: problem.clone(),
+                            problem_since: None,
+                            token_store: TokenStoreView::of(
+                                &presently_auth::StorePlace::memory(),
+                                &KnownFolders::default(),
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        list
+    }
+
+    #[test]
+    fn every_tray_text_reads_well() {
+        let folders = presently_core::wording::folders_not_to_show();
+        let mut bad = vec![];
+        let mut cut = vec![];
+        let mut read = 0;
+        let mut check = |where_: &str, text: &str| {
+            read += 1;
+            for flaw in flaws(text, &folders) {
+                bad.push(format!("{where_} {text:?}: {flaw}"));
+            }
+        };
+        for snapshot in snapshots() {
+            let view = TrayView::of(&snapshot, now(), &TimeZone::UTC);
+            check("headline", &view.headline);
+            if let Some(detail) = &view.detail {
+                check("detail", detail);
+                // The menu cuts a line at 70 characters (tray.rs): when it retries, that must stay readable.
+                if detail.contains("retrying in") && detail.chars().count() > 70 {
+                    cut.push(format!("detail {detail:?}: the menu would cut when it retries"));
+                }
+            }
+            for line in view.tooltip(true).lines() {
+                check("tooltip", line);
+            }
+            check("sign-in item", view.sign.label());
+        }
+        for preset in MENU_DURATIONS {
+            check("duration", &format!("For: {}", duration_label(preset)));
+        }
+        bad.append(&mut cut);
+        bad.sort();
+        bad.dedup();
+        assert!(read > 1000, "only {read} texts read");
+        assert!(
+            bad.is_empty(),
+            "{} tray texts read badly:\n{}",
+            bad.len(),
+            bad.join("\n")
         );
     }
 }

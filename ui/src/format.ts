@@ -1,7 +1,7 @@
 // Words and times for the popup: pure functions of a snapshot and "now", so the countdown can tick locally
 // between snapshots (the UI never polls) and tests can pin the clock.
 
-import type { Intent, NextAction, Planned, Reported, Snapshot, StatusName, Timestamp } from "./types";
+import type { Intent, NextAction, Planned, Reported, Snapshot, StatusName, Timestamp, TokenStoreView } from "./types";
 
 /** One of the six statuses as the popup shows it (names as Teams shows them, contract §2). */
 export interface StatusInfo {
@@ -43,6 +43,24 @@ export const PRESETS: readonly DurationPreset[] = [
   { value: "forever", label: "Until I change it" },
   { value: "custom", label: "Custom…" },
 ];
+
+/**
+ * Where the sign-in will be kept, for the welcome screen's footer: a sentence of the popup's own built from the
+ * core's parts, then the core's note (whole sentences) after it.
+ */
+export function storeText(store: TokenStoreView): string {
+  let first: string;
+  if (store.kind === "credentialStore" && store.location) {
+    first = store.keyKeptIn
+      ? `Your sign-in will be kept encrypted in ${store.location}, with the key in ${store.keyKeptIn}.`
+      : `Your sign-in will be kept encrypted in ${store.location}.`;
+  } else if (store.kind === "file" && store.location) {
+    first = `Your sign-in will be kept unencrypted in ${store.location}, readable only by you.`;
+  } else {
+    first = "Your sign-in will be kept in memory only, and not saved.";
+  }
+  return store.note ? `${first} ${store.note}` : first;
+}
 
 let locale: string | undefined;
 

@@ -66,10 +66,19 @@ export interface Planned {
   at: Timestamp;
 }
 
-/** `TokenStoreView`. */
+/** `StoreKind`. */
+export type StoreKind = "credentialStore" | "file" | "memory";
+
+/** `TokenStoreView`: where the sign-in is kept, in parts the popup words itself (`format.ts`, `storeText`). */
 export interface TokenStoreView {
   secure: boolean;
-  description: string;
+  kind: StoreKind;
+  /** The token file, shortened as people write it (`~/.local/share/presently/tokens.enc`); null in memory. */
+  location: string | null;
+  /** The credential store holding the encrypted file's key. */
+  keyKeptIn: string | null;
+  /** Why this store, or what went wrong saving: whole sentences. */
+  note: string | null;
 }
 
 /** `ProblemKind`. */

@@ -36,8 +36,8 @@ pub use pkce::{BrowserOpener, BrowserSignIn, Prompt, SystemBrowser};
 pub use retry::RetryPolicy;
 pub use secret::{AccessToken, RefreshToken};
 pub use store::{
-    FileStore, KeyringStore, MemoryStore, PendingStore, StoreChoice, StoreError, StoreKind, StorePreference,
-    StoredAuth, TokenStore, choose_store,
+    FileStore, KeyringStore, MemoryStore, PendingStore, StoreChoice, StoreError, StoreKind, StorePlace,
+    StorePreference, StoredAuth, TokenStore, choose_store,
 };
 pub use tokens::{Account, TokenSet};
 pub use tokio_util::sync::CancellationToken;

@@ -122,8 +122,8 @@ impl TokenManager {
         self.store.is_waiting()
     }
 
-    /// The store's situation in words when it changes while running (see [`TokenStore::situation`]).
-    pub fn store_situation(&self) -> Option<String> {
+    /// Where the store keeps the tokens now, when that changes while running (see [`TokenStore::situation`]).
+    pub fn store_situation(&self) -> Option<crate::StorePlace> {
         self.store.situation()
     }
 

@@ -227,22 +227,28 @@ fn choosing_a_store_reports_which_one_and_why() {
     let required = std::env::var("PRESENTLY_REQUIRE_KEYRING").as_deref() == Ok("1");
     match choice.store.kind() {
         StoreKind::CredentialStore => {
-            assert!(choice.reason.contains("encrypted"), "{}", choice.reason);
+            assert_eq!(choice.place.kind, StoreKind::CredentialStore);
+            assert_eq!(
+                choice.place.file.as_deref(),
+                Some(dir.path().join(presently_auth::store::ENVELOPE_FILE).as_path())
+            );
+            assert!(choice.place.key_kept_in.is_some(), "{:?}", choice.place);
             assert!(choice.store.is_secure());
         }
         StoreKind::Memory => {
             assert!(
                 !required,
-                "a Secret Service is required here but memory was chosen: {}",
-                choice.reason
+                "a Secret Service is required here but memory was chosen: {:?}",
+                choice.place
             );
-            assert!(choice.reason.contains("not available"), "{}", choice.reason);
-            assert!(choice.reason.contains("memory only"), "{}", choice.reason);
+            let note = choice.place.note.clone().unwrap_or_default();
+            assert!(note.contains("not available"), "{note}");
+            assert_eq!(choice.place.file, None);
             assert!(choice.store.is_waiting());
         }
         StoreKind::File => panic!(
-            "a plain file is used only when the settings ask for it: {}",
-            choice.reason
+            "a plain file is used only when the settings ask for it: {:?}",
+            choice.place
         ),
     }
     choice.store.clear().unwrap();
@@ -264,7 +270,8 @@ fn the_credential_store_takes_over_a_plain_token_file_left_by_an_earlier_fallbac
 
     let choice = choose_store(dir.path(), &service, StorePreference::CredentialStore);
     assert_eq!(choice.store.kind(), StoreKind::CredentialStore);
-    assert!(choice.reason.contains("moved into it"), "{}", choice.reason);
+    let note = choice.place.note.clone().unwrap_or_default();
+    assert!(note.contains("moved into the credential store"), "{note}");
     assert!(!plain.path().exists(), "no plain copy lingers");
     assert_eq!(choice.store.load().unwrap(), Some(auth));
     choice.store.clear().unwrap();

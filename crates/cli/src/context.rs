@@ -69,6 +69,20 @@ pub struct Wired {
 }
 
 impl Wired {
+    /// Where the sign-in is kept and why, in sentences (`doctor`, `login`, `whoami`).
+    pub fn store_sentences(&self) -> String {
+        // The place now, if the store's situation changed since it was chosen (the credential store answered).
+        let place = self
+            .services
+            .tokens
+            .store_situation()
+            .unwrap_or_else(|| self.services.store_place.clone());
+        presently_core::wording::store_sentences(
+            &place,
+            &presently_core::wording::KnownFolders::of_this_user(),
+        )
+    }
+
     /// Loads the settings, picks the token store and builds the clients. Nothing is read from the store yet.
     pub fn new(global: &Global) -> Result<Self, Problem> {
         let settings = load_settings(global)?;

@@ -12,6 +12,7 @@ pub mod paths;
 pub mod problem;
 pub mod services;
 pub mod tokens;
+pub mod wording;
 pub mod writer;
 
 pub use app::{AppEvent, Presently, SignInMethod, StartOptions};

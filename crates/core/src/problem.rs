@@ -138,15 +138,23 @@ impl From<&GraphError> for Problem {
                 Problem::new(ProblemKind::ConsentRequired, message).with_action(Action::SignInWithBrowser)
             }
             GraphAction::RetryLater { after } => {
+                // The popup and the tray add when it retries; the status code stays in the log.
+                let message = match e.status() {
+                    Some(429) => "Microsoft asked Presently to slow down.".to_owned(),
+                    Some(_) => "Microsoft Graph is briefly unavailable.".to_owned(),
+                    None => message,
+                };
                 let p = Problem::new(ProblemKind::Throttled, message).with_action(Action::Retry);
                 match after {
                     Some(after) => p.retrying_in(after),
                     None => p,
                 }
             }
-            GraphAction::CheckConnection => {
-                Problem::new(ProblemKind::Offline, message).with_action(Action::Retry)
-            }
+            GraphAction::CheckConnection => Problem::new(
+                ProblemKind::Offline,
+                "Microsoft Graph cannot be reached: check your connection.",
+            )
+            .with_action(Action::Retry),
             GraphAction::FixInput => Problem::new(ProblemKind::InvalidChoice, message),
             GraphAction::None => Problem::new(ProblemKind::Internal, message),
         }

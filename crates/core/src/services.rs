@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use presently_auth::{AuthClient, Clock, StoreChoice, TokenManager};
+use presently_auth::{AuthClient, Clock, StoreChoice, StorePlace, TokenManager};
 use presently_graph::{GraphClient, GraphConfig};
 
 use crate::config::Settings;
@@ -19,8 +19,8 @@ pub struct Services {
     pub graph: GraphClient,
     /// The wall clock every expiry decision reads.
     pub clock: Arc<dyn Clock>,
-    /// Which token store is in use and why (shown by `doctor` and the UI).
-    pub store_reason: String,
+    /// Which token store is in use and why (shown by `doctor` and the UI, each in its own words).
+    pub store_place: StorePlace,
     /// The client id, which is also the presence session id (contract §2).
     pub client_id: String,
 }
@@ -48,7 +48,7 @@ impl Services {
             tokens,
             graph,
             clock,
-            store_reason: store.reason,
+            store_place: store.place,
             client_id,
         })
     }

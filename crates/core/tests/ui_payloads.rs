@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 use jiff::civil::time;
-use presently_auth::{Cloud, DEFAULT_CLIENT_ID, DEFAULT_TENANT, StorePreference};
+use presently_auth::{Cloud, DEFAULT_CLIENT_ID, DEFAULT_TENANT, StoreKind, StorePlace, StorePreference};
 use presently_core::app::{AppEvent, DeviceCodeView};
 use presently_core::config::edit::{self, FieldError, SettingsPatch, SettingsRejected};
 use presently_core::config::hotkeys::{
@@ -25,6 +25,7 @@ use presently_core::keeper::{
     AccountView, Agreement, KeeperActivity, KeeperEvent, NextAction, Planned, Reported, Snapshot,
     TokenStoreView,
 };
+use presently_core::wording::KnownFolders;
 use presently_core::{Action, Problem, ProblemKind};
 use presently_model::{
     Activity, Availability, DurationChoice, Intent, Origin, PreferredPresence, Preset, Until, WorkDays,
@@ -50,11 +51,58 @@ fn ada() -> AccountView {
     }
 }
 
-fn keyring() -> TokenStoreView {
-    TokenStoreView {
-        secure: true,
-        description: "the system's credential store (Secret Service)".into(),
+/// Ada's home folder in the fixtures: paths under it are shown with `~`.
+const HOME: &str = "/home/ada";
+
+fn folders() -> KnownFolders {
+    KnownFolders {
+        home: Some(HOME.into()),
+        ..KnownFolders::default()
     }
+}
+
+fn data_dir() -> PathBuf {
+    Path::new(HOME).join(".local/share/presently")
+}
+
+/// The usual store: an encrypted file, its key in the Secret Service.
+fn keyring() -> TokenStoreView {
+    let place = StorePlace {
+        kind: StoreKind::CredentialStore,
+        file: Some(data_dir().join(presently_auth::store::ENVELOPE_FILE)),
+        key_kept_in: Some("the Secret Service (GNOME Keyring or KWallet)"),
+        note: None,
+    };
+    TokenStoreView::of(&place, &folders())
+}
+
+/// Every token store as the popup can see it, with the auth crate's own notes: the encrypted file, the plain file
+/// the settings asked for, memory while the credential store does not answer, and a store that cannot save.
+fn token_stores() -> Vec<TokenStoreView> {
+    let chosen = |answer: Result<presently_auth::KeyringStore, String>, preference| {
+        presently_auth::store::choose_between(answer, preference, &data_dir(), "presently-golden").place
+    };
+    let file = chosen(Err(String::new()), StorePreference::File);
+    let waiting = chosen(
+        Err("the default collection is locked".into()),
+        StorePreference::CredentialStore,
+    );
+    let mut failing = StorePlace {
+        kind: StoreKind::CredentialStore,
+        file: Some(data_dir().join(presently_auth::store::ENVELOPE_FILE)),
+        key_kept_in: Some("the Secret Service (GNOME Keyring or KWallet)"),
+        note: None,
+    };
+    failing.add_note(
+        "The sign-in could not be saved (the system credential store failed to write the key: locked); Presently \
+         keeps working and keeps trying, but if it quits now you will have to sign in again.",
+    );
+    vec![
+        keyring(),
+        TokenStoreView::of(&file, &folders()),
+        TokenStoreView::of(&waiting, &folders()),
+        TokenStoreView::of(&failing, &folders()),
+    ]
 }
 
 fn reported(status: PreferredPresence, at: &str) -> Reported {
@@ -168,13 +216,7 @@ fn snapshots() -> Vec<(&'static str, Snapshot)> {
         ),
         // Offline since 13:00: the reading of 12:58 is from before the problem.
         problem_since: Some(ts("2025-06-02T13:00:00Z")),
-        token_store: TokenStoreView {
-            secure: false,
-            description:
-                "a file readable only by you (~/.local/share/presently/tokens.json): no credential store \
-                          was found"
-                    .into(),
-        },
+        token_store: token_stores().remove(1),
         ..busy.clone()
     };
     // The keeper's own words for a disagreement (contract §7: read back and say what Graph now reports).
@@ -502,19 +544,24 @@ fn golden() -> Vec<(String, String)> {
         .map(|(name, snapshot)| (name.to_owned(), pretty(&snapshot)))
         .collect();
     files.push(("problems".into(), pretty(&problems())));
+    files.push(("token-stores".into(), pretty(&token_stores())));
     files.push(("keeper-events".into(), pretty(&keeper_events())));
     files.push(("intents".into(), pretty(&intents())));
     files.push((
         "settings-view".into(),
-        pretty(&edit::view_with(&settings(false), &active_report())),
+        pretty(&edit::view_in(&settings(false), &active_report(), &folders())),
     ));
     files.push((
         "settings-view-locked".into(),
-        pretty(&edit::view(&settings(true))),
+        pretty(&edit::view_in(
+            &settings(true),
+            &HotkeyReport::default(),
+            &folders(),
+        )),
     ));
     files.push((
         "settings-view-wayland".into(),
-        pretty(&edit::view_with(&settings(false), &wayland_report())),
+        pretty(&edit::view_in(&settings(false), &wayland_report(), &folders())),
     ));
     files.push(("settings-patch".into(), pretty(&full_patch())));
     let field_errors = edit::validate(&bad_patch()).expect_err("the bad patch must be refused");
@@ -526,8 +573,8 @@ fn golden() -> Vec<(String, String)> {
         "settings-rejected-problem".into(),
         pretty(&SettingsRejected::Problem(Problem::new(
             ProblemKind::Configuration,
-            "not saving: /home/ada/.config/presently/settings.toml has an error the user must fix first \
-             (line 2, key `tenant`: invalid string); the file was left untouched",
+            "~/.config/presently/settings.toml has an error to fix first (line 2, key `tenant`: invalid \
+             string); nothing was saved and the file was left as it is",
         ))),
     ));
     files.push((

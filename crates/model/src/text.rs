@@ -1,7 +1,8 @@
 //! Text quoted in a message or shown in a menu, kept short: what a user typed or a server sent can be any length.
 
 /// `text` trimmed, and when longer than `keep` characters, its first `keep` followed by an ellipsis. Cuts on a
-/// character boundary, never inside one.
+/// character boundary, never inside one, and drops a space or punctuation left just before the ellipsis (a cut
+/// after a full stop would read "again.…").
 ///
 /// ```
 /// use presently_model::text::shortened;
@@ -11,7 +12,7 @@
 pub fn shortened(text: &str, keep: usize) -> String {
     let trimmed = text.trim();
     match trimmed.char_indices().nth(keep) {
-        Some((cut, _)) => format!("{}…", &trimmed[..cut]),
+        Some((cut, _)) => format!("{}…", trimmed[..cut].trim_end_matches([' ', '.', ',', ';', ':'])),
         None => trimmed.to_owned(),
     }
 }
@@ -28,5 +29,7 @@ mod tests {
         assert_eq!(shortened("ééééé", 3), "ééé…");
         assert_eq!(shortened("👍🏽👍🏽", 1), "👍…");
         assert_eq!(shortened("   ", 3), "");
+        assert_eq!(shortened("Sign in again. Then retry", 14), "Sign in again…");
+        assert_eq!(shortened("one, two", 4), "one…");
     }
 }

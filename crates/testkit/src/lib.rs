@@ -241,7 +241,7 @@ pub async fn start_presently(emulator: &Emulator, dir: &std::path::Path) -> pres
         clock: Some(Arc::new(EmulatorClock(emulator.state().clone()))),
         store: Some(StoreChoice {
             store: Arc::new(MemoryStore::default()),
-            reason: "in memory (test)".into(),
+            place: presently_auth::StorePlace::memory(),
         }),
         browser: Some(Arc::new(FollowingBrowser)),
     };
@@ -288,7 +288,7 @@ fn services(settings: &Settings, emulator: &Emulator, store: Arc<dyn TokenStore>
     let clock: Arc<dyn Clock> = Arc::new(EmulatorClock(emulator.state().clone()));
     let choice = StoreChoice {
         store,
-        reason: "in memory (test)".into(),
+        place: presently_auth::StorePlace::memory(),
     };
     Services::new(settings, clock, choice).expect("services")
 }

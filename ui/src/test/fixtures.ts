@@ -23,6 +23,7 @@ import signInRequiredJson from "../fixtures/snapshot-sign-in-required.json";
 import signedOutJson from "../fixtures/snapshot-signed-out.json";
 import startingJson from "../fixtures/snapshot-starting.json";
 import syncingJson from "../fixtures/snapshot-syncing.json";
+import tokenStoresJson from "../fixtures/token-stores.json";
 import type {
   DeviceCodeView,
   FieldErrors,
@@ -33,6 +34,7 @@ import type {
   SettingsView,
   SignInFinished,
   Snapshot,
+  TokenStoreView,
 } from "../types";
 import * as shape from "./shapes";
 
@@ -57,6 +59,8 @@ export const SNAPSHOTS = {
 
 export type SnapshotName = keyof typeof SNAPSHOTS;
 
+/** Every token store the welcome screen can name (encrypted file, plain file, memory, failing to save). */
+export const TOKEN_STORES = shape.typedArray<TokenStoreView>(shape.tokenStore, tokenStoresJson, "token-stores");
 export const PROBLEMS = shape.typedArray<Problem>(shape.problem, problemsJson, "problems");
 export const KEEPER_EVENTS = shape.typedArray<KeeperEvent>(shape.keeperEvent, keeperEventsJson, "keeper-events");
 export const INTENTS = shape.typedArray<Intent>(shape.intent, intentsJson, "intents");

@@ -172,7 +172,13 @@ const agreement = tagged<Agreement, "state">("state", { unknown: {}, matches: {}
 
 const planned = object<Planned>({ action: oneOf(NEXT_ACTIONS), at: timestamp });
 
-const tokenStore = object<TokenStoreView>({ secure: bool, description: str });
+export const tokenStore = object<TokenStoreView>({
+  secure: bool,
+  kind: oneOf(["credentialStore", "file", "memory"] as const),
+  location: nullable(str),
+  keyKeptIn: nullable(str),
+  note: nullable(str),
+});
 
 const action = tagged<Action, "type">("type", {
   signIn: {},

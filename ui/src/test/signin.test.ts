@@ -47,7 +47,7 @@ describe("welcome", () => {
     button(m.root, "Sign in with Microsoft").click();
     await m.settle();
     expect(m.sent("sign_in").map((c) => c.args)).toEqual([{ method: "browser" }]);
-    expect(text(get(m.root, ".signin-wait"))).toContain("Finish signing in in your browser");
+    expect(text(get(m.root, ".signin-wait"))).toContain("Finish signing in with your browser");
     button(m.root, "Cancel").click();
     await m.settle();
     expect(m.sent("cancel_sign_in")).toHaveLength(1);

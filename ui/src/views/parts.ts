@@ -83,7 +83,7 @@ export function signInPanel(app: App, state: SignInState): { root: HTMLElement; 
   if (state.method === "browser" || state.code === null) {
     const text =
       state.method === "browser"
-        ? "Finish signing in in your browser. This window updates when you are done."
+        ? "Finish signing in with your browser. This window updates when you are done."
         : "Asking Microsoft for a code…";
     const root = h(
       "div",

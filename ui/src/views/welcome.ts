@@ -3,7 +3,7 @@
 
 import type { App, Page } from "../app";
 import { badge, h, icon, setText } from "../dom";
-import { STATUSES } from "../format";
+import { STATUSES, storeText } from "../format";
 import { ipc } from "../ipc";
 import type { SettingsPatch } from "../types";
 import { problemBanner, Section, signInPanel } from "./parts";
@@ -222,7 +222,7 @@ export class WelcomePage implements Page {
       ...(store
         ? [
             icon(store.secure ? "lock" : "warning"),
-            h("span", { text: `Your sign-in will be kept in ${store.description}.` }),
+            h("span", { text: storeText(store) }),
           ]
         : []),
     );

@@ -85,6 +85,16 @@ impl KeyringStore {
         &self.file
     }
 
+    /// Where this store keeps the tokens, in parts.
+    pub fn place(&self) -> super::StorePlace {
+        super::StorePlace {
+            kind: super::StoreKind::CredentialStore,
+            file: Some(self.file.clone()),
+            key_kept_in: Some(self.backend_name()),
+            note: None,
+        }
+    }
+
     /// The platform's credential store, by name.
     pub fn backend_name(&self) -> &'static str {
         if cfg!(target_os = "windows") {

@@ -171,8 +171,8 @@ pub trait TokenStore: Send + Sync + fmt::Debug {
     }
 
     /// Where the tokens are and why, for a store whose situation changes while it runs; `None` for the others
-    /// (the reason given when the store was chosen still holds).
-    fn situation(&self) -> Option<String> {
+    /// (the place given when the store was chosen still holds).
+    fn situation(&self) -> Option<StorePlace> {
         None
     }
 }
@@ -221,8 +221,47 @@ impl fmt::Display for StorePreference {
 pub struct StoreChoice {
     /// The store to use.
     pub store: Arc<dyn TokenStore>,
-    /// Why this one, in words for the UI and `doctor`.
-    pub reason: String,
+    /// Where the tokens are kept and why, in parts: each surface (the popup, `doctor`, `login`) words them for
+    /// its own place (`presently_core::wording`).
+    pub place: StorePlace,
+}
+
+/// Where the tokens are kept, as parts rather than a sentence: a sentence written for `doctor` reads badly when
+/// the popup puts it inside its own ("Your sign-in will be kept in Tokens are encrypted in ...").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorePlace {
+    /// Which kind of store.
+    pub kind: StoreKind,
+    /// The file that holds the tokens (encrypted or not); `None` in memory.
+    pub file: Option<PathBuf>,
+    /// The credential store that holds the key ("the Secret Service (GNOME Keyring or KWallet)"), for an
+    /// encrypted file.
+    pub key_kept_in: Option<&'static str>,
+    /// Why it is this store, or what happened to an older one: whole sentences, or `None`.
+    pub note: Option<String>,
+}
+
+impl StorePlace {
+    /// Memory only, with nothing to add (a [`MemoryStore`] given by a test or an embedding program).
+    pub fn memory() -> Self {
+        Self {
+            kind: StoreKind::Memory,
+            file: None,
+            key_kept_in: None,
+            note: None,
+        }
+    }
+
+    /// Appends a sentence to the note.
+    pub fn add_note(&mut self, sentence: &str) {
+        match &mut self.note {
+            Some(note) => {
+                note.push(' ');
+                note.push_str(sentence);
+            }
+            None => self.note = Some(sentence.to_owned()),
+        }
+    }
 }
 
 /// Picks the token store. With [`StorePreference::File`] (the user chose it) that is the plain file in `dir`.
@@ -244,8 +283,7 @@ pub fn choose_store(dir: &Path, service: &str, preference: StorePreference) -> S
             let note = move_plain_file(&secure, &FileStore::new(dir));
             let mut choice = choose_between(Ok(secure), preference, dir, service);
             if let Some(note) = note {
-                choice.reason.push(' ');
-                choice.reason.push_str(&note);
+                choice.place.add_note(&note);
             }
             choice
         }
@@ -269,23 +307,26 @@ fn move_plain_file(secure: &KeyringStore, plain: &FileStore) -> Option<String> {
         Ok(Some(current)) => obtained(&from_plain) > obtained(&current),
         Err(e) => {
             return Some(format!(
-                "A sign-in saved earlier in {} was not moved, because the encrypted one cannot be read ({e}).",
-                plain.path().display()
+                "A sign-in saved earlier in the plain file {} was not moved, because the encrypted one \
+                 cannot be read ({e}).",
+                file::FILE_NAME
             ));
         }
     };
     if keep_plain && let Err(e) = secure.save(&from_plain) {
         return Some(format!(
-            "A sign-in saved earlier in {} could not be moved into it ({e}); the file stays.",
-            plain.path().display()
+            "A sign-in saved earlier in the plain file {} could not be moved into the credential store \
+             ({e}); the file stays.",
+            file::FILE_NAME
         ));
     }
     match remove_optional(plain.path()) {
         Ok(()) => {
             tracing::info!(path = %plain.path().display(), "plain token file moved into the credential store");
             Some(format!(
-                "The sign-in saved earlier unencrypted in {} was moved into it and that file deleted.",
-                plain.path().display()
+                "The sign-in saved earlier unencrypted in {} was moved into the credential store and that \
+                 file deleted.",
+                file::FILE_NAME
             ))
         }
         Err(e) => Some(format!("The older plain token file could not be deleted ({e}).")),
@@ -302,41 +343,38 @@ pub fn choose_between(
 ) -> StoreChoice {
     if preference == StorePreference::File {
         let file = FileStore::new(dir);
-        let reason = format!(
-            "Tokens are saved unencrypted in {}, readable only by your user account, because the settings say \
-             token-store = \"file\".",
-            file.path().display()
-        );
+        let place = StorePlace {
+            kind: StoreKind::File,
+            file: Some(file.path().to_path_buf()),
+            key_kept_in: None,
+            note: Some("The settings ask for it: token-store = \"file\".".into()),
+        };
         tracing::warn!(kind = "file", "token store is a plain file, as the settings ask");
         return StoreChoice {
             store: Arc::new(file),
-            reason,
+            place,
         };
     }
     match credential_store {
         Ok(store) => {
-            let reason = format!(
-                "Tokens are encrypted in {} with a key kept in {}.",
-                store.file_path().display(),
-                store.backend_name()
-            );
+            let place = store.place();
             tracing::info!(kind = "credentialStore", "token store chosen");
             StoreChoice {
                 store: Arc::new(store),
-                reason,
+                place,
             }
         }
         Err(why) => {
-            let mut reason = pending::waiting_reason(&why);
+            let mut place = pending::waiting_place(&why);
             if dir.join(ENVELOPE_FILE).exists() {
-                reason.push_str(
-                    " A sign-in saved earlier in the credential store is read as soon as it answers.",
+                place.add_note(
+                    "A sign-in saved earlier in the credential store is read as soon as it answers.",
                 );
             }
             tracing::warn!(kind = "memory", why = %why, "credential store not available; tokens in memory until it is");
             StoreChoice {
                 store: Arc::new(PendingStore::new(service, dir, why)),
-                reason,
+                place,
             }
         }
     }
@@ -595,12 +633,13 @@ pub(crate) mod tests {
         );
         assert_eq!(choice.store.kind(), StoreKind::File);
         assert!(!choice.store.is_secure());
-        assert!(choice.reason.contains("unencrypted"), "{}", choice.reason);
-        assert!(
-            choice.reason.contains("token-store = \"file\""),
-            "{}",
-            choice.reason
+        assert_eq!(choice.place.kind, StoreKind::File);
+        assert_eq!(
+            choice.place.file.as_deref(),
+            Some(dir.path().join("tokens.json").as_path())
         );
+        let note = choice.place.note.unwrap_or_default();
+        assert!(note.contains("token-store = \"file\""), "{note}");
     }
 
     #[test]
@@ -625,18 +664,17 @@ pub(crate) mod tests {
             dir.path(),
             "presently-test",
         );
-        assert_ne!(choice.store.kind(), StoreKind::File, "{}", choice.reason);
+        assert_ne!(choice.store.kind(), StoreKind::File, "{:?}", choice.place);
         let auth = StoredAuth::SignedIn(sample("locked"));
         choice.store.save(&auth).unwrap();
         assert_eq!(choice.store.load().unwrap(), Some(auth), "kept for this run");
         let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert!(files.is_empty(), "nothing written to disk: {files:?}");
-        assert!(choice.reason.contains("memory"), "{}", choice.reason);
-        assert!(
-            choice.reason.contains("token-store = \"file\""),
-            "{}",
-            choice.reason
-        );
+        assert_eq!(choice.place.kind, StoreKind::Memory);
+        assert_eq!(choice.place.file, None);
+        let note = choice.place.note.unwrap_or_default();
+        assert!(note.contains("not available"), "{note}");
+        assert!(note.contains("token-store = \"file\""), "{note}");
     }
 
     #[cfg(unix)]

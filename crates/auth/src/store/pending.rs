@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::keyring::{ENVELOPE_FILE, KeyringStore};
-use super::{StoreError, StoreKind, StoredAuth, TokenStore, remove_optional};
+use super::{StoreError, StoreKind, StorePlace, StoredAuth, TokenStore, remove_optional};
 
 /// How often a store call may ask the credential store again by itself (a probe talks to the OS).
 const ASK_AGAIN_AFTER: Duration = Duration::from_secs(10);
@@ -158,24 +158,25 @@ impl TokenStore for PendingStore {
         self.connect(&mut state, true).is_some()
     }
 
-    fn situation(&self) -> Option<String> {
+    fn situation(&self) -> Option<StorePlace> {
         let state = self.lock();
         Some(match &state.secure {
-            Some(secure) => format!(
-                "Tokens are encrypted in {} with a key kept in {}.",
-                secure.file_path().display(),
-                secure.backend_name()
-            ),
-            None => waiting_reason(&state.why),
+            Some(secure) => secure.place(),
+            None => waiting_place(&state.why),
         })
     }
 }
 
-/// What the UI and `doctor` say while the credential store does not answer.
-pub(crate) fn waiting_reason(why: &str) -> String {
-    format!(
-        "The system credential store is not available ({why}), so your sign-in is kept in memory only and is not \
-         saved; Presently keeps asking and saves it there as soon as it answers. To save tokens unencrypted in a \
-         file instead, set token-store = \"file\" in the settings file."
-    )
+/// Where the tokens are while the credential store does not answer: memory, and why.
+pub(crate) fn waiting_place(why: &str) -> StorePlace {
+    StorePlace {
+        kind: StoreKind::Memory,
+        file: None,
+        key_kept_in: None,
+        note: Some(format!(
+            "The system credential store is not available ({why}). Presently keeps asking and saves the sign-in \
+             there as soon as it answers. To save it unencrypted in a file instead, set token-store = \"file\" in \
+             the settings file."
+        )),
+    }
 }

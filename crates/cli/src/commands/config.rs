@@ -6,6 +6,7 @@
 //! presence API). A broken file is never overwritten: fix it by hand first (the error names file, line and
 //! key). Writes are atomic (the core's `update_user_file`).
 
+use presently_core::wording::short_path;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -311,8 +312,8 @@ pub fn run(global: &Global, command: &ConfigCommand, out: Output) -> Result<u8, 
     match command {
         ConfigCommand::Path => {
             let locations = locations()?;
-            out.line(format!("user:    {}", locations.user.display()));
-            out.line(format!("managed: {}", locations.managed.display()));
+            out.line(format!("user:    {}", short_path(&locations.user)));
+            out.line(format!("managed: {}", short_path(&locations.managed)));
             out.json_value(&PathJson {
                 user: FileJson {
                     path: &locations.user,
@@ -379,8 +380,8 @@ fn change(global: &Global, key: &'static str, value: Option<Value>, out: Output)
 
     let written = value.as_ref().map(Value::to_string);
     match &written {
-        Some(v) => out.line(format!("{key} = {v}  (saved in {})", locations.user.display())),
-        None => out.line(format!("{key} removed from {}", locations.user.display())),
+        Some(v) => out.line(format!("{key} = {v}  (saved in {})", short_path(&locations.user))),
+        None => out.line(format!("{key} removed from {}", short_path(&locations.user))),
     }
     let mut warnings = Vec::new();
     let settings = load_settings(global)?;

@@ -12,6 +12,7 @@
 //! It never stops at the first problem: each check reports, and the exit code is the one of the first failed
 //! check (0 when none failed; warnings do not fail).
 
+use presently_core::wording::short_path;
 use std::sync::Arc;
 
 use presently_auth::store::DEFAULT_SERVICE;
@@ -150,11 +151,11 @@ pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
         };
         match (&error, exists) {
             (Some(e), _) => report.fail(name, ProblemKind::InvalidChoice, e.clone()),
-            (None, true) => report.add(name, CheckStatus::Ok, format!("{} parses", path.display())),
+            (None, true) => report.add(name, CheckStatus::Ok, format!("{} parses", short_path(path))),
             (None, false) => report.add(
                 name,
                 CheckStatus::Ok,
-                format!("{} does not exist (fine)", path.display()),
+                format!("{} does not exist (fine)", short_path(path)),
             ),
         }
         json.config_files.push(ConfigFileJson {
@@ -208,17 +209,9 @@ pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
         let store = TokenStoreJson::of(wired);
         if store.kind == StoreKind::Memory {
             // The credential store does not answer: a sign-in made now lasts only as long as the process.
-            report.add(
-                "token store",
-                CheckStatus::Warn,
-                wired.services.store_reason.clone(),
-            );
+            report.add("token store", CheckStatus::Warn, wired.store_sentences());
         } else if store.secure {
-            report.add(
-                "token store",
-                CheckStatus::Ok,
-                wired.services.store_reason.clone(),
-            );
+            report.add("token store", CheckStatus::Ok, wired.store_sentences());
         } else {
             report.add(
                 "token store",
@@ -226,7 +219,7 @@ pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
                 format!(
                     "TOKENS ARE NOT ENCRYPTED. {} Anyone who can read that file as you can act as you in Microsoft \
                      Graph until the tokens expire.",
-                    wired.services.store_reason
+                    wired.store_sentences()
                 ),
             );
         }

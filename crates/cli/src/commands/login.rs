@@ -70,20 +70,17 @@ pub async fn run(global: &Global, args: &LoginArgs, out: Output) -> Result<u8, P
 
     let store = TokenStoreJson::of(&wired);
     if !store.secure {
-        let text = format!("tokens are saved unencrypted: {}", wired.services.store_reason);
+        let text = format!("tokens are saved unencrypted: {}", wired.store_sentences());
         warnings.push(text);
     } else if !store.kind.is_persistent() {
-        warnings.push(format!(
-            "the sign-in was not saved: {}",
-            wired.services.store_reason
-        ));
+        warnings.push(format!("the sign-in was not saved: {}", wired.store_sentences()));
     }
     out.line(format!(
         "Signed in as {} (tenant {}); tokens kept in {}: {}",
         account_label(&account),
         account.tid,
         store.kind_text,
-        wired.services.store_reason
+        wired.store_sentences()
     ));
     if let Some(note) = crate::keeper_backend::tell_running_keeper(&wired.data_dir).await {
         out.note(&note);

@@ -62,7 +62,7 @@ impl TokenStoreJson {
             kind,
             secure: kind.is_secure(),
             location: wired.store.location(),
-            reason: wired.services.store_reason.clone(),
+            reason: wired.store_sentences(),
             kind_text: kind.to_string(),
         }
     }

@@ -87,14 +87,15 @@ fn report(snapshot: &Snapshot, last: &mut String, out: Output) {
         AccountView::SignedIn { username, .. } => username.clone(),
     };
     let intent = match &snapshot.intent {
-        Some(intent) => match intent.ends_at() {
-            Some(end) => format!(
-                "{} until {}",
-                intent.status,
-                crate::output::local_time(end, jiff::Timestamp::now())
-            ),
-            None => format!("{} until you change it", intent.status),
-        },
+        Some(intent) => format!(
+            "{} {}",
+            intent.status,
+            presently_core::wording::until_words(
+                intent,
+                jiff::Timestamp::now(),
+                &jiff::tz::TimeZone::system()
+            )
+        ),
         None => "automatic".to_owned(),
     };
     let graph = match (&snapshot.agreement, &snapshot.reported) {

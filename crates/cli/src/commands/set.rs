@@ -91,14 +91,7 @@ pub async fn run(global: &Global, args: &SetArgs, out: Output) -> Result<u8, Pro
 
 fn print(report: &SetReport, choice: &Choice, now: Timestamp, out: Output) {
     let status = report.intent.status;
-    let until = match report.intent.until {
-        Until::At { at } => format!("until {}", local_time(at, now)),
-        Until::UntilChanged => "until you change it".to_owned(),
-        Until::GraphDefault => match report.intent.ends_at() {
-            Some(end) => format!("for Graph's default time (until {})", local_time(end, now)),
-            None => "for Graph's default time".to_owned(),
-        },
-    };
+    let until = presently_core::wording::until_words(&report.intent, now, &jiff::tz::TimeZone::system());
     out.line(format!("Set {status} {until} ({}).", choice.duration));
     if let Some(reading) = &report.graph {
         out.line(format!("Graph now reports: {reading}."));

@@ -122,6 +122,15 @@ pub fn view(settings: &Settings) -> SettingsView {
 
 /// The view of the settings in force with the hotkey registration `report` of the tray app's main process.
 pub fn view_with(settings: &Settings, report: &HotkeyReport) -> SettingsView {
+    view_in(settings, report, &crate::wording::KnownFolders::of_this_user())
+}
+
+/// [`view_with`], its paths shortened against `folders` (`~/.config/presently/settings.toml`).
+pub fn view_in(
+    settings: &Settings,
+    report: &HotkeyReport,
+    folders: &crate::wording::KnownFolders,
+) -> SettingsView {
     let hotkey = |action: HotkeyAction| {
         FieldView::from_sourced(settings.hotkeys.get(action), |s: &Option<Shortcut>| {
             Binding(*s).to_string()
@@ -148,7 +157,7 @@ pub fn view_with(settings: &Settings, report: &HotkeyReport) -> SettingsView {
         hotkey_automatic: hotkey(HotkeyAction::Automatic),
         hotkey_open: hotkey(HotkeyAction::Open),
         hotkeys: HotkeysView::new(&settings.hotkey_duration.value, report),
-        user_file: settings.user_file.display().to_string(),
+        user_file: folders.shorten(&settings.user_file),
     }
 }
 

@@ -16,13 +16,15 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+
+use crate::wording::short_path;
 use serde::de::DeserializeOwned;
 
 /// Why a settings file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
     /// The file exists but could not be read (permissions, I/O).
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {}: {source}", short_path(path))]
     Read {
         /// The file.
         path: PathBuf,
@@ -30,7 +32,11 @@ pub enum FileError {
         source: std::io::Error,
     },
     /// The file is not valid, or holds an unknown key or a bad value.
-    #[error("{path}, line {line}{}: {message}", key.as_deref().map(|k| format!(", key `{k}`")).unwrap_or_default())]
+    #[error(
+        "{}, line {line}{}: {message}",
+        short_path(path),
+        key.as_deref().map(|k| format!(", key `{k}`")).unwrap_or_default()
+    )]
     Invalid {
         /// The file.
         path: PathBuf,
@@ -43,7 +49,8 @@ pub enum FileError {
     },
     /// Saving was refused because the file on disk is broken; it is left as it is.
     #[error(
-        "not saving: {path} has an error the user must fix first ({reason}); the file was left untouched"
+        "{} has an error to fix first ({reason}); nothing was saved and the file was left as it is",
+        short_path(path)
     )]
     RefusedOverBrokenFile {
         /// The file.
@@ -52,7 +59,7 @@ pub enum FileError {
         reason: String,
     },
     /// Writing failed; the old file, if any, is unchanged.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {}: {source}", short_path(path))]
     Write {
         /// The file.
         path: PathBuf,

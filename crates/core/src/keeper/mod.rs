@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
 use jiff::tz::TimeZone;
-use presently_auth::TokenManager;
+use presently_auth::{StorePlace, TokenManager};
 use presently_model::{DurationChoice, DurationError, Intent, Origin, PreferredPresence, WorkWeek};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
@@ -85,22 +85,15 @@ pub struct Keeper {
     local: Arc<RwLock<Local>>,
 }
 
-/// The token store as the snapshot shows it: `chosen` (the reason given when it was chosen) unless the store's
+/// The token store as the snapshot shows it: `chosen` (the place given when it was chosen) unless the store's
 /// situation changed since (it waits for the credential store, or that answered meanwhile).
-/// When saving keeps failing, the manager's words for it follow.
-pub(crate) fn store_view(chosen: &TokenStoreView, tokens: &TokenManager) -> TokenStoreView {
-    let mut view = match tokens.store_situation() {
-        Some(description) => TokenStoreView {
-            secure: tokens.store_kind().is_secure(),
-            description,
-        },
-        None => chosen.clone(),
-    };
+/// When saving keeps failing, the manager's words for it follow in the note.
+pub(crate) fn store_view(chosen: &StorePlace, tokens: &TokenManager) -> TokenStoreView {
+    let mut place = tokens.store_situation().unwrap_or_else(|| chosen.clone());
     if let Some(trouble) = tokens.save_trouble() {
-        view.description.push(' ');
-        view.description.push_str(&trouble);
+        place.add_note(&trouble);
     }
-    view
+    TokenStoreView::of(&place, &crate::wording::KnownFolders::of_this_user())
 }
 
 /// The keeper has stopped (its task ended).
@@ -113,10 +106,7 @@ impl Keeper {
     /// still-valid intent and cleans up an expired one.
     pub fn spawn(services: &Services, config: KeeperConfig) -> (Keeper, tokio::task::JoinHandle<()>) {
         let (commands, rx) = mpsc::unbounded_channel();
-        let token_store = TokenStoreView {
-            secure: services.tokens.store_kind().is_secure(),
-            description: services.store_reason.clone(),
-        };
+        let token_store = services.store_place.clone();
         let initial = Snapshot {
             revision: 0,
             intent: None,
@@ -127,7 +117,7 @@ impl Keeper {
             next: None,
             problem: None,
             problem_since: None,
-            token_store: token_store.clone(),
+            token_store: store_view(&token_store, &services.tokens),
         };
         let (state_tx, state) = watch::channel(initial);
         let (events, _) = broadcast::channel(64);

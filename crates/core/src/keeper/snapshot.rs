@@ -173,14 +173,35 @@ pub enum NextAction {
     Retry,
 }
 
-/// The token store in use.
+/// The token store in use, as parts each view words for itself (`crate::wording::store_sentences` for the CLI,
+/// `ui/src/views/welcome.ts` for the popup).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenStoreView {
     /// False when tokens sit in a plain file (no credential store on this system).
     pub secure: bool,
-    /// Where and how, in words.
-    pub description: String,
+    /// Which kind of store.
+    pub kind: presently_auth::StoreKind,
+    /// The file that holds the tokens, shortened as people write it (`~/.local/share/presently/tokens.enc`);
+    /// `None` in memory.
+    pub location: Option<String>,
+    /// The credential store that holds the key of the encrypted file.
+    pub key_kept_in: Option<String>,
+    /// Why it is this store, or what went wrong saving: whole sentences.
+    pub note: Option<String>,
+}
+
+impl TokenStoreView {
+    /// The view of `place`, its path shortened against `folders`.
+    pub fn of(place: &presently_auth::StorePlace, folders: &crate::wording::KnownFolders) -> Self {
+        Self {
+            secure: place.kind.is_secure(),
+            kind: place.kind,
+            location: place.file.as_deref().map(|f| folders.shorten(f)),
+            key_kept_in: place.key_kept_in.map(str::to_owned),
+            note: place.note.clone(),
+        }
+    }
 }
 
 /// A notable moment (for notifications and logs).

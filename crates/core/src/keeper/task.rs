@@ -27,7 +27,6 @@ use tokio::time::Instant;
 use super::plan::{self, Verdict};
 use super::snapshot::{
     AccountView, Agreement, KeeperActivity, KeeperEvent, NextAction, Planned, Reported, Snapshot,
-    TokenStoreView,
 };
 use super::store::{Applied, IntentFile, Saved};
 use super::wall_clock::WallClockWatch;
@@ -77,7 +76,7 @@ pub(crate) struct Task {
     pub(crate) state: watch::Sender<Snapshot>,
     pub(crate) events: broadcast::Sender<KeeperEvent>,
     pub(crate) rx: mpsc::UnboundedReceiver<Command>,
-    pub(crate) token_store: TokenStoreView,
+    pub(crate) token_store: presently_auth::StorePlace,
 
     intent: Option<Intent>,
     applied: Applied,
@@ -117,7 +116,7 @@ impl Task {
         state: watch::Sender<Snapshot>,
         events: broadcast::Sender<KeeperEvent>,
         rx: mpsc::UnboundedReceiver<Command>,
-        token_store: TokenStoreView,
+        token_store: presently_auth::StorePlace,
     ) -> Self {
         let now = clock.now();
         Self {
@@ -291,6 +290,9 @@ impl Task {
             }
             Command::SignOut(done) => {
                 self.goodbye(true).await;
+                // Signed out, nothing is kept: a problem from before (sign in again, consent) no longer applies,
+                // and the tray read "Signed out" under "... must sign in again".
+                self.clear_problem();
                 if let Err(e) = self.tokens.sign_out().await {
                     self.set_problem(Problem::from(&e));
                 }
