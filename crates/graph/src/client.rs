@@ -159,9 +159,9 @@ impl std::fmt::Debug for GraphClient {
 }
 
 /// A successful answer: status and (size-limited) body.
-struct Answer {
-    status: u16,
-    body: Vec<u8>,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) body: Vec<u8>,
 }
 
 impl GraphClient {
@@ -468,7 +468,7 @@ async fn read_limited(mut response: reqwest::Response, limit: usize) -> Result<V
 }
 
 /// Builds a refusal from an error answer, and the server's `Retry-After` as a delay.
-fn refusal_from(
+pub(crate) fn refusal_from(
     status: StatusCode,
     headers: &header::HeaderMap,
     body: &[u8],
@@ -507,7 +507,7 @@ fn refusal_from(
 
 /// Reads a Graph resource. It must be a JSON object: serde would also accept an array for a struct whose
 /// fields all have defaults, and a `[]` from some proxy must not read as "presence unknown".
-fn decode<T: DeserializeOwned>(answer: &Answer) -> Result<T, GraphError> {
+pub(crate) fn decode<T: DeserializeOwned>(answer: &Answer) -> Result<T, GraphError> {
     let unexpected = |source| GraphError::UnexpectedBody {
         status: answer.status,
         source,
