@@ -250,6 +250,10 @@ pub fn aadsts(data: &[u8]) -> bool {
         &endpoints,
     );
     assert_eq!(refusal.to_string(), bare.to_string());
+    // What the popup and the logs show: bounded, one line, whatever the server sent.
+    let shown = refusal.to_string();
+    assert!(shown.len() < 1024, "{} bytes", shown.len());
+    assert!(!shown.chars().any(char::is_control), "{shown:?}");
     assert_eq!(refusal.action(), bare.action());
     true
 }

@@ -43,6 +43,9 @@ pub fn error_body(data: &[u8]) -> bool {
     let error = GraphError::Refused(Box::new(refusal));
     let bare = GraphError::Refused(Box::new(bare));
     assert_eq!(error.to_string(), bare.to_string());
+    let shown = error.to_string();
+    assert!(shown.len() < 256, "{} bytes", shown.len());
+    assert!(!shown.chars().any(char::is_control), "{shown:?}");
     assert_eq!(error.action(), bare.action());
     assert_eq!(error.is_retryable(), bare.is_retryable());
     let _ = error.retry_after();
