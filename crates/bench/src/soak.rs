@@ -345,13 +345,19 @@ pub fn run(options: &Options) -> anyhow::Result<Soak> {
         keeper
             .wait_field("/agreement/state", "matches", Duration::from_secs(120))
             .await?;
-        let view = control.get(&format!("/_emulator/users/{user}/presence")).await?;
-        anyhow::Ok(
-            view["effective"]["availability"]
+        // The agreement is the keeper's view; the emulator's is the one that counts.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let view = control.get(&format!("/_emulator/users/{user}/presence")).await?;
+            let shows = view["effective"]["availability"]
                 .as_str()
                 .unwrap_or_default()
-                .to_string(),
-        )
+                .to_string();
+            if shows == expected || tokio::time::Instant::now() > deadline {
+                return anyhow::Ok(shows);
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
     });
     let settle_s = ended.elapsed().as_secs_f64();
     let emulator_shows = match shown {
