@@ -327,7 +327,7 @@ pub(crate) fn token_set_from_response(
 }
 
 /// The fields of a token answer and of an Entra error body: the only names a failure may quote.
-const KNOWN_FIELDS: &[&str] = &[
+pub(crate) const KNOWN_FIELDS: &[&str] = &[
     "access_token",
     "token_type",
     "expires_in",

@@ -322,23 +322,6 @@ pub fn token_answer(data: &[u8]) -> bool {
     true
 }
 
-/// The fields of a token answer and of an error body: the only names a failure may quote.
-const ANSWER_FIELDS: &[&str] = &[
-    "access_token",
-    "token_type",
-    "expires_in",
-    "refresh_token",
-    "scope",
-    "id_token",
-    "error",
-    "error_description",
-    "error_codes",
-    "error_uri",
-    "suberror",
-    "trace_id",
-    "correlation_id",
-];
-
 /// `HTTP {status}, the field "{path}" does not fit`: the path made of known field names and indexes only.
 fn assert_field_error(reason: &str) {
     let path = reason
@@ -347,7 +330,9 @@ fn assert_field_error(reason: &str) {
         .unwrap_or_else(|| panic!("an unexpected refusal: {reason:?}"));
     for segment in path.split(['.', '[', ']']).filter(|s| !s.is_empty()) {
         assert!(
-            segment == "?" || segment.chars().all(|c| c.is_ascii_digit()) || ANSWER_FIELDS.contains(&segment),
+            segment == "?"
+                || segment.chars().all(|c| c.is_ascii_digit())
+                || endpoint::KNOWN_FIELDS.contains(&segment),
             "the refusal quotes {segment:?}: {reason:?}"
         );
     }
