@@ -75,9 +75,8 @@ pub fn loopback_request(data: &[u8]) -> bool {
             description,
             state,
         } => {
-            if !error.is_empty() {
-                query.append_pair("error", error);
-            }
+            // An empty `error=` and a bare `state=` both read as an error without a name: form it always.
+            query.append_pair("error", error);
             if let Some(d) = description {
                 query.append_pair("error_description", d);
             }
