@@ -62,13 +62,9 @@ pub fn loopback_request(data: &[u8]) -> bool {
         Redirect::Code { code, state } => {
             query.append_pair("code", code.expose_secret());
             query.append_pair("state", state);
-            let shown = format!("{code:?} {code}");
-            if code.expose_secret().len() >= 4 {
-                assert!(
-                    !shown.contains(code.expose_secret()),
-                    "the code shows in {shown:?}"
-                );
-            }
+            // What Debug and Display show does not depend on the code at all.
+            let other = crate::secret::AuthorizationCode::new("another code");
+            assert_eq!(format!("{code:?} {code}"), format!("{other:?} {other}"));
         }
         Redirect::Error {
             error,
