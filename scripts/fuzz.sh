@@ -7,8 +7,9 @@
 #   cargo install cargo-fuzz --locked
 #
 # With FUZZ_RUNS=N a target stops after N executions instead (SECONDS is then only a cap): FUZZ_RUNS=1000000 is the
-# campaign that closes a hardening round. FUZZ_CMIN=1 minimises each corpus afterwards (`cargo fuzz cmin`), so what
-# is checked in stays small.
+# campaign that closes a hardening round. FUZZ_CMIN=1 minimises each corpus afterwards (`cargo fuzz cmin` counting
+# coverage edges, not how often each is hit), so what is checked in stays small; files named regression-* (inputs
+# that once failed) are kept whatever it finds.
 #
 # A crash stops the run with the failing input saved in fuzz/artifacts/<target>/. The checks each target makes
 # live in crates/fuzz-checks; `cargo test -p presently-fuzz-checks` replays the checked-in corpora on stable Rust.
@@ -45,7 +46,11 @@ for target in $targets; do
   rm -f "$log"
   if [ -n "${FUZZ_CMIN:-}" ]; then
     before=$(find "corpus/$target" -type f | wc -l)
-    cargo +nightly fuzz cmin -O "$target" "corpus/$target" >/dev/null 2>&1
+    keep="$(mktemp -d)"
+    cp corpus/"$target"/regression-* "$keep"/ 2>/dev/null || true
+    cargo +nightly fuzz cmin -O "$target" "corpus/$target" -- -use_counters=0 >/dev/null 2>&1
+    cp "$keep"/* corpus/"$target"/ 2>/dev/null || true
+    rm -rf "$keep"
     after=$(find "corpus/$target" -type f | wc -l)
     echo "$target: ${runs:-?} executions in ${secs:-?} s, peak RSS ${rss:-?} MB, no crash; corpus $before -> $after files"
   else
