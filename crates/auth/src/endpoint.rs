@@ -259,7 +259,10 @@ pub(crate) fn map_request_error(
         RequestTokenError::Request(other) => AuthError::UnexpectedResponse(other.to_string()),
         RequestTokenError::Parse(e, _body) => {
             let status = meta.map(|m| m.status).unwrap_or_default();
-            AuthError::UnexpectedResponse(format!("HTTP {status}, the field \"{}\" does not fit", e.path()))
+            AuthError::UnexpectedResponse(format!(
+                "HTTP {status}, the field \"{}\" does not fit",
+                field_path(e.path())
+            ))
         }
         RequestTokenError::Other(_) => {
             let status = meta.map(|m| m.status).unwrap_or_default();
@@ -323,6 +326,43 @@ pub(crate) fn token_set_from_response(
     })
 }
 
+/// The fields of a token answer and of an Entra error body: the only names a failure may quote.
+pub(crate) const KNOWN_FIELDS: &[&str] = &[
+    "access_token",
+    "token_type",
+    "expires_in",
+    "ext_expires_in",
+    "refresh_token",
+    "scope",
+    "id_token",
+    "error",
+    "error_description",
+    "error_codes",
+    "error_uri",
+    "suberror",
+    "trace_id",
+    "correlation_id",
+    "timestamp",
+];
+
+/// Where reading failed, as a path of the fields we know; any other key is the answer's own content (a server
+/// or proxy may put anything there) and shows as `?`.
+fn field_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path.iter() {
+        if !out.is_empty() {
+            out.push('.');
+        }
+        match segment {
+            Segment::Seq { index } => out.push_str(&index.to_string()),
+            Segment::Map { key } if KNOWN_FIELDS.contains(&key.as_str()) => out.push_str(key),
+            _ => out.push('?'),
+        }
+    }
+    if out.is_empty() { "?".into() } else { out }
+}
+
 /// Parses a token-endpoint answer that did not go through `oauth2` (device-code polling): 200 → token answer,
 /// otherwise an Entra error body.
 pub(crate) fn parse_token_answer(
@@ -333,11 +373,16 @@ pub(crate) fn parse_token_answer(
     if status == 200 {
         serde_path_to_error::deserialize::<_, EntraTokenResponse>(&mut de)
             .map(Ok)
-            .map_err(|e| format!("HTTP 200, the field \"{}\" does not fit", e.path()))
+            .map_err(|e| format!("HTTP 200, the field \"{}\" does not fit", field_path(e.path())))
     } else {
         serde_path_to_error::deserialize::<_, AadErrorBody>(&mut de)
             .map(Err)
-            .map_err(|e| format!("HTTP {status}, the field \"{}\" does not fit", e.path()))
+            .map_err(|e| {
+                format!(
+                    "HTTP {status}, the field \"{}\" does not fit",
+                    field_path(e.path())
+                )
+            })
     }
 }
 
@@ -388,6 +433,19 @@ mod tests {
         let err = parse_token_answer(200, body).unwrap_err();
         assert!(err.contains("access_token"), "{err}");
         assert!(!err.contains("12345"), "{err}");
+    }
+
+    #[test]
+    fn a_failure_inside_a_field_the_answer_invented_never_quotes_its_name() {
+        // Bytes that are not UTF-8 inside the value of a key Entra never sends: the key is the answer's content.
+        let mut body = br#"{"token_type":"Bearer","eyJsecret-looking-key":""#.to_vec();
+        body.extend_from_slice(&[0x9b, 0x95]);
+        body.extend_from_slice(br#"","access_token":"a"}"#);
+        for status in [200, 400] {
+            let err = parse_token_answer(status, &body).unwrap_err();
+            assert!(!err.contains("eyJsecret"), "{err}");
+            assert!(err.contains("the field \"?\""), "{err}");
+        }
     }
 
     #[test]

@@ -335,9 +335,9 @@ impl fmt::Display for ServerRefusal {
                 Some(code) => write!(
                     f,
                     "Microsoft refused the sign-in ({}, AADSTS{code}).",
-                    self.error
+                    shown_error(&self.error)
                 ),
-                None => write!(f, "Microsoft refused the sign-in ({}).", self.error),
+                None => write!(f, "Microsoft refused the sign-in ({}).", shown_error(&self.error)),
             },
         }
     }
@@ -484,6 +484,17 @@ impl AuthError {
     }
 }
 
+/// The `error` value as a message may quote it: only with the shape of an OAuth error code (RFC 6749 §5.2 codes
+/// are short words such as `invalid_grant`). Anything else (a proxy's page, control characters, kilobytes of text)
+/// would reach the popup, the tray's tooltip and the logs as the server sent it.
+fn shown_error(error: &str) -> &str {
+    let fits = (1..=64).contains(&error.len())
+        && error
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    if fits { error } else { "an unrecognised error" }
+}
+
 /// Extracts the AADSTS number at the start of an `error_description` (`"AADSTS65004: ..."`), for the redirect
 /// errors that carry no `error_codes` array. This reads the documented numeric prefix, not the prose.
 pub(crate) fn aadsts_prefix(description: &str) -> Option<u32> {
@@ -523,6 +534,28 @@ mod tests {
             server_description: Some("AADSTS00000: text that must never decide anything".into()),
             context: context(),
         }
+    }
+
+    #[test]
+    fn an_unknown_error_value_is_quoted_only_when_it_has_the_shape_of_an_oauth_error_code() {
+        let plain = refusal("some_new_error", &[], None).to_string();
+        assert_eq!(plain, "Microsoft refused the sign-in (some_new_error).");
+        for odd in [
+            "x".repeat(10_000),
+            "bad\nline".into(),
+            "red\u{1b}[31m".into(),
+            "quote\"it\"".into(),
+        ] {
+            let shown = refusal(&odd, &[], None).to_string();
+            assert!(shown.len() < 120, "{} bytes", shown.len());
+            assert!(!shown.contains(odd.as_str()), "{shown:?}");
+            assert!(shown.chars().all(|c| !c.is_control()), "{shown:?}");
+        }
+        let coded = refusal(&"y".repeat(500), &[123], None).to_string();
+        assert_eq!(
+            coded,
+            "Microsoft refused the sign-in (an unrecognised error, AADSTS123)."
+        );
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub mod config;
 pub mod device;
 mod endpoint;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod loopback;
 pub mod manager;
 pub mod pkce;

@@ -149,7 +149,7 @@ async fn accept(v4: &TcpListener, v6: Option<&TcpListener>) -> std::io::Result<(
 impl Redirect {
     /// Whether it carries exactly `expected` as its `state` (compared in constant time: the state is a secret
     /// shared only with the browser).
-    fn has_state(&self, expected: &str) -> bool {
+    pub(crate) fn has_state(&self, expected: &str) -> bool {
         let state = match self {
             Redirect::Code { state, .. } => Some(state.as_str()),
             Redirect::Error { state, .. } => state.as_deref(),
@@ -204,6 +204,11 @@ async fn read_target(stream: &mut TcpStream) -> Option<String> {
         }
         head.extend_from_slice(&buf[..n]);
     }
+    request_target(&head)
+}
+
+/// The request target of a `GET` request head (`GET /?code=... HTTP/1.1`), or `None` for anything else.
+pub(crate) fn request_target(head: &[u8]) -> Option<String> {
     let line_end = head.windows(2).position(|w| w == b"\r\n")?;
     let line = std::str::from_utf8(&head[..line_end]).ok()?;
     let mut parts = line.split(' ');
@@ -216,7 +221,7 @@ async fn read_target(stream: &mut TcpStream) -> Option<String> {
 }
 
 /// Parses a request target: only `/` with `code`, `error` or `state` is a redirect.
-fn parse_target(target: &str) -> Option<Redirect> {
+pub(crate) fn parse_target(target: &str) -> Option<Redirect> {
     let url = url::Url::parse("http://localhost").ok()?.join(target).ok()?;
     if url.path() != "/" {
         return None;

@@ -6,6 +6,7 @@
 //!   beside a bare Tauri tray (`crates/bench/reference-tray`), on a virtual desktop.
 //! - `wakeups`: the idle app's wakeups thread by thread in each state it rests in, beside the reference's.
 //! - `latency`: a click in the popup and a global hotkey, to the request reaching the emulator.
+//! - `soak`: the release app under 10,000 intents, popups, injected faults and clock jumps; what it holds after.
 //! - `all`: the three, one table of figures against their targets, and `target/bench/report.json`.
 //!
 //! `footprint`, `latency` and `all` need the virtual desktop and release builds: `scripts/bench.sh` (or `npm
@@ -18,6 +19,7 @@ mod latency;
 mod launch;
 mod procs;
 mod report;
+mod soak;
 mod states;
 mod stats;
 mod wakeups;
@@ -71,6 +73,41 @@ enum Command {
         app: PathBuf,
         #[command(flatten)]
         latency: LatencyArgs,
+    },
+    /// The app under a long stream of intents, popups, injected faults and clock jumps: memory, descriptors and
+    /// threads before and after, panics, and whether the emulator ends showing the last intent (on a virtual
+    /// desktop). Writes target/bench/soak.json.
+    Soak {
+        /// The release tray app.
+        #[arg(long, default_value = "target/release/presently-app")]
+        app: PathBuf,
+        /// Intents sent over the IPC.
+        #[arg(long, default_value_t = 10_000)]
+        intents: usize,
+        /// Popup openings spread over the run.
+        #[arg(long, default_value_t = 50)]
+        popups: usize,
+        /// A random fault is armed every this many intents.
+        #[arg(long, default_value_t = 50)]
+        fault_every: usize,
+        /// The emulator's clock jumps every this many intents.
+        #[arg(long, default_value_t = 500)]
+        jump_every: usize,
+        /// Milliseconds between two intents.
+        #[arg(long, default_value_t = 10)]
+        pace_ms: u64,
+        /// Seconds of rest after sign-in before the first weighing.
+        #[arg(long, default_value_t = 20)]
+        settle_secs: u64,
+        /// Seconds after the run before weighing again (the popup lingers 180 s by default).
+        #[arg(long, default_value_t = 300)]
+        after_secs: u64,
+        /// Seed of the random choices (default: from the clock).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Where to write the JSON report.
+        #[arg(long, default_value = "target/bench/soak.json")]
+        out: PathBuf,
     },
     /// All three, with a table of figures against their targets and target/bench/report.json.
     All {
@@ -210,6 +247,51 @@ fn main() -> anyhow::Result<()> {
             app,
             samples: args.samples,
         })?),
+        Command::Soak {
+            app,
+            intents,
+            popups,
+            fault_every,
+            jump_every,
+            pace_ms,
+            settle_secs,
+            after_secs,
+            seed,
+            out,
+        } => {
+            let seed = seed.unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or(1)
+            });
+            let mut machine = report::Machine::now();
+            let soak = soak::run(&soak::Options {
+                app,
+                intents,
+                popups,
+                fault_every,
+                jump_every,
+                pace: Duration::from_millis(pace_ms),
+                settle: Duration::from_secs(settle_secs),
+                after: Duration::from_secs(after_secs),
+                seed,
+            })?;
+            machine.finish();
+            print!("{}", soak::report(&soak));
+            println!("{}", machine.line());
+            if let Some(dir) = out.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let json = serde_json::json!({
+                "machine": machine.line(),
+                "pass": soak.pass(),
+                "soak": soak,
+            });
+            std::fs::write(&out, serde_json::to_string_pretty(&json)? + "\n")?;
+            println!("wrote {}", out.display());
+            anyhow::ensure!(soak.pass(), "soak: a target was missed");
+        }
         Command::All {
             footprint: fargs,
             latency: largs,

@@ -3,8 +3,10 @@
 //! nightly Rust. Each check takes raw bytes, as a fuzzer gives them, and panics only when something that must
 //! hold does not: a parser must never panic, and what parses must survive format → parse unchanged.
 //!
-//! Parsers private to their crate (the loopback request line, the token document) are reached through their
-//! crates' own tests, not here.
+//! Parsers private to their crate (the loopback request line, the token document and envelope, id_token claims,
+//! Entra's error bodies and token answers, Graph's error and presence bodies) are reached through the `fuzzing`
+//! module their crate builds with its `fuzzing` feature; the emulator's request bodies through its router
+//! ([`emulator`]).
 
 // A failed check must panic: that is how a fuzzer (and the replay test) sees it.
 #![allow(clippy::expect_used, clippy::panic)]
@@ -16,6 +18,12 @@ use presently_core::config::SettingsFile;
 use presently_core::config::hotkeys::Binding;
 use presently_core::ipc::protocol::RequestFrame;
 use presently_model::DurationChoice;
+
+mod emulator;
+
+pub use emulator::emulator_body;
+pub use presently_auth::fuzzing as auth;
+pub use presently_graph::fuzzing as graph;
 
 /// A check: takes a fuzzer's bytes, panics when something that must hold does not, and says whether they
 /// parsed.
@@ -30,6 +38,14 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("ipc_request", ipc_request),
     ("hotkey", hotkey),
     ("graph_presence", graph_presence),
+    ("graph_error", presently_graph::fuzzing::error_body),
+    ("loopback_request", presently_auth::fuzzing::loopback_request),
+    ("token_document", presently_auth::fuzzing::token_document),
+    ("token_envelope", presently_auth::fuzzing::token_envelope),
+    ("id_token", presently_auth::fuzzing::id_token),
+    ("aadsts", presently_auth::fuzzing::aadsts),
+    ("token_answer", presently_auth::fuzzing::token_answer),
+    ("emulator_body", emulator_body),
 ];
 
 /// `DurationChoice` text (popup, `--until`, settings): parse → show → parse gives the same choice.
@@ -108,7 +124,7 @@ pub fn hotkey(data: &[u8]) -> bool {
     true
 }
 
-/// A Graph presence body: never panics.
+/// A Graph presence or `/me` body, read as the client reads it: never panics, only an object is read.
 pub fn graph_presence(data: &[u8]) -> bool {
-    serde_json::from_slice::<presently_graph::Presence>(data).is_ok()
+    presently_graph::fuzzing::presence_body(data)
 }

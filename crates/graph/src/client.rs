@@ -158,9 +158,9 @@ impl std::fmt::Debug for GraphClient {
 }
 
 /// A successful answer: status and (size-limited) body.
-struct Answer {
-    status: u16,
-    body: Vec<u8>,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) body: Vec<u8>,
 }
 
 impl GraphClient {
@@ -467,7 +467,7 @@ async fn read_limited(mut response: reqwest::Response, limit: usize) -> Result<V
 }
 
 /// Builds a refusal from an error answer, and the server's `Retry-After` as a delay.
-fn refusal_from(
+pub(crate) fn refusal_from(
     status: StatusCode,
     headers: &header::HeaderMap,
     body: &[u8],
@@ -489,7 +489,7 @@ fn refusal_from(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
         .or_else(|| detail.inner_error.and_then(|i| i.request_id));
-    let code = detail.code.filter(|c| !c.is_empty());
+    let code = detail.code.filter(|c| is_graph_code(c));
     let refusal = Refusal {
         status: status.as_u16(),
         kind: RefusalKind::classify(status.as_u16(), code.as_deref(), retry_after),
@@ -504,9 +504,19 @@ fn refusal_from(
     (refusal, retry_after)
 }
 
+/// Whether an `error.code` has the shape of Graph's codes (`Forbidden`, `Request_ResourceNotFound`): one short
+/// word. Anything else (a proxy's text, control characters, kilobytes) is dropped rather than carried into the
+/// error's text, the popup and the logs; the refusal is then classified by its status alone.
+fn is_graph_code(code: &str) -> bool {
+    (1..=100).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
 /// Reads a Graph resource. It must be a JSON object: serde would also accept an array for a struct whose
 /// fields all have defaults, and a `[]` from some proxy must not read as "presence unknown".
-fn decode<T: DeserializeOwned>(answer: &Answer) -> Result<T, GraphError> {
+pub(crate) fn decode<T: DeserializeOwned>(answer: &Answer) -> Result<T, GraphError> {
     let unexpected = |source| GraphError::UnexpectedBody {
         status: answer.status,
         source,
@@ -578,6 +588,37 @@ fn is_loopback(url: &Url) -> bool {
 mod tests {
     use super::*;
     use crate::token::StaticToken;
+
+    #[test]
+    fn an_error_code_is_kept_only_when_it_has_the_shape_of_a_graph_code() {
+        let refusal_with = |code: &str| {
+            let body = serde_json::json!({"error": {"code": code, "message": "m"}}).to_string();
+            refusal_from(
+                StatusCode::FORBIDDEN,
+                &header::HeaderMap::new(),
+                body.as_bytes(),
+                "c".into(),
+            )
+            .0
+        };
+        assert_eq!(refusal_with("Forbidden").code.as_deref(), Some("Forbidden"));
+        assert_eq!(
+            refusal_with("Request_ResourceNotFound").code.as_deref(),
+            Some("Request_ResourceNotFound")
+        );
+        for odd in [
+            "z".repeat(5_000),
+            "two\nlines".into(),
+            "esc\u{1b}[2J".into(),
+            "a b".into(),
+        ] {
+            let refusal = refusal_with(&odd);
+            assert_eq!(refusal.code, None, "{odd:?}");
+            assert_eq!(refusal.kind, RefusalKind::classify(403, None, None));
+            let shown = GraphError::Refused(Box::new(refusal)).to_string();
+            assert_eq!(shown, "Microsoft Graph refused the request (403)");
+        }
+    }
 
     fn client(base: &str) -> Result<GraphClient, GraphError> {
         GraphClient::new(

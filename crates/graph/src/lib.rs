@@ -15,6 +15,9 @@
 
 pub mod client;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod retry;
 pub mod tls;
 pub mod token;

@@ -173,23 +173,7 @@ impl TokenStore for KeyringStore {
                 path: self.file.clone(),
             });
         };
-        let rest = bytes
-            .strip_prefix(MAGIC)
-            .ok_or_else(|| self.corrupt("it does not start like a Presently token envelope"))?;
-        if rest.len() < NONCE_LEN + 16 {
-            return Err(self.corrupt("it is too short to hold a nonce and a tag"));
-        }
-        let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
-        let nonce = Nonce::<Aes256Gcm>::try_from(nonce).map_err(|_| self.corrupt("bad nonce"))?;
-        let plain = cipher
-            .decrypt(
-                &nonce,
-                Payload {
-                    msg: ciphertext,
-                    aad: MAGIC,
-                },
-            )
-            .map_err(|_| self.corrupt("it does not decrypt with the key in the credential store"))?;
+        let plain = open_envelope(&cipher, &bytes).map_err(|reason| self.corrupt(reason))?;
         decode(&plain).map(Some).map_err(|reason| self.corrupt(reason))
     }
 
@@ -202,23 +186,10 @@ impl TokenStore for KeyringStore {
             op: "encrypt",
             detail: "the system random number generator failed".into(),
         })?;
-        let plain = encode(auth);
-        let ciphertext = cipher
-            .encrypt(
-                &nonce,
-                Payload {
-                    msg: &plain,
-                    aad: MAGIC,
-                },
-            )
-            .map_err(|_| StoreError::Keyring {
-                op: "encrypt",
-                detail: "AES-GCM refused the message".into(),
-            })?;
-        let mut out = Vec::with_capacity(MAGIC.len() + NONCE_LEN + ciphertext.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(nonce.as_slice());
-        out.extend_from_slice(&ciphertext);
+        let out = seal_envelope(&cipher, &nonce, &encode(auth)).map_err(|_| StoreError::Keyring {
+            op: "encrypt",
+            detail: "AES-GCM refused the message".into(),
+        })?;
         write_atomic(&self.file, &out)
     }
 
@@ -229,6 +200,48 @@ impl TokenStore for KeyringStore {
             Err(e) => Err(keyring_failure("delete the key", &e)),
         }
     }
+}
+
+/// Builds an envelope: magic ‖ nonce ‖ AES-256-GCM ciphertext of `plain` with the magic as associated data.
+pub(crate) fn seal_envelope(
+    cipher: &Aes256Gcm,
+    nonce: &Nonce<Aes256Gcm>,
+    plain: &[u8],
+) -> Result<Vec<u8>, aes_gcm::Error> {
+    let ciphertext = cipher.encrypt(
+        nonce,
+        Payload {
+            msg: plain,
+            aad: MAGIC,
+        },
+    )?;
+    let mut out = Vec::with_capacity(MAGIC.len() + NONCE_LEN + ciphertext.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(nonce.as_slice());
+    out.extend_from_slice(&ciphertext);
+    Ok(out)
+}
+
+/// Opens an envelope made by [`seal_envelope`]. The reason for a refusal is fixed text: the file's bytes are
+/// never quoted.
+pub(crate) fn open_envelope(cipher: &Aes256Gcm, bytes: &[u8]) -> Result<Vec<u8>, &'static str> {
+    let rest = bytes
+        .strip_prefix(MAGIC)
+        .ok_or("it does not start like a Presently token envelope")?;
+    if rest.len() < NONCE_LEN + 16 {
+        return Err("it is too short to hold a nonce and a tag");
+    }
+    let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
+    let nonce = Nonce::<Aes256Gcm>::try_from(nonce).map_err(|_| "bad nonce")?;
+    cipher
+        .decrypt(
+            &nonce,
+            Payload {
+                msg: ciphertext,
+                aad: MAGIC,
+            },
+        )
+        .map_err(|_| "it does not decrypt with the key in the credential store")
 }
 
 fn keyring_failure(op: &'static str, e: &keyring::Error) -> StoreError {

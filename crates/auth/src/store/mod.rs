@@ -9,7 +9,7 @@
 //! [`StoreError::Corrupt`] and left exactly as it is.
 
 mod file;
-mod keyring;
+pub(crate) mod keyring;
 mod memory;
 mod pending;
 
