@@ -613,6 +613,11 @@ fn golden() -> Vec<(String, String)> {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "the golden files are written on Linux and hold its paths (the fixtures' home is /home/ada); \
+              Windows would join them with backslashes. The payloads' shapes are checked on Linux"
+)]
 fn every_ui_payload_matches_its_golden_file() {
     let dir = fixtures_dir();
     let files = golden();
