@@ -317,7 +317,7 @@ fn one_keeper_runs_a_second_launch_forwards_its_command_and_the_login_entry_foll
     let second = desk.run(&["--demo", "set", "busy", "--for", "1h"]);
     assert!(second.status.success(), "{}", text(&second));
     assert!(
-        text(&second).contains("Presently is running: Busy (1h) until "),
+        text(&second).contains("Presently is running: Busy until "),
         "{}",
         text(&second)
     );
