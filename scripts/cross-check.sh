@@ -22,6 +22,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"
+ensure_dev_null
 ensure_ui_built
 
 WINDOWS=x86_64-pc-windows-gnu
@@ -78,10 +79,10 @@ check() { # target, extra cargo arguments...
     return 0
   fi
   cat "$log" >&2
-  # Seen twice on this machine (2026-12-03), never explained: cargo's probe of the target (`rustc - --print ...`)
-  # failed because rustc read a stray compiler message as its program, and cargo cached that failure in
-  # target/.rustc_info.json, so every later run failed the same way. A failed probe is no verdict on our code:
-  # probe once more, without cargo's cache. Any other failure stands.
+  # A failed probe of the target (`rustc - --print ...`) is no verdict on our code. Its known cause, a /dev/null
+  # that is a plain file holding compiler messages, is repaired above (ensure_dev_null); cargo may still have
+  # cached a failed probe in target/.rustc_info.json from a run before the repair: probe once more, without that
+  # cache. Any other failure stands.
   if grep -q "failed to run \`rustc\` to learn about target-specific information" "$log"; then
     rm -f "$log"
     echo "cross-check: cargo's probe of $target failed; probing again without its cache" >&2

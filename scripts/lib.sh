@@ -6,6 +6,18 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# /dev/null must be the null device. On a machine whose /dev/null was replaced by a plain file (seen on freshly
+# provisioned containers here: a regular file, mode 0666, made before any of our code ran), every `2>/dev/null`
+# appends to it and every process given a null stdin reads that text back. Cargo probes each target with `rustc -`
+# and a null stdin, so the probe compiles stray compiler messages and fails ("failed to run `rustc` to learn about
+# target-specific information"). Put the device back: character device 1,3, as the kernel makes it.
+ensure_dev_null() {
+  [ -c /dev/null ] && return 0
+  printf '==> /dev/null is not the null device (%s); recreating it\n' "$(stat -c %F /dev/null 2>&1)"
+  as_root rm -f /dev/null
+  as_root mknod -m 666 /dev/null c 1 3
+}
+
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }

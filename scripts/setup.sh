@@ -6,6 +6,8 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
+ensure_dev_null
+
 # Debian packages: the Tauri/WebKitGTK build, the tray under a virtual display (Xvfb, openbox, tint2), key presses
 # (xdotool), the Secret Service for the token store (gnome-keyring), WebDriver for the popup (webkit2gtk-driver),
 # screenshots (imagemagick), headless Chromium for web-page screenshots. Windows (scripts/windows.sh): MinGW-w64 links
