@@ -242,24 +242,39 @@ impl ServerRefusal {
     pub fn code(&self) -> Option<u32> {
         self.error_codes.first().copied()
     }
+
+    /// Why the saved sign-in can no longer be used, without the action, for the refusals whose only remedy is
+    /// signing in again. [`AuthError::SignInRequired`] names the account and the action itself, so it adds only
+    /// this reason rather than a second "Sign in again."
+    pub fn sign_in_again_reason(&self) -> Option<&'static str> {
+        Some(match self.kind {
+            RefusalKind::Expired => "Your saved sign-in has expired.",
+            RefusalKind::InactiveTooLong => {
+                "Your saved sign-in expired because Presently was not used for 90 days."
+            }
+            RefusalKind::Revoked => {
+                "Your saved sign-in was revoked, for example after a password change or by an administrator."
+            }
+            RefusalKind::SignInFrequency => {
+                "Your organization requires you to sign in again after a set time."
+            }
+            RefusalKind::InvalidGrant => "Your saved sign-in is no longer valid.",
+            _ => return None,
+        })
+    }
 }
 
 impl fmt::Display for ServerRefusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let c = &self.context;
         match self.kind {
-            RefusalKind::Expired => f.write_str("Your saved sign-in has expired. Sign in again."),
-            RefusalKind::InactiveTooLong => f.write_str(
-                "Your saved sign-in expired because Presently was not used for 90 days. Sign in again.",
-            ),
-            RefusalKind::Revoked => f.write_str(
-                "Your saved sign-in was revoked, for example after a password change or by an administrator. \
-                 Sign in again.",
-            ),
-            RefusalKind::SignInFrequency => f.write_str(
-                "Your organization requires you to sign in again after a set time. Sign in again.",
-            ),
-            RefusalKind::InvalidGrant => f.write_str("Your saved sign-in is no longer valid. Sign in again."),
+            RefusalKind::Expired
+            | RefusalKind::InactiveTooLong
+            | RefusalKind::Revoked
+            | RefusalKind::SignInFrequency
+            | RefusalKind::InvalidGrant => {
+                write!(f, "{} Sign in again.", self.sign_in_again_reason().unwrap_or_default())
+            }
             RefusalKind::ConsentRequired => f.write_str(
                 "Presently needs your permission to read and set your presence. Sign in with the browser and \
                  accept the permissions.",
@@ -375,7 +390,7 @@ pub enum AuthError {
     #[error("{0}")]
     Refused(Box<ServerRefusal>),
     /// The saved sign-in cannot be used silently any more; the account is kept to say who must sign in.
-    #[error("{} must sign in again.{}", account.label(), refusal.as_ref().map(|r| format!(" {r}")).unwrap_or_default())]
+    #[error("{} must sign in again.{}", account.label(), refusal.as_deref().map(why_again).unwrap_or_default())]
     SignInRequired {
         /// Who was signed in.
         account: Account,
@@ -481,6 +496,15 @@ impl AuthError {
             kind,
             source: source.without_url(),
         }
+    }
+}
+
+/// The refusal's words after "… must sign in again.": its reason alone when signing in again is its only remedy
+/// (the sentence before already says so), its whole message otherwise.
+fn why_again(refusal: &ServerRefusal) -> String {
+    match refusal.sign_in_again_reason() {
+        Some(reason) => format!(" {reason}"),
+        None => format!(" {refusal}"),
     }
 }
 
@@ -739,6 +763,50 @@ mod tests {
             assert!(!message.contains("must never decide"), "{message}");
             assert!(!message.is_empty());
         }
+    }
+
+    #[test]
+    fn a_sign_in_the_account_must_redo_says_sign_in_again_once_with_the_reason() {
+        let account = crate::tokens::Account {
+            oid: "oid".into(),
+            tid: "tid".into(),
+            username: "adele@contoso.com".into(),
+            name: "Adele Vance".into(),
+        };
+        // One refusal per kind whose only remedy is signing in again, and one that has its own advice.
+        for (error, codes, reason) in [
+            ("invalid_grant", &[70008][..], "Your saved sign-in has expired."),
+            ("invalid_grant", &[50173][..], "Your saved sign-in was revoked"),
+            ("invalid_grant", &[][..], "Your saved sign-in is no longer valid."),
+        ] {
+            let r = refusal(error, codes, None);
+            assert!(r.sign_in_again_reason().is_some(), "{r}");
+            assert!(r.to_string().ends_with(" Sign in again."), "{r}");
+            let message = AuthError::SignInRequired {
+                account: account.clone(),
+                refusal: Some(Box::new(r)),
+            }
+            .to_string();
+            assert!(
+                message.starts_with("Adele Vance (adele@contoso.com) must sign in again. "),
+                "{message}"
+            );
+            assert!(message.contains(reason), "{message}");
+            assert_eq!(
+                message.to_lowercase().matches("sign in again").count(),
+                1,
+                "{message}"
+            );
+            assert!(!message.contains(".."), "{message}");
+        }
+        let consent = refusal("invalid_grant", &[65001], None);
+        assert_eq!(consent.sign_in_again_reason(), None);
+        let message = AuthError::SignInRequired {
+            account,
+            refusal: Some(Box::new(consent)),
+        }
+        .to_string();
+        assert!(message.contains("accept the permissions"), "{message}");
     }
 
     #[test]
