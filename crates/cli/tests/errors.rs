@@ -111,7 +111,13 @@ async fn an_expired_refresh_token_70008_asks_to_sign_in_again_with_exit_3() {
     assert_eq!(error["action"]["type"], "signIn");
     let message = error["message"].as_str().unwrap();
     assert!(
-        message.contains("Adele Vance") && message.contains("has expired. Sign in again."),
+        message.contains("Adele Vance")
+            && message.contains("must sign in again. Your saved sign-in has expired."),
+        "{message}"
+    );
+    assert_eq!(
+        message.to_lowercase().matches("sign in again").count(),
+        1,
         "{message}"
     );
     assert_eq!(
