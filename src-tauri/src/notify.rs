@@ -516,6 +516,7 @@ mod tests {
                 &presently_auth::StorePlace::memory(),
                 &presently_core::wording::KnownFolders::default(),
             ),
+            hour_cycle: presently_core::hour_cycle::HourCycle::H23,
         };
         assert_eq!(Observed::of(&snapshot), differs(busy(), "Graph reports Away."));
         let matching = Snapshot {

@@ -122,7 +122,8 @@ impl AppCommand {
                         presently_core::wording::until_words(
                             &intent,
                             jiff::Timestamp::now(),
-                            &jiff::tz::TimeZone::system()
+                            &jiff::tz::TimeZone::system(),
+                            presently_core::hour_cycle::HourCycle::of_this_user(),
                         )
                     ),
                     Err(_) => format!("Presently is running: {} ({duration})", status.display_name()),

@@ -137,7 +137,7 @@ impl TrayView {
                 Some(intent) => format!(
                     "{} {}",
                     intent.status.display_name(),
-                    presently_core::wording::until_words(intent, now, zone)
+                    presently_core::wording::until_words(intent, now, zone, snapshot.hour_cycle)
                 ),
                 None => match &snapshot.reported {
                     Some(reported) => format!("Automatic — Graph reports {}", availability_words(reported)),
@@ -151,8 +151,8 @@ impl TrayView {
             && !signed_out
             && age > READING_AGE_SHOWN_AFTER
         {
-            let at = reported.at.to_zoned_datetime(zone.clone());
-            headline.push_str(&format!(" · checked {}", at.strftime("%H:%M")));
+            let at = presently_core::wording::clock_words(reported.at, zone, snapshot.hour_cycle);
+            headline.push_str(&format!(" · checked {at}"));
         }
         if sign_in_required {
             headline.push_str(" — sign in again to keep it");
@@ -337,6 +337,7 @@ mod tests {
                 &presently_auth::StorePlace::memory(),
                 &presently_core::wording::KnownFolders::default(),
             ),
+            hour_cycle: presently_core::hour_cycle::HourCycle::H23,
         }
     }
 
@@ -525,6 +526,9 @@ mod tests {
         r.at = "2025-06-02T09:05:00Z".parse().unwrap();
         s.reported = Some(r);
         assert_eq!(view(&s).headline, "Busy until 15:00 · checked 09:05");
+        // On a 12-hour clock both times read as the popup writes them.
+        s.hour_cycle = presently_core::hour_cycle::HourCycle::H12;
+        assert_eq!(view(&s).headline, "Busy until 3:00 PM · checked 9:05 AM");
     }
 
     #[test]
@@ -712,6 +716,7 @@ mod words {
                                 &presently_auth::StorePlace::memory(),
                                 &KnownFolders::default(),
                             ),
+                            hour_cycle: presently_core::hour_cycle::HourCycle::H23,
                         });
                     }
                 }

@@ -5,7 +5,7 @@
 
 import { copyText, type CopyOutcome } from "./clipboard";
 import { h } from "./dom";
-import { PRESETS, STATUSES, type StatusInfo } from "./format";
+import { PRESETS, setHourCycle, STATUSES, type StatusInfo } from "./format";
 import { ipc, ProblemError, toProblem } from "./ipc";
 import type { DeviceCodeView, KeeperEvent, Problem, SettingsView, SignInMethod, Snapshot, StatusName } from "./types";
 import { MainPage } from "./views/main";
@@ -118,6 +118,7 @@ export class App {
     if (this.snapshot && snapshot.revision < this.snapshot.revision) return;
     const wasSignedIn = this.signedIn();
     this.snapshot = snapshot;
+    setHourCycle(snapshot.hourCycle);
     if (!wasSignedIn && this.signedIn()) {
       this.signIn = null;
       if (this.error?.kind === "signInRequired") this.error = null;

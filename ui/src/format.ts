@@ -1,7 +1,17 @@
 // Words and times for the popup: pure functions of a snapshot and "now", so the countdown can tick locally
 // between snapshots (the UI never polls) and tests can pin the clock.
 
-import type { Intent, NextAction, Planned, Reported, Snapshot, StatusName, Timestamp, TokenStoreView } from "./types";
+import type {
+  HourCycle,
+  Intent,
+  NextAction,
+  Planned,
+  Reported,
+  Snapshot,
+  StatusName,
+  Timestamp,
+  TokenStoreView,
+} from "./types";
 
 /** One of the six statuses as the popup shows it (names as Teams shows them, contract §2). */
 export interface StatusInfo {
@@ -63,10 +73,19 @@ export function storeText(store: TokenStoreView): string {
 }
 
 let locale: string | undefined;
+let hourCycle: HourCycle = "h23";
 
 /** Use this locale for times (tests pin one; the app uses the system's). */
 export function setLocale(value: string | undefined): void {
   locale = value;
+}
+
+/**
+ * Write times on this clock: the user's, which every snapshot carries (`hourCycle`), so the popup says `17:30` or
+ * `5:30 PM` as the tray and the CLI do, whatever the web view's own locale would pick.
+ */
+export function setHourCycle(value: HourCycle): void {
+  hourCycle = value;
 }
 
 /** Milliseconds since the epoch of a jiff timestamp (a fraction beyond milliseconds is dropped). */
@@ -92,9 +111,15 @@ export function intentEnd(intent: Intent): number | null {
   }
 }
 
-/** A local wall-clock time, `17:30` (or `5:30 PM` where the locale says so). */
+/** A local wall-clock time on the user's clock: `17:30`, or `5:30 PM` on a 12-hour one. */
 export function formatClock(ms: number): string {
-  return new Intl.DateTimeFormat(locale, { hour: "numeric", minute: "2-digit" }).format(ms);
+  // Written as the core writes it (`%H:%M`, `%-I:%M %p` in crates/core/src/wording.rs), not by Intl, whose
+  // words for the same clock differ by locale ("2:05 pm" in en-GB): the tray and the popup must read alike.
+  const d = new Date(ms);
+  const minutes = String(d.getMinutes()).padStart(2, "0");
+  const hours = d.getHours();
+  if (hourCycle === "h12") return `${hours % 12 || 12}:${minutes} ${hours < 12 ? "AM" : "PM"}`;
+  return `${String(hours).padStart(2, "0")}:${minutes}`;
 }
 
 function startOfDay(ms: number): number {

@@ -120,7 +120,12 @@ export interface Snapshot {
   /** When the problem began: a reading taken before it may no longer be true. */
   problemSince: Timestamp | null;
   tokenStore: TokenStoreView;
+  /** The user's clock: times read `17:30` (`h23`) or `5:30 PM` (`h12`) in every view. */
+  hourCycle: HourCycle;
 }
+
+/** `HourCycle` (core `hour_cycle.rs`), named as `Intl.DateTimeFormat`'s `hourCycle` option. */
+export type HourCycle = "h23" | "h12";
 
 /** `KeeperEvent` (the `keeper:event` event). */
 export type KeeperEvent =

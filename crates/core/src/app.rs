@@ -178,6 +178,7 @@ impl Presently {
                 data_dir: options.data_dir,
                 zone: crate::keeper::LocalZone::System,
                 week: settings.work_week(),
+                hour_cycle: crate::hour_cycle::HourCycle::of_this_user(),
             },
         );
         if services.tokens.store_waiting() {

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod config;
+pub mod hour_cycle;
 pub mod ipc;
 pub mod keeper;
 pub mod listen;

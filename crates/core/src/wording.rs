@@ -14,9 +14,11 @@ use jiff::tz::TimeZone;
 use presently_auth::{StoreKind, StorePlace};
 use presently_model::{Intent, Until};
 
+use crate::hour_cycle::HourCycle;
+
 /// "until 14:30", "until tomorrow 09:00", "until Fri 17:30", "until 12 Jun 17:30", "until you change it", in
-/// `zone`, seen at `now`.
-pub fn until_words(intent: &Intent, now: Timestamp, zone: &TimeZone) -> String {
+/// `zone` on the user's `clock`, seen at `now`.
+pub fn until_words(intent: &Intent, now: Timestamp, zone: &TimeZone, clock: HourCycle) -> String {
     let end = match intent.until {
         Until::UntilChanged => return UNTIL_CHANGED.into(),
         Until::At { at } => at,
@@ -25,24 +27,31 @@ pub fn until_words(intent: &Intent, now: Timestamp, zone: &TimeZone) -> String {
             None => return "for Teams' default length".into(),
         },
     };
-    format!("until {}", moment_words(end, now, zone))
+    format!("until {}", moment_words(end, now, zone, clock))
 }
 
 /// What a status kept with no end says.
 pub const UNTIL_CHANGED: &str = "until you change it";
 
 /// A moment for people, relative to `now`: "14:30", "tomorrow 09:00", "Fri 17:30" (within the week), else
-/// "12 Jun 17:30".
-pub fn moment_words(at: Timestamp, now: Timestamp, zone: &TimeZone) -> String {
+/// "12 Jun 17:30"; with "2:30 PM" for the time on a 12-hour `clock`.
+pub fn moment_words(at: Timestamp, now: Timestamp, zone: &TimeZone, clock: HourCycle) -> String {
     let now = now.to_zoned_datetime(zone.clone());
     let at = at.to_zoned_datetime(zone.clone());
-    let time = at.strftime("%H:%M").to_string();
+    let time = clock_words(at.timestamp(), zone, clock);
     match (at.date() - now.date()).get_days() {
         0 => time,
         1 => format!("tomorrow {time}"),
         2..=6 => format!("{} {time}", at.strftime("%a")),
         _ => format!("{} {time}", at.strftime("%-d %b")),
     }
+}
+
+/// A wall-clock time: "14:30", or "2:30 PM" on a 12-hour `clock`.
+pub fn clock_words(at: Timestamp, zone: &TimeZone, clock: HourCycle) -> String {
+    at.to_zoned_datetime(zone.clone())
+        .strftime(clock.time_pattern())
+        .to_string()
 }
 
 /// The folders a path is shortened against: the home folder (`~`) and, on Windows, `%APPDATA%` and
@@ -236,16 +245,31 @@ mod tests {
             let until = Until::At {
                 at: t.parse().unwrap(),
             };
-            until_words(&intent(until), now, &TimeZone::UTC)
+            until_words(&intent(until), now, &TimeZone::UTC, HourCycle::H23)
         };
         assert_eq!(at("2025-06-02T14:30:00Z"), "until 14:30");
         assert_eq!(at("2025-06-03T09:00:00Z"), "until tomorrow 09:00");
         assert_eq!(at("2025-06-06T17:30:00Z"), "until Fri 17:30");
         assert_eq!(at("2025-06-12T17:30:00Z"), "until 12 Jun 17:30");
         assert_eq!(
-            until_words(&intent(Until::UntilChanged), now, &TimeZone::UTC),
+            until_words(&intent(Until::UntilChanged), now, &TimeZone::UTC, HourCycle::H23),
             "until you change it"
         );
+    }
+
+    #[test]
+    fn a_twelve_hour_clock_writes_the_time_with_am_or_pm() {
+        let now: Timestamp = "2025-06-02T10:00:00Z".parse().unwrap(); // a Monday
+        let at = |t: &str| {
+            let until = Until::At {
+                at: t.parse().unwrap(),
+            };
+            until_words(&intent(until), now, &TimeZone::UTC, HourCycle::H12)
+        };
+        assert_eq!(at("2025-06-02T14:30:00Z"), "until 2:30 PM");
+        assert_eq!(at("2025-06-03T09:05:00Z"), "until tomorrow 9:05 AM");
+        assert_eq!(at("2025-06-06T00:15:00Z"), "until Fri 12:15 AM");
+        assert_eq!(at("2025-06-12T12:00:00Z"), "until 12 Jun 12:00 PM");
     }
 
     #[test]

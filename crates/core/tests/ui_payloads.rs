@@ -20,6 +20,7 @@ use presently_core::config::hotkeys::{
 };
 use presently_core::config::settings::Settings;
 use presently_core::config::{OnQuit, Source, Sourced};
+use presently_core::hour_cycle::HourCycle;
 use presently_core::keeper::plan::{self, Verdict};
 use presently_core::keeper::{
     AccountView, Agreement, KeeperActivity, KeeperEvent, NextAction, Planned, Reported, Snapshot,
@@ -137,6 +138,7 @@ fn snapshots() -> Vec<(&'static str, Snapshot)> {
         problem: None,
         problem_since: None,
         token_store: keyring(),
+        hour_cycle: HourCycle::H23,
     };
     let signed_out = Snapshot {
         revision: 1,
@@ -158,6 +160,7 @@ fn snapshots() -> Vec<(&'static str, Snapshot)> {
         problem: None,
         problem_since: None,
         token_store: keyring(),
+        hour_cycle: HourCycle::H23,
     };
     let automatic = Snapshot {
         revision: 3,
@@ -293,12 +296,18 @@ fn snapshots() -> Vec<(&'static str, Snapshot)> {
         }),
         ..busy.clone()
     };
+    // A user whose locale reads a 12-hour clock ("2:05 PM"): the popup writes times as the tray does.
+    let twelve_hour = Snapshot {
+        hour_cycle: HourCycle::H12,
+        ..busy.clone()
+    };
     vec![
         ("snapshot-starting", starting),
         ("snapshot-checking", checking),
         ("snapshot-signed-out", signed_out),
         ("snapshot-automatic", automatic),
         ("snapshot-busy", busy),
+        ("snapshot-busy-twelve-hour", twelve_hour),
         ("snapshot-syncing", syncing),
         ("snapshot-retrying", retrying),
         ("snapshot-differs", differs),

@@ -298,6 +298,7 @@ fn keeper_config(dir: &std::path::Path) -> KeeperConfig {
         data_dir: dir.to_path_buf(),
         zone: presently_core::keeper::LocalZone::Fixed(jiff::tz::TimeZone::UTC),
         week: presently_model::WorkWeek::default(),
+        hour_cycle: presently_core::hour_cycle::HourCycle::H23,
     }
 }
 

@@ -15,6 +15,7 @@ import signInFailedJson from "../fixtures/sign-in-finished-failed.json";
 import signInOkJson from "../fixtures/sign-in-finished-ok.json";
 import automaticJson from "../fixtures/snapshot-automatic.json";
 import busyJson from "../fixtures/snapshot-busy.json";
+import busyTwelveHourJson from "../fixtures/snapshot-busy-twelve-hour.json";
 import checkingJson from "../fixtures/snapshot-checking.json";
 import consentJson from "../fixtures/snapshot-consent.json";
 import differsJson from "../fixtures/snapshot-differs.json";
@@ -49,6 +50,7 @@ export const SNAPSHOTS = {
   "signed-out": snap(signedOutJson, "snapshot-signed-out"),
   automatic: snap(automaticJson, "snapshot-automatic"),
   busy: snap(busyJson, "snapshot-busy"),
+  "busy-twelve-hour": snap(busyTwelveHourJson, "snapshot-busy-twelve-hour"),
   syncing: snap(syncingJson, "snapshot-syncing"),
   checking: snap(checkingJson, "snapshot-checking"),
   retrying: snap(retryingJson, "snapshot-retrying"),

@@ -41,7 +41,7 @@ describe("format", () => {
     // Do not disturb with Graph's default lasts one day (contract §2).
     expect(intentEnd(graphDefault!)).toBe(parseTime("2025-06-03T13:00:00Z"));
     expect(untilText(graphDefault!, now)).toBe("until tomorrow 13:00");
-    expect(untilText(INTENTS[5]!, now)).toBe("until tomorrow 7:00");
+    expect(untilText(INTENTS[5]!, now)).toBe("until tomorrow 07:00");
   });
 
   test("an age reads like a person would say it", () => {

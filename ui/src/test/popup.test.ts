@@ -27,6 +27,13 @@ describe("rendering each state", () => {
     expect(root.querySelector('[role="alert"]')).toBeNull();
   });
 
+  test("a user on a 12-hour clock reads every time as the tray writes it, whatever the page's locale", async () => {
+    // The harness pins the locale to en-GB, whose own clock is 24-hour: the snapshot's hourCycle decides.
+    const { root } = await mount(SNAPSHOTS["busy-twelve-hour"]);
+    expect(text(get(root, ".now__detail"))).toBe("until 2:05 PM");
+    expect(text(get(root, ".next"))).toBe("Renews at 2:05 PM");
+  });
+
   test("automatic: no intent, nothing marked, no back-to-automatic button", async () => {
     const { root } = await mount(SNAPSHOTS.automatic);
     expect(text(get(root, ".now__headline"))).toBe("Automatic");

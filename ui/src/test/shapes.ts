@@ -206,6 +206,7 @@ export const snapshot = object<Snapshot>({
   problem: nullable(problem),
   problemSince: nullable(timestamp),
   tokenStore,
+  hourCycle: oneOf(["h23", "h12"] as const),
 });
 
 export const keeperEvent = tagged<KeeperEvent, "type">("type", {

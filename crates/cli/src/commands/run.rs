@@ -93,7 +93,8 @@ fn report(snapshot: &Snapshot, last: &mut String, out: Output) {
             presently_core::wording::until_words(
                 intent,
                 jiff::Timestamp::now(),
-                &jiff::tz::TimeZone::system()
+                &jiff::tz::TimeZone::system(),
+                snapshot.hour_cycle,
             )
         ),
         None => "automatic".to_owned(),

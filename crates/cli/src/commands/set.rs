@@ -91,7 +91,12 @@ pub async fn run(global: &Global, args: &SetArgs, out: Output) -> Result<u8, Pro
 
 fn print(report: &SetReport, choice: &Choice, now: Timestamp, out: Output) {
     let status = report.intent.status;
-    let until = presently_core::wording::until_words(&report.intent, now, &jiff::tz::TimeZone::system());
+    let until = presently_core::wording::until_words(
+        &report.intent,
+        now,
+        &jiff::tz::TimeZone::system(),
+        presently_core::hour_cycle::HourCycle::of_this_user(),
+    );
     out.line(format!("Set {status} {until} ({}).", choice.duration));
     if let Some(reading) = &report.graph {
         out.line(format!("Graph now reports: {reading}."));

@@ -32,6 +32,7 @@ pub use snapshot::{
 
 use crate::Services;
 use crate::config::OnQuit;
+use crate::hour_cycle::HourCycle;
 use task::{Command, Task};
 
 /// How the keeper resolves durations and where it keeps its state.
@@ -43,6 +44,8 @@ pub struct KeeperConfig {
     pub zone: LocalZone,
     /// The working week "end of day" follows.
     pub week: WorkWeek,
+    /// The user's clock, which the views write times on (carried in every snapshot).
+    pub hour_cycle: HourCycle,
 }
 
 /// Where the local time zone comes from.
@@ -118,6 +121,7 @@ impl Keeper {
             problem: None,
             problem_since: None,
             token_store: store_view(&token_store, &services.tokens),
+            hour_cycle: config.hour_cycle,
         };
         let (state_tx, state) = watch::channel(initial);
         let (events, _) = broadcast::channel(64);
@@ -130,6 +134,7 @@ impl Keeper {
             events.clone(),
             rx,
             token_store,
+            config.hour_cycle,
         );
         let join = tokio::spawn(task.run());
         let local = Local {

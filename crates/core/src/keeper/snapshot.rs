@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use presently_model::{Activity, Availability, Intent, PreferredPresence};
 use serde::{Deserialize, Serialize};
 
+use crate::hour_cycle::HourCycle;
 use crate::problem::Problem;
 
 /// Everything a view needs, in one value.
@@ -32,6 +33,8 @@ pub struct Snapshot {
     pub problem_since: Option<Timestamp>,
     /// Where tokens are kept, in words; `secure` is false for the unencrypted file fallback.
     pub token_store: TokenStoreView,
+    /// The user's clock: every view writes times on it ("17:30" or "5:30 PM"), so they agree.
+    pub hour_cycle: HourCycle,
 }
 
 /// The sign-in state.

@@ -30,6 +30,7 @@ use super::snapshot::{
 };
 use super::store::{Applied, IntentFile, Saved};
 use super::wall_clock::WallClockWatch;
+use crate::hour_cycle::HourCycle;
 use crate::problem::{Problem, ProblemKind};
 use crate::writer::PresenceWriter;
 
@@ -77,6 +78,8 @@ pub(crate) struct Task {
     pub(crate) events: broadcast::Sender<KeeperEvent>,
     pub(crate) rx: mpsc::UnboundedReceiver<Command>,
     pub(crate) token_store: presently_auth::StorePlace,
+    /// The user's clock, carried in every snapshot for the views.
+    hour_cycle: HourCycle,
 
     intent: Option<Intent>,
     applied: Applied,
@@ -117,6 +120,7 @@ impl Task {
         events: broadcast::Sender<KeeperEvent>,
         rx: mpsc::UnboundedReceiver<Command>,
         token_store: presently_auth::StorePlace,
+        hour_cycle: HourCycle,
     ) -> Self {
         let now = clock.now();
         Self {
@@ -128,6 +132,7 @@ impl Task {
             events,
             rx,
             token_store,
+            hour_cycle,
             intent: None,
             applied: Applied::default(),
             reposted: false,
@@ -829,6 +834,7 @@ impl Task {
             problem: self.problem.clone(),
             problem_since: self.problem_since,
             token_store: super::store_view(&self.token_store, &self.tokens),
+            hour_cycle: self.hour_cycle,
         };
         let changed = *self.state.borrow() != snapshot;
         if changed {
