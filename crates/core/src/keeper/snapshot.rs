@@ -33,7 +33,9 @@ pub struct Snapshot {
     pub problem_since: Option<Timestamp>,
     /// Where tokens are kept, in words; `secure` is false for the unencrypted file fallback.
     pub token_store: TokenStoreView,
-    /// The user's clock: every view writes times on it ("17:30" or "5:30 PM"), so they agree.
+    /// The user's clock: every view writes times on it ("17:30" or "5:30 PM"), so they agree. Absent from a
+    /// snapshot of an older keeper (the CLI may talk to one): 24-hour, as every view wrote times before.
+    #[serde(default)]
     pub hour_cycle: HourCycle,
 }
 
