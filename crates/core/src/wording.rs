@@ -238,19 +238,23 @@ mod tests {
         }
     }
 
+    /// "until …" for an intent ending at `end`, seen on Monday 2 June 2025 10:00 UTC on `clock`.
+    fn until_at(end: &str, clock: HourCycle) -> String {
+        let now: Timestamp = "2025-06-02T10:00:00Z".parse().unwrap();
+        let until = Until::At {
+            at: end.parse().unwrap(),
+        };
+        until_words(&intent(until), now, &TimeZone::UTC, clock)
+    }
+
     #[test]
     fn until_names_the_time_today_and_the_day_otherwise() {
-        let now: Timestamp = "2025-06-02T10:00:00Z".parse().unwrap(); // a Monday
-        let at = |t: &str| {
-            let until = Until::At {
-                at: t.parse().unwrap(),
-            };
-            until_words(&intent(until), now, &TimeZone::UTC, HourCycle::H23)
-        };
+        let at = |t: &str| until_at(t, HourCycle::H23);
         assert_eq!(at("2025-06-02T14:30:00Z"), "until 14:30");
         assert_eq!(at("2025-06-03T09:00:00Z"), "until tomorrow 09:00");
         assert_eq!(at("2025-06-06T17:30:00Z"), "until Fri 17:30");
         assert_eq!(at("2025-06-12T17:30:00Z"), "until 12 Jun 17:30");
+        let now: Timestamp = "2025-06-02T10:00:00Z".parse().unwrap();
         assert_eq!(
             until_words(&intent(Until::UntilChanged), now, &TimeZone::UTC, HourCycle::H23),
             "until you change it"
@@ -259,13 +263,7 @@ mod tests {
 
     #[test]
     fn a_twelve_hour_clock_writes_the_time_with_am_or_pm() {
-        let now: Timestamp = "2025-06-02T10:00:00Z".parse().unwrap(); // a Monday
-        let at = |t: &str| {
-            let until = Until::At {
-                at: t.parse().unwrap(),
-            };
-            until_words(&intent(until), now, &TimeZone::UTC, HourCycle::H12)
-        };
+        let at = |t: &str| until_at(t, HourCycle::H12);
         assert_eq!(at("2025-06-02T14:30:00Z"), "until 2:30 PM");
         assert_eq!(at("2025-06-03T09:05:00Z"), "until tomorrow 9:05 AM");
         assert_eq!(at("2025-06-06T00:15:00Z"), "until Fri 12:15 AM");
