@@ -49,10 +49,10 @@ async function post(base, action, fields) {
 }
 
 /**
- * Signs `upn` in on the emulator's pages that `authorizeUrl` opens, and delivers the answer to the app's redirect
- * URI. Returns {oid, redirect} (the user's object id and the loopback URL the app was sent back to).
+ * Opens `authorizeUrl` and picks `upn` on the account picker, accepting the permissions if asked. Returns the
+ * account and the emulator's last answer (a redirect back to the app, whatever it carries).
  */
-export async function signInThroughPages(authorizeUrl, upn) {
+async function pickAccount(authorizeUrl, upn) {
   assertLoopback(authorizeUrl);
   const first = await fetch(authorizeUrl, { redirect: "manual", signal: AbortSignal.timeout(10_000) });
   const picker = await first.text();
@@ -74,19 +74,47 @@ export async function signInThroughPages(authorizeUrl, upn) {
   });
   if (answer.status === 200) {
     const page = await answer.text();
-    if (!page.includes("Permissions requested")) throw new Error(`unexpected page after the picker:\n${page}`);
-    const consent = formOf(page, "consent page");
-    answer = await post(authorizeUrl, consent.action, { request: consent.request, action: "accept" });
+    if (page.includes("Need admin approval")) {
+      // Only an administrator may consent here: go back to the app without approval, as the page offers.
+      const form = formOf(page, "admin approval page");
+      answer = await post(authorizeUrl, form.action, { request: form.request, action: "back" });
+    } else if (page.includes("Permissions requested")) {
+      const consent = formOf(page, "consent page");
+      answer = await post(authorizeUrl, consent.action, { request: consent.request, action: "accept" });
+    } else {
+      throw new Error(`unexpected page after the picker:\n${page}`);
+    }
   }
   const location = answer.headers.get("location");
   if (answer.status !== 302 || !location) {
     throw new Error(`expected a redirect back to the app, got HTTP ${answer.status}: ${await answer.text()}`);
   }
-  const redirect = new URL(location);
-  if (!redirect.searchParams.get("code")) throw new Error(`the redirect carries no code: ${location}`);
-  // The browser follows the redirect to the app's loopback listener, which takes the code.
   assertLoopback(location);
-  const back = await fetch(location, { signal: AbortSignal.timeout(10_000) });
+  return { account, redirect: new URL(location) };
+}
+
+/**
+ * Signs `upn` in on the emulator's pages that `authorizeUrl` opens, and delivers the answer to the app's redirect
+ * URI. Returns {oid, redirect} (the user's object id and the loopback URL the app was sent back to).
+ */
+export async function signInThroughPages(authorizeUrl, upn) {
+  const { account, redirect } = await pickAccount(authorizeUrl, upn);
+  if (!redirect.searchParams.get("code")) throw new Error(`the redirect carries no code: ${redirect}`);
+  // The browser follows the redirect to the app's loopback listener, which takes the code.
+  const back = await fetch(redirect, { signal: AbortSignal.timeout(10_000) });
   if (!back.ok) throw new Error(`the app's redirect listener answered HTTP ${back.status}: ${await back.text()}`);
   return { oid: account.oid, redirect: `${redirect.origin}${redirect.pathname}` };
+}
+
+/**
+ * Tries to sign `upn` in where the identity platform refuses, and delivers the refusal to the app's redirect URI
+ * as a browser would. Returns the redirect's `error` (e.g. `access_denied`).
+ */
+export async function refusedThroughPages(authorizeUrl, upn) {
+  const { redirect } = await pickAccount(authorizeUrl, upn);
+  const error = redirect.searchParams.get("error");
+  if (!error) throw new Error(`expected a refusal, the redirect carries none: ${redirect}`);
+  // The app's listener answers a refusal with its own error page; only that it answered matters here.
+  await fetch(redirect, { signal: AbortSignal.timeout(10_000) });
+  return error;
 }

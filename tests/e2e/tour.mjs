@@ -36,7 +36,7 @@ import {
   waitFor,
   windowGeometry,
 } from "./harness.mjs";
-import { openedUrls, recordingBrowser, signInThroughPages } from "./signin-page.mjs";
+import { openedUrls, recordingBrowser, refusedThroughPages, signInThroughPages } from "./signin-page.mjs";
 import { closeTrayMenu, dockedIcon, openTrayMenu, trayMenuItems } from "./tray.mjs";
 import { ipcCall, settled, snapshot } from "./keeper.mjs";
 import { Session } from "./webdriver.mjs";
@@ -330,6 +330,34 @@ slowTest(
   { needs: [MAIN], timeoutMs: 150_000 },
 );
 
+const DIFFERS = "Graph shows something else: Teams picked a status just after Presently wrote its own";
+slowTest(
+  DIFFERS,
+  async () => {
+    // The pin set last wins (contract §3). The moment Presently's pin is written, Teams picks Do not disturb; the
+    // keeper's read-back a moment later (READ_BACK_DELAY, crates/core/src/keeper/plan.rs) shows that instead of
+    // Available. A status Presently has not yet seen shown is not fought: the popup says what Graph shows.
+    const log = async (query) => (await fetch(`${run.emulator}/_emulator/log?${query}`)).json();
+    const { lastSeq } = await log("limit=1");
+    await chooseStatus("30m", "available");
+    await waitFor(
+      "Presently's pin to be written",
+      async () => ((await log(`after=${lastSeq ?? 0}&kind=setUserPreferredPresence`)).entries.length ? true : null),
+      { timeoutMs: 20_000, everyMs: 50 },
+    );
+    await post(`/_emulator/users/${USER}/teams/status`, { availability: "DoNotDisturb", activity: "DoNotDisturb" });
+    await waitFor(
+      "the keeper's read-back to differ",
+      async () => ((await snapshot(run.socket)).agreement?.state === "differs" ? true : null),
+      { timeoutMs: 30_000, everyMs: 250 },
+    );
+    await waitFor("the popup to say so", () => popupText(".reported"), { timeoutMs: 10_000 });
+    await shootPopup("graph-differs", "Graph shows something else: Teams set Do not disturb just after Available");
+    await call("DELETE", `/_emulator/users/${USER}/teams/status`);
+  },
+  { needs: [MAIN], timeoutMs: 120_000 },
+);
+
 const SIGN_IN_NEEDED = "sign-in needed: the sign-in was revoked";
 slowTest(
   SIGN_IN_NEEDED,
@@ -340,11 +368,12 @@ slowTest(
     await problemShown("signInRequired");
     await shootPopup("problem-sign-in", "Sign-in needed: the sign-in expired or was revoked; the choice is kept");
   },
-  { needs: [MAIN], timeoutMs: 200_000 },
+  { needs: [DIFFERS], timeoutMs: 200_000 },
 );
 
+const CONSENT = "consent needed: the organisation must approve Presently";
 slowTest(
-  "consent needed: the organisation must approve Presently",
+  CONSENT,
   async () => {
     // Sign in again from the problem's own button, then the next refresh is refused for want of consent.
     const before = openedUrls(urlsFile).length;
@@ -365,6 +394,33 @@ slowTest(
   { needs: [SIGN_IN_NEEDED], timeoutMs: 200_000 },
 );
 
+
+slowTest(
+  "admin consent needed: the link to send to the IT administrator",
+  async () => {
+    // The tenant lets only administrators consent, and Megan, who never used Presently, signs in from the
+    // problem's button: the identity platform refuses with AADSTS90094 and the popup offers the admin link.
+    const tenant = USER.split("@")[1];
+    await post(`/_emulator/tenants/${tenant}/require-admin-consent`, { required: true });
+    try {
+      const before = openedUrls(urlsFile).length;
+      await click('[role="alert"] button');
+      const authorize = await waitFor("the sign-in page", () =>
+        openedUrls(urlsFile).slice(before).find((u) => u.includes("/oauth2/v2.0/authorize?")),
+      );
+      const refusal = await refusedThroughPages(authorize, "megan.bowen@contoso.onmicrosoft.com");
+      assert.equal(refusal, "access_denied");
+      await waitFor("the admin link in the popup", async () => {
+        const text = await popupText('[role="alert"]');
+        return text?.includes("admin") ? text : null;
+      });
+      await shootPopup("problem-admin-consent", "Admin consent needed: the link to send to the IT administrator");
+    } finally {
+      await post(`/_emulator/tenants/${tenant}/require-admin-consent`, { required: false });
+    }
+  },
+  { needs: [CONSENT], timeoutMs: 120_000 },
+);
 
 // ---------------------------------------------------------------------------------------------------------
 // The tray menu in each state: the same states again, reached over the tray's IPC (the popup is closed).
