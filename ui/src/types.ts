@@ -157,31 +157,12 @@ export interface SettingsView {
   notifications: FieldView<boolean>;
   trayTimeLeft: FieldView<boolean>;
   hotkeyDuration: FieldView<string>;
-  hotkeyAvailable: FieldView<string>;
-  hotkeyBusy: FieldView<string>;
-  hotkeyDnd: FieldView<string>;
-  hotkeyBrb: FieldView<string>;
-  hotkeyAway: FieldView<string>;
-  hotkeyOffline: FieldView<string>;
-  hotkeyAutomatic: FieldView<string>;
-  hotkeyOpen: FieldView<string>;
   hotkeys: HotkeysView;
   userFile: string;
 }
 
 /** `HotkeyAction`: what a global hotkey does. */
 export type HotkeyAction = StatusName | "automatic" | "open";
-
-/** The settings fields holding a shortcut (`""` = none). */
-export type HotkeyField =
-  | "hotkeyAvailable"
-  | "hotkeyBusy"
-  | "hotkeyDnd"
-  | "hotkeyBrb"
-  | "hotkeyAway"
-  | "hotkeyOffline"
-  | "hotkeyAutomatic"
-  | "hotkeyOpen";
 
 /** `HotkeySupport`: whether global hotkeys can work where the tray app runs. */
 export type HotkeySupport =
@@ -190,12 +171,14 @@ export type HotkeySupport =
   | { kind: "wayland" }
   | { kind: "unavailable"; reason: string };
 
-/** `HotkeyRowView`: one action's row besides its shortcut field. */
+/** `HotkeyRowView`: one action's row: its shortcut in force (`""` = none) with its source, label and default. */
 export interface HotkeyRowView {
   action: HotkeyAction;
-  field: HotkeyField;
+  /** The row's name (`hotkeyBusy`): the `field` of a refusal and the row's id. */
+  field: string;
   label: string;
   defaultShortcut: string;
+  shortcut: FieldView<string>;
   /** The `presently` command line doing the same, to bind in the desktop's keyboard settings. */
   command: string;
   /** Why the desktop refused this shortcut (taken by another application), if it did. */
@@ -220,18 +203,12 @@ export interface SettingsPatch {
   notifications?: boolean;
   trayTimeLeft?: boolean;
   hotkeyDuration?: string;
-  hotkeyAvailable?: string;
-  hotkeyBusy?: string;
-  hotkeyDnd?: string;
-  hotkeyBrb?: string;
-  hotkeyAway?: string;
-  hotkeyOffline?: string;
-  hotkeyAutomatic?: string;
-  hotkeyOpen?: string;
+  /** New shortcuts by action; a blank text = no shortcut. */
+  hotkeys?: Partial<Record<HotkeyAction, string>>;
 }
 
-/** The settings a patch can change. */
-export type SettingKey = keyof SettingsPatch;
+/** The settings a patch can change, besides the hotkey rows. */
+export type SettingKey = Exclude<keyof SettingsPatch, "hotkeys">;
 
 /** `FieldError`: why one field was refused; `field` is a `SettingsPatch` key. */
 export interface FieldError {

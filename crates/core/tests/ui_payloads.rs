@@ -8,6 +8,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // helpers build fixed test values: a failure must fail the test
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -456,11 +457,13 @@ fn settings(locked: bool) -> Settings {
         // The user cleared Appear offline's shortcut and moved Open Presently to Ctrl+Alt+Shift+O.
         hotkeys: Hotkeys::layered([(
             Source::User(user.clone()),
-            &HotkeysFile {
-                offline: Some(Binding(None)),
-                open: Some("Ctrl+Alt+Shift+O".parse().unwrap()),
-                ..HotkeysFile::default()
-            },
+            &HotkeysFile::from_iter([
+                (
+                    HotkeyAction::Status(PreferredPresence::AppearOffline),
+                    Binding(None),
+                ),
+                (HotkeyAction::Open, "Ctrl+Alt+Shift+O".parse().unwrap()),
+            ]),
         )]),
         token_store: sourced(StorePreference::CredentialStore, Source::Default),
         user_file: user,
@@ -481,15 +484,17 @@ fn full_patch() -> SettingsPatch {
         notifications: Some(false),
         tray_time_left: Some(false),
         hotkey_duration: Some("90m".into()),
-        hotkey_available: Some("Ctrl+Alt+1".into()),
-        hotkey_busy: Some("Ctrl+Alt+2".into()),
-        hotkey_dnd: Some("Ctrl+Alt+3".into()),
-        hotkey_brb: Some("Ctrl+Alt+4".into()),
-        hotkey_away: Some("Ctrl+Alt+5".into()),
-        hotkey_offline: Some("Ctrl+Alt+6".into()),
-        hotkey_automatic: Some("Ctrl+Alt+0".into()),
-        // Blank: no shortcut for Open Presently.
-        hotkey_open: Some("".into()),
+        hotkeys: keyed([
+            ("available", "Ctrl+Alt+1"),
+            ("busy", "Ctrl+Alt+2"),
+            ("dnd", "Ctrl+Alt+3"),
+            ("brb", "Ctrl+Alt+4"),
+            ("away", "Ctrl+Alt+5"),
+            ("offline", "Ctrl+Alt+6"),
+            ("automatic", "Ctrl+Alt+0"),
+            // Blank: no shortcut for Open Presently.
+            ("open", ""),
+        ]),
     }
 }
 
@@ -525,10 +530,17 @@ fn bad_patch() -> SettingsPatch {
         client_id: Some("my-app".into()),
         workday_end: Some("25:00".into()),
         hotkey_duration: Some("a while".into()),
-        hotkey_busy: Some("B".into()),
-        hotkey_away: Some("Ctrl+Alt+Banana".into()),
+        hotkeys: keyed([("busy", "B"), ("away", "Ctrl+Alt+Banana")]),
         ..SettingsPatch::default()
     }
+}
+
+/// A patch's `hotkeys` map from `[hotkeys]` keys.
+fn keyed<const N: usize>(pairs: [(&str, &str); N]) -> BTreeMap<HotkeyAction, String> {
+    pairs
+        .into_iter()
+        .map(|(key, text)| (HotkeyAction::from_key(key).unwrap(), text.to_owned()))
+        .collect()
 }
 
 fn pretty(value: &impl Serialize) -> String {

@@ -12,7 +12,6 @@ import type {
   FieldErrors,
   FieldView,
   HotkeyAction,
-  HotkeyField,
   HotkeyRowView,
   HotkeysView,
   HotkeySupport,
@@ -236,16 +235,16 @@ export const HOTKEY_ACTIONS = members<HotkeyAction>({
   open: true,
 });
 
-export const HOTKEY_FIELDS = members<HotkeyField>({
-  hotkeyAvailable: true,
-  hotkeyBusy: true,
-  hotkeyDnd: true,
-  hotkeyBrb: true,
-  hotkeyAway: true,
-  hotkeyOffline: true,
-  hotkeyAutomatic: true,
-  hotkeyOpen: true,
-});
+/** An object whose keys are some of `keys`, each value passing `check`. */
+const keyed =
+  (keys: readonly string[], check: Check): Check =>
+  (v, p) => {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) fail(p, "an object", v);
+    for (const [k, item] of Object.entries(v)) {
+      if (!keys.includes(k)) fail(`${p}.${k}`, `one of ${keys.join(", ")}`, k);
+      check(item, `${p}.${k}`);
+    }
+  };
 
 const hotkeySupport = tagged<HotkeySupport, "kind">("kind", {
   inactive: {},
@@ -256,9 +255,10 @@ const hotkeySupport = tagged<HotkeySupport, "kind">("kind", {
 
 const hotkeyRow = object<HotkeyRowView>({
   action: oneOf(HOTKEY_ACTIONS),
-  field: oneOf(HOTKEY_FIELDS),
+  field: str,
   label: str,
   defaultShortcut: str,
+  shortcut: field(str),
   command: str,
   registrationError: nullable(str),
 });
@@ -276,14 +276,6 @@ export const settingsView = object<SettingsView>({
   notifications: field(bool),
   trayTimeLeft: field(bool),
   hotkeyDuration: field(str),
-  hotkeyAvailable: field(str),
-  hotkeyBusy: field(str),
-  hotkeyDnd: field(str),
-  hotkeyBrb: field(str),
-  hotkeyAway: field(str),
-  hotkeyOffline: field(str),
-  hotkeyAutomatic: field(str),
-  hotkeyOpen: field(str),
   hotkeys,
   userFile: str,
 });
@@ -300,14 +292,7 @@ export const SETTING_KEYS = members<keyof SettingsPatch>({
   notifications: true,
   trayTimeLeft: true,
   hotkeyDuration: true,
-  hotkeyAvailable: true,
-  hotkeyBusy: true,
-  hotkeyDnd: true,
-  hotkeyBrb: true,
-  hotkeyAway: true,
-  hotkeyOffline: true,
-  hotkeyAutomatic: true,
-  hotkeyOpen: true,
+  hotkeys: true,
 });
 
 export const settingsPatch = object<SettingsPatch>(
@@ -322,19 +307,13 @@ export const settingsPatch = object<SettingsPatch>(
     notifications: optional(bool),
     trayTimeLeft: optional(bool),
     hotkeyDuration: optional(str),
-    hotkeyAvailable: optional(str),
-    hotkeyBusy: optional(str),
-    hotkeyDnd: optional(str),
-    hotkeyBrb: optional(str),
-    hotkeyAway: optional(str),
-    hotkeyOffline: optional(str),
-    hotkeyAutomatic: optional(str),
-    hotkeyOpen: optional(str),
-  },
+    hotkeys: optional(keyed(HOTKEY_ACTIONS, str)),
+                  },
   SETTING_KEYS,
 );
 
-const fieldError = object<FieldError>({ field: oneOf(SETTING_KEYS), message: str });
+/** A refusal names a setting, or a hotkey row (`hotkeyBusy`, as the view's rows name them). */
+const fieldError = object<FieldError>({ field: str, message: str });
 
 export const fieldErrors = object<FieldErrors>({ fieldErrors: array(fieldError) });
 
