@@ -29,6 +29,7 @@ use std::str::FromStr;
 use presently_auth::{AuthConfig, ConfigError};
 use presently_model::{DurationChoice, WorkDays};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::file::FileError;
 use super::hotkeys::{Binding, HotkeyAction, HotkeyReport, HotkeysView, Shortcut, duplicates};
@@ -39,7 +40,7 @@ use crate::problem::{Problem, ProblemKind};
 
 /// One editable setting as a view shows it: the value in force, where it came from, and whether saving can
 /// change it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldView<T> {
     /// The value in force, in the same form the patch takes (`"gcc-high"`, `"17:30"`, `"1h"`).
@@ -70,7 +71,7 @@ fn is_locking(source: &Source) -> bool {
 }
 
 /// What the settings page shows: every editable setting with its effective value and source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsView {
     /// `organizations`, a tenant id or a domain (contract §5).
@@ -142,7 +143,7 @@ fn on_quit_name(on_quit: OnQuit) -> &'static str {
 
 /// Changes a view asks for. Every field is optional: absent means "leave as it is". Text fields take the same
 /// words as the settings file; a blank text removes the user's value (the default applies again).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SettingsPatch {
     /// Tenant: `organizations`, a tenant id or a domain.
@@ -178,11 +179,12 @@ pub struct SettingsPatch {
     /// New shortcuts by action (`{"busy": "Ctrl+Alt+Shift+2"}`); a blank text = no shortcut. A refusal names
     /// the row's [`field`](HotkeyAction::field) (`hotkeyBusy`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[ts(type = "Partial<Record<HotkeyAction, string>>")]
     pub hotkeys: BTreeMap<HotkeyAction, String>,
 }
 
 /// Why one field of a patch was refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldError {
     /// The patch field, camelCase as sent (`workdayEnd`).
@@ -213,7 +215,7 @@ fn sentence(text: &str) -> String {
 ///
 /// Serialises as `{"fieldErrors":[{"field","message"}]}` or as a [`Problem`], the two error shapes of the
 /// `save_settings` command. It also reads back from either shape (the popup process receives it over the IPC).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(untagged)]
 pub enum SettingsRejected {
     /// One or more fields are invalid; nothing was written.

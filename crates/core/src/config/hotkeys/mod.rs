@@ -157,6 +157,30 @@ impl<'de> Deserialize<'de> for HotkeyAction {
     }
 }
 
+/// The popup's TypeScript type: the union of the keys, from [`HotkeyAction::ALL`].
+impl ts_rs::TS for HotkeyAction {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+
+    fn name(_: &ts_rs::Config) -> String {
+        "HotkeyAction".to_owned()
+    }
+
+    fn inline(_: &ts_rs::Config) -> String {
+        presently_model::string_union(Self::ALL.map(Self::key))
+    }
+
+    fn decl(cfg: &ts_rs::Config) -> String {
+        format!("type HotkeyAction = {};", Self::inline(cfg))
+    }
+
+    fn docs() -> Option<String> {
+        Some(ts_rs::format_docs(&[
+            " What a hotkey does, by its `[hotkeys]` key.",
+        ]))
+    }
+}
+
 /// The default shortcut of each action: Ctrl+Alt+Shift with the key of its [`ActionSpec`].
 ///
 /// Why Ctrl+Alt+Shift with a digit: the digits follow the popup's own keys (1 = Available ... 6 = Appear

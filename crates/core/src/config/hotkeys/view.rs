@@ -4,12 +4,13 @@ use std::collections::BTreeMap;
 
 use presently_model::{DurationChoice, Preset};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::*;
 use crate::config::edit::FieldView;
 
 /// Whether global hotkeys can work where the tray app runs, as the settings page shows it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum HotkeySupport {
     /// No process has registered hotkeys: the keeper runs as `presently run` (no tray app), or the tray app has
@@ -105,7 +106,7 @@ pub fn refused_by_the_desktop(shortcut: &Shortcut, reason: &str) -> String {
 
 /// One action's row on the settings page: what it does, its shortcut in force and where that came from, its
 /// default, the registration result and the command to bind instead.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct HotkeyRowView {
     /// `available` ... `offline`, `automatic`, `open`: the key of a patch's `hotkeys` map.
@@ -125,7 +126,7 @@ pub struct HotkeyRowView {
 }
 
 /// The hotkeys part of the settings view.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct HotkeysView {
     /// Whether they can work.
