@@ -503,6 +503,7 @@ mod tests {
         let snapshot: Snapshot = Snapshot {
             revision: 3,
             intent: busy(),
+            ends_at: busy().and_then(|i| i.ends_at()),
             account: presently_core::keeper::AccountView::SignedOut,
             reported: None,
             agreement: Agreement::Differs {

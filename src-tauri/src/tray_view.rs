@@ -326,6 +326,7 @@ mod tests {
         Snapshot {
             revision: 7,
             intent,
+            ends_at: intent.and_then(|i| i.ends_at()),
             account: signed_in(),
             reported: None,
             agreement: Agreement::Matches,
@@ -699,6 +700,7 @@ mod words {
                         list.push(Snapshot {
                             revision: 1,
                             intent,
+                            ends_at: intent.and_then(|i| i.ends_at()),
                             account: account.clone(),
                             reported: reported.clone(),
                             agreement: if differs {

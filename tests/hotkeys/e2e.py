@@ -268,7 +268,7 @@ def x11_session(app):
     time.sleep(1.5)
     check("...and does not change the status", app.pinned() == "Away", json.dumps(app.presence()))
 
-    ok, saved = ipc({"op": "saveSettings", "patch": {"hotkeyDnd": "Ctrl+Alt+Shift+7", "hotkeyBrb": ""}})
+    ok, saved = ipc({"op": "saveSettings", "patch": {"hotkeys": {"dnd": "Ctrl+Alt+Shift+7", "brb": ""}}})
     check("saving a free shortcut for Do not disturb and clearing Be right back's is accepted", ok and "fieldErrors" not in saved, json.dumps(saved))
     registered = wait_until(lambda: app.row(app.settings(), "dnd")["registrationError"] is None, 10)
     check("the app registered again: Do not disturb's row has no error any more", registered, json.dumps(app.row(app.settings(), "dnd")))
@@ -279,7 +279,7 @@ def x11_session(app):
     intent = ipc({"op": "snapshot"})[1]["intent"] or {}
     check("the cleared shortcut (Be right back's) does nothing", intent.get("status") == "dnd" and app.pinned() == "DoNotDisturb", json.dumps(intent))
 
-    ok, refused = ipc({"op": "saveSettings", "patch": {"hotkeyBusy": "ctrl+alt+shift+7", "hotkeyAway": "Q"}})
+    ok, refused = ipc({"op": "saveSettings", "patch": {"hotkeys": {"busy": "ctrl+alt+shift+7", "away": "Q"}}})
     errors = {e["field"]: e["message"] for e in (refused or {}).get("fieldErrors", [])}
     check(
         "a duplicate is refused naming the other action",
@@ -287,7 +287,7 @@ def x11_session(app):
         json.dumps(refused),
     )
     check("a shortcut without a modifier is refused with the reason", "needs a modifier" in errors.get("hotkeyAway", ""), json.dumps(refused))
-    check("nothing was saved", app.settings()["hotkeyBusy"]["value"] == "Ctrl+Alt+Shift+2")
+    check("nothing was saved", app.row(app.settings(), "busy")["shortcut"]["value"] == "Ctrl+Alt+Shift+2")
 
     brb = app.row(app.settings(), "brb")["command"]
     check("in the demo a row's command is the app itself", brb == f"{APP} --demo set brb --preset 1h", brb)

@@ -96,21 +96,6 @@ export function parseTime(text: Timestamp): number {
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** When an intent ends, or `null` for "until I change it". Graph's default is 1 day for Busy and Do not disturb,
- * 7 days for the others (contract §2), counted from when it was set, as `Intent::ends_at` does. */
-export function intentEnd(intent: Intent): number | null {
-  switch (intent.until.kind) {
-    case "at":
-      return parseTime(intent.until.at);
-    case "untilChanged":
-      return null;
-    case "graphDefault": {
-      const days = intent.status === "busy" || intent.status === "dnd" ? 1 : 7;
-      return parseTime(intent.setAt) + days * DAY;
-    }
-  }
-}
-
 /** A local wall-clock time on the user's clock: `17:30`, or `5:30 PM` on a 12-hour one. */
 export function formatClock(ms: number): string {
   // Written as the core writes it (`%H:%M`, `%-I:%M %p` in crates/core/src/wording.rs), not by Intl, whose
@@ -178,20 +163,22 @@ export function formatSpan(ms: number): string {
 /** Below this much time left, the headline counts down; above it, it names the end. */
 export const COUNTDOWN_BELOW = 4 * HOUR;
 
-/** The headline's "how long" part for an intent at `now`: `52:10 left`, `until 17:30`, `until you change it`. */
-export function untilText(intent: Intent, now: number): string {
-  const end = intentEnd(intent);
-  if (end === null) return "until you change it";
+/** The headline's "how long" part for an intent ending at `endsAt` (the snapshot's, resolved by the core;
+ * `null`: until I change it), at `now`: `52:10 left`, `until 17:30`, `until you change it`. */
+export function untilText(endsAt: Timestamp | null, now: number): string {
+  if (endsAt === null) return "until you change it";
+  const end = parseTime(endsAt);
   const left = end - now;
   if (left <= 0) return "ending now";
   if (left < COUNTDOWN_BELOW) return `${formatCountdown(left)} left`;
   return `until ${formatMoment(end, now)}`;
 }
 
-/** The muted line under the headline: the end when the headline counts down, and where it was chosen. */
-export function intentDetail(intent: Intent, now: number): string {
+/** The muted line under the headline: the end (`endsAt`, the snapshot's) when the headline counts down, and
+ * where it was chosen. */
+export function intentDetail(intent: Intent, endsAt: Timestamp | null, now: number): string {
   const parts: string[] = [];
-  const end = intentEnd(intent);
+  const end = endsAt === null ? null : parseTime(endsAt);
   if (end !== null && end - now > 0 && end - now < COUNTDOWN_BELOW) parts.push(`until ${formatMoment(end, now)}`);
   if (intent.until.kind === "graphDefault") parts.push("Teams' default length");
   const from: Record<Intent["origin"], string> = {

@@ -1,267 +1,53 @@
-// The payloads the popup exchanges with the core, mirroring the Rust types (their definitions are the source of
-// truth). Do not edit these by feel: `crates/core/tests/ui_payloads.rs` writes golden JSON of every payload to
-// `ui/src/fixtures/`, and `ui/src/test/shapes.test.ts` checks those files against the lists below, so a change on
-// either side fails a build until both agree (architecture convention 13).
-//
-// Rust sources: crates/core/src/keeper/snapshot.rs (Snapshot and its parts, KeeperEvent),
-// crates/core/src/problem.rs (Problem), crates/model/src/{intent,duration,status}.rs (Intent, Until, Origin,
-// PreferredPresence), crates/core/src/config/edit.rs (SettingsView, SettingsPatch, SettingsRejected),
-// crates/core/src/app.rs (DeviceCodeView, the sign-in result). Timestamps are RFC 3339 strings in UTC.
+// The payloads the popup exchanges with the core. Their types are generated from the Rust types into
+// `generated/payloads.ts` (crates/core/tests/ui_payloads.rs, with ts-rs; a test fails while the checked-in file
+// differs from what the Rust types generate), and `test/payloads.test.ts` type-checks every golden fixture against
+// them (architecture convention 13). This file only re-exports them, under the names the popup uses, and adds
+// the few names that are parts of a generated type.
+
+import type { AppEvent, PreferredPresence, SettingsPatch, SettingsRejected } from "./generated/payloads";
+
+export type {
+  AccountView,
+  Action,
+  Agreement,
+  DeviceCodeView,
+  FieldError,
+  FieldView,
+  HotkeyAction,
+  HotkeyRowView,
+  HotkeysView,
+  HourCycle,
+  HotkeySupport,
+  Intent,
+  KeeperActivity,
+  KeeperEvent,
+  NextAction,
+  Origin,
+  Planned,
+  Problem,
+  ProblemKind,
+  Reported,
+  SettingsPatch,
+  SettingsView,
+  SignInMethod,
+  Snapshot,
+  Source,
+  StoreKind,
+  TokenStoreView,
+  Until,
+} from "./generated/payloads";
 
 /** A timestamp as jiff writes it: `2025-06-02T13:13:20Z`, possibly with a fraction of a second. */
 export type Timestamp = string;
 
 /** `PreferredPresence`, serialised as its short name. */
-export type StatusName = "available" | "busy" | "dnd" | "brb" | "away" | "offline";
+export type StatusName = PreferredPresence;
 
-/** `Origin`: where an intent was chosen. */
-export type Origin = "popup" | "trayMenu" | "hotkey" | "cli" | "teams";
-
-/** `Until`: when a chosen status ends, already resolved. */
-export type Until = { kind: "at"; at: Timestamp } | { kind: "untilChanged" } | { kind: "graphDefault" };
-
-/** `Intent`: what the user chose. */
-export interface Intent {
-  status: StatusName;
-  until: Until;
-  setAt: Timestamp;
-  origin: Origin;
-}
-
-/** `AccountView`. */
-export type AccountView =
-  | { state: "unknown" }
-  | { state: "signedOut" }
-  | { state: "signedIn"; name: string; username: string; tenantId: string }
-  | { state: "signInRequired"; name: string; username: string };
-
-/** `Reported`: what Graph last said. `availability`/`activity` are Graph's PascalCase words, any value. */
-export interface Reported {
-  availability: string;
-  activity: string;
-  asStatus: StatusName | null;
-  at: Timestamp;
-}
-
-/** `Agreement`. */
-export type Agreement = { state: "unknown" } | { state: "matches" } | { state: "differs"; reason: string };
-
-/** `KeeperActivity`. */
-export type KeeperActivity = "starting" | "idle" | "syncing" | "checking" | "retrying" | "blocked";
-
-/** `NextAction`. */
-export type NextAction =
-  | "apply"
-  | "refreshToken"
-  | "renewSession"
-  | "renewPin"
-  | "endIntent"
-  | "readBack"
-  | "check"
-  | "retry";
-
-/** `Planned`. */
-export interface Planned {
-  action: NextAction;
-  at: Timestamp;
-}
-
-/** `StoreKind`. */
-export type StoreKind = "credentialStore" | "file" | "memory";
-
-/** `TokenStoreView`: where the sign-in is kept, in parts the popup words itself (`format.ts`, `storeText`). */
-export interface TokenStoreView {
-  secure: boolean;
-  kind: StoreKind;
-  /** The token file, shortened as people write it (`~/.local/share/presently/tokens.enc`); null in memory. */
-  location: string | null;
-  /** The credential store holding the encrypted file's key. */
-  keyKeptIn: string | null;
-  /** Why this store, or what went wrong saving: whole sentences. */
-  note: string | null;
-}
-
-/** `ProblemKind`. */
-export type ProblemKind =
-  | "signInRequired"
-  | "consentRequired"
-  | "throttled"
-  | "offline"
-  | "invalidChoice"
-  | "configuration"
-  | "internal";
-
-/** `Action`: what helps, shown as a button. */
-export type Action =
-  | { type: "signIn" }
-  | { type: "signInWithBrowser" }
-  | { type: "copyAdminConsentLink"; url: string }
-  | { type: "retry" }
-  | { type: "openSettings" };
-
-/** `Problem`: a failure as the user sees it. */
-export interface Problem {
-  kind: ProblemKind;
-  message: string;
-  action: Action | null;
-  retryInSecs: number | null;
-}
-
-/** `Snapshot`: everything the popup shows, in one value (the `state:changed` event and `get_state`). */
-export interface Snapshot {
-  revision: number;
-  intent: Intent | null;
-  account: AccountView;
-  reported: Reported | null;
-  agreement: Agreement;
-  activity: KeeperActivity;
-  next: Planned | null;
-  problem: Problem | null;
-  /** When the problem began: a reading taken before it may no longer be true. */
-  problemSince: Timestamp | null;
-  tokenStore: TokenStoreView;
-  /** The user's clock: times read `17:30` (`h23`) or `5:30 PM` (`h12`) in every view. */
-  hourCycle: HourCycle;
-}
-
-/** `HourCycle` (core `hour_cycle.rs`), named as `Intl.DateTimeFormat`'s `hourCycle` option. */
-export type HourCycle = "h23" | "h12";
-
-/** `KeeperEvent` (the `keeper:event` event). */
-export type KeeperEvent =
-  | { type: "intentEnded"; status: StatusName }
-  | { type: "adoptedExternalChange"; status: StatusName | null }
-  | { type: "signInNeeded" }
-  | { type: "disagreement"; reason: string };
-
-/** `Source`: where a setting's value comes from. */
-export type Source =
-  | { kind: "default" }
-  | { kind: "managed"; detail: string }
-  | { kind: "user"; detail: string }
-  | { kind: "environment"; detail: string }
-  | { kind: "flag"; detail: string };
-
-/** `FieldView<T>`: one editable setting. */
-export interface FieldView<T> {
-  value: T;
-  source: Source;
-  origin: string;
-  locked: boolean;
-}
-
-/** `SettingsView` (`get_settings`, `save_settings`, the `settings:changed` event). */
-export interface SettingsView {
-  tenant: FieldView<string>;
-  clientId: FieldView<string>;
-  cloud: FieldView<string>;
-  workdayEnd: FieldView<string>;
-  workDays: FieldView<string>;
-  onQuit: FieldView<string>;
-  launchAtLogin: FieldView<boolean>;
-  notifications: FieldView<boolean>;
-  trayTimeLeft: FieldView<boolean>;
-  hotkeyDuration: FieldView<string>;
-  hotkeyAvailable: FieldView<string>;
-  hotkeyBusy: FieldView<string>;
-  hotkeyDnd: FieldView<string>;
-  hotkeyBrb: FieldView<string>;
-  hotkeyAway: FieldView<string>;
-  hotkeyOffline: FieldView<string>;
-  hotkeyAutomatic: FieldView<string>;
-  hotkeyOpen: FieldView<string>;
-  hotkeys: HotkeysView;
-  userFile: string;
-}
-
-/** `HotkeyAction`: what a global hotkey does. */
-export type HotkeyAction = StatusName | "automatic" | "open";
-
-/** The settings fields holding a shortcut (`""` = none). */
-export type HotkeyField =
-  | "hotkeyAvailable"
-  | "hotkeyBusy"
-  | "hotkeyDnd"
-  | "hotkeyBrb"
-  | "hotkeyAway"
-  | "hotkeyOffline"
-  | "hotkeyAutomatic"
-  | "hotkeyOpen";
-
-/** `HotkeySupport`: whether global hotkeys can work where the tray app runs. */
-export type HotkeySupport =
-  | { kind: "inactive" }
-  | { kind: "active" }
-  | { kind: "wayland" }
-  | { kind: "unavailable"; reason: string };
-
-/** `HotkeyRowView`: one action's row besides its shortcut field. */
-export interface HotkeyRowView {
-  action: HotkeyAction;
-  field: HotkeyField;
-  label: string;
-  defaultShortcut: string;
-  /** The `presently` command line doing the same, to bind in the desktop's keyboard settings. */
-  command: string;
-  /** Why the desktop refused this shortcut (taken by another application), if it did. */
-  registrationError: string | null;
-}
-
-/** `HotkeysView`. */
-export interface HotkeysView {
-  support: HotkeySupport;
-  actions: HotkeyRowView[];
-}
-
-/** `SettingsPatch`: absent = unchanged; a blank text = back to the default. */
-export interface SettingsPatch {
-  tenant?: string;
-  clientId?: string;
-  cloud?: string;
-  workdayEnd?: string;
-  workDays?: string;
-  onQuit?: string;
-  launchAtLogin?: boolean;
-  notifications?: boolean;
-  trayTimeLeft?: boolean;
-  hotkeyDuration?: string;
-  hotkeyAvailable?: string;
-  hotkeyBusy?: string;
-  hotkeyDnd?: string;
-  hotkeyBrb?: string;
-  hotkeyAway?: string;
-  hotkeyOffline?: string;
-  hotkeyAutomatic?: string;
-  hotkeyOpen?: string;
-}
-
-/** The settings a patch can change. */
-export type SettingKey = keyof SettingsPatch;
-
-/** `FieldError`: why one field was refused; `field` is a `SettingsPatch` key. */
-export interface FieldError {
-  field: string;
-  message: string;
-}
+/** The settings a patch can change, besides the hotkey rows. */
+export type SettingKey = Exclude<keyof SettingsPatch, "hotkeys">;
 
 /** `SettingsRejected::Fields`: the validation error shape of `save_settings`. */
-export interface FieldErrors {
-  fieldErrors: FieldError[];
-}
-
-/** `DeviceCodeView` (the `signin:device-code` event). */
-export interface DeviceCodeView {
-  message: string;
-  userCode: string;
-  verificationUri: string;
-  expiresAt: Timestamp;
-}
+export type FieldErrors = Extract<SettingsRejected, { fieldErrors: unknown }>;
 
 /** The `signin:finished` event (`AppEvent::SignInFinished`'s data). */
-export interface SignInFinished {
-  ok: boolean;
-  problem: Problem | null;
-}
-
-/** How to sign in (`SignInMethod`). */
-export type SignInMethod = "browser" | "deviceCode";
+export type SignInFinished = Extract<AppEvent, { type: "signInFinished" }>["data"];

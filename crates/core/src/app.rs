@@ -13,6 +13,7 @@ use presently_auth::{
 use presently_model::{DurationChoice, Intent, Origin, PreferredPresence};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, watch};
+use ts_rs::TS;
 
 use crate::config::hotkeys::HotkeyReport;
 use crate::config::{Locations, OnQuit, Overrides, Settings};
@@ -48,7 +49,7 @@ impl std::fmt::Debug for StartOptions {
 }
 
 /// How to sign in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum SignInMethod {
     /// Authorization code + PKCE in the system browser (contract §5).
@@ -58,7 +59,7 @@ pub enum SignInMethod {
 }
 
 /// The device-code prompt as views show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceCodeView {
     /// Microsoft's own sentence.
@@ -68,6 +69,7 @@ pub struct DeviceCodeView {
     /// Where to type it.
     pub verification_uri: String,
     /// When the code stops working.
+    #[ts(type = "string")]
     pub expires_at: jiff::Timestamp,
 }
 
@@ -83,7 +85,7 @@ impl From<DeviceCodePrompt> for DeviceCodeView {
 }
 
 /// Something views react to, besides the state snapshot (which comes from [`Presently::subscribe`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", tag = "type", content = "data")]
 pub enum AppEvent {
     /// A notable moment of the keeper (for notifications).

@@ -3,9 +3,11 @@
 //! the same way: before, the popup followed the web view's locale ("11:38 PM") while the tray wrote "23:38".
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
-/// A clock's hour cycle, named as `Intl.DateTimeFormat`'s `hourCycle` option names them (the popup passes it on).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// A clock's hour cycle: `h23` ("17:30") or `h12` ("5:30 PM"), named as `Intl.DateTimeFormat`'s `hourCycle`
+/// option names them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum HourCycle {
     /// 0–23: "17:30".

@@ -7,9 +7,10 @@ use std::time::Duration;
 use presently_auth::{AuthError, UserAction as AuthAction};
 use presently_graph::{GraphError, UserAction as GraphAction};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// What kind of trouble it is (a closed set the UI styles and the CLI maps to exit codes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum ProblemKind {
     /// The sign-in is missing, expired or revoked.
@@ -29,7 +30,7 @@ pub enum ProblemKind {
 }
 
 /// What the user can do; the UI shows it as a button.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", tag = "type")]
 pub enum Action {
     /// Sign in again (browser or code).
@@ -48,7 +49,7 @@ pub enum Action {
 }
 
 /// A failure as the user sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Problem {
     /// The kind.

@@ -3,11 +3,15 @@
 //! Each payload is built here from the real Rust types and serialised with `serde_json::to_string_pretty`; the
 //! result must equal the file of the same name in `ui/src/fixtures/`. The UI's tests load those files, so a Rust
 //! change that alters a payload fails this test until the fixtures are regenerated, and then fails the UI's tests
-//! until `ui/src/types.ts` and the views agree. Regenerate with
+//! until the views agree. The popup's TypeScript types are generated here too, from the same Rust types (ts-rs),
+//! into `ui/src/generated/payloads.ts`: a change to a type fails [`the_checked_in_typescript_types_are_what_the_rust_types_generate`]
+//! until that file is regenerated, `tsc` then checks the popup against it and vitest (`payloads.test.ts`) compiles
+//! every fixture as a value of its generated type. Regenerate both with
 //! `PRESENTLY_UPDATE_GOLDEN=1 cargo test -p presently-core --test ui_payloads`; CI never sets that variable.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // helpers build fixed test values: a failure must fail the test
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -130,6 +134,7 @@ fn snapshots() -> Vec<(&'static str, Snapshot)> {
     let starting = Snapshot {
         revision: 0,
         intent: None,
+        ends_at: None,
         account: AccountView::Unknown,
         reported: None,
         agreement: Agreement::Unknown,
@@ -149,6 +154,7 @@ fn snapshots() -> Vec<(&'static str, Snapshot)> {
     let busy = Snapshot {
         revision: 7,
         intent: Some(busy_for_an_hour()),
+        ends_at: None,
         account: ada(),
         reported: Some(reported(PreferredPresence::Busy, "2025-06-02T13:11:20Z")),
         agreement: Agreement::Matches,
@@ -301,7 +307,7 @@ fn snapshots() -> Vec<(&'static str, Snapshot)> {
         hour_cycle: HourCycle::H12,
         ..busy.clone()
     };
-    vec![
+    let mut all = vec![
         ("snapshot-starting", starting),
         ("snapshot-checking", checking),
         ("snapshot-signed-out", signed_out),
@@ -313,7 +319,12 @@ fn snapshots() -> Vec<(&'static str, Snapshot)> {
         ("snapshot-differs", differs),
         ("snapshot-sign-in-required", sign_in_required),
         ("snapshot-consent", consent),
-    ]
+    ];
+    // The keeper resolves the end of every intent it publishes (`Task::publish`); so do the fixtures.
+    for (_, snapshot) in &mut all {
+        snapshot.ends_at = snapshot.intent.and_then(|i| i.ends_at());
+    }
+    all
 }
 
 /// One problem of each kind, and each action at least once.
@@ -465,11 +476,13 @@ fn settings(locked: bool) -> Settings {
         // The user cleared Appear offline's shortcut and moved Open Presently to Ctrl+Alt+Shift+O.
         hotkeys: Hotkeys::layered([(
             Source::User(user.clone()),
-            &HotkeysFile {
-                offline: Some(Binding(None)),
-                open: Some("Ctrl+Alt+Shift+O".parse().unwrap()),
-                ..HotkeysFile::default()
-            },
+            &HotkeysFile::from_iter([
+                (
+                    HotkeyAction::Status(PreferredPresence::AppearOffline),
+                    Binding(None),
+                ),
+                (HotkeyAction::Open, "Ctrl+Alt+Shift+O".parse().unwrap()),
+            ]),
         )]),
         token_store: sourced(StorePreference::CredentialStore, Source::Default),
         user_file: user,
@@ -490,15 +503,17 @@ fn full_patch() -> SettingsPatch {
         notifications: Some(false),
         tray_time_left: Some(false),
         hotkey_duration: Some("90m".into()),
-        hotkey_available: Some("Ctrl+Alt+1".into()),
-        hotkey_busy: Some("Ctrl+Alt+2".into()),
-        hotkey_dnd: Some("Ctrl+Alt+3".into()),
-        hotkey_brb: Some("Ctrl+Alt+4".into()),
-        hotkey_away: Some("Ctrl+Alt+5".into()),
-        hotkey_offline: Some("Ctrl+Alt+6".into()),
-        hotkey_automatic: Some("Ctrl+Alt+0".into()),
-        // Blank: no shortcut for Open Presently.
-        hotkey_open: Some("".into()),
+        hotkeys: keyed([
+            ("available", "Ctrl+Alt+1"),
+            ("busy", "Ctrl+Alt+2"),
+            ("dnd", "Ctrl+Alt+3"),
+            ("brb", "Ctrl+Alt+4"),
+            ("away", "Ctrl+Alt+5"),
+            ("offline", "Ctrl+Alt+6"),
+            ("automatic", "Ctrl+Alt+0"),
+            // Blank: no shortcut for Open Presently.
+            ("open", ""),
+        ]),
     }
 }
 
@@ -534,10 +549,96 @@ fn bad_patch() -> SettingsPatch {
         client_id: Some("my-app".into()),
         workday_end: Some("25:00".into()),
         hotkey_duration: Some("a while".into()),
-        hotkey_busy: Some("B".into()),
-        hotkey_away: Some("Ctrl+Alt+Banana".into()),
+        hotkeys: keyed([("busy", "B"), ("away", "Ctrl+Alt+Banana")]),
         ..SettingsPatch::default()
     }
+}
+
+/// A patch's `hotkeys` map from `[hotkeys]` keys.
+fn keyed<const N: usize>(pairs: [(&str, &str); N]) -> BTreeMap<HotkeyAction, String> {
+    pairs
+        .into_iter()
+        .map(|(key, text)| (HotkeyAction::from_key(key).unwrap(), text.to_owned()))
+        .collect()
+}
+
+/// Where the generated TypeScript types of the payloads are checked in.
+const GENERATED: &str = "../../ui/src/generated/payloads.ts";
+
+/// The TypeScript declaration of every payload type the popup receives or sends, generated by ts-rs from the
+/// Rust types (their serde attributes read), in one file. Every type a listed one refers to must be listed too.
+fn generated_typescript() -> String {
+    use presently_core::app::{AppEvent, DeviceCodeView, SignInMethod};
+    use presently_core::config::edit::{FieldView, SettingsView};
+    use presently_core::config::hotkeys::{HotkeyRowView, HotkeySupport, HotkeysView};
+    use presently_core::keeper::{
+        AccountView, Agreement, KeeperActivity, KeeperEvent, NextAction, Planned, Reported, Snapshot,
+        TokenStoreView,
+    };
+    use presently_core::problem::{Action, Problem, ProblemKind};
+    use presently_model::{Intent, Origin, Until};
+    use ts_rs::TS;
+
+    // Counts and seconds are far below 2^53: plain numbers in JavaScript.
+    let cfg = ts_rs::Config::new().with_large_int("number");
+    let mut names = Vec::new();
+    let mut wanted = Vec::new();
+    let mut out = String::from(
+        "// Generated from the Rust types by crates/core/tests/ui_payloads.rs (ts-rs): do not edit by hand.\n\
+         // Regenerate with `PRESENTLY_UPDATE_GOLDEN=1 cargo test -p presently-core --test ui_payloads`.\n",
+    );
+    macro_rules! declare {
+        ($($t:ty),* $(,)?) => {$(
+            names.push(<$t>::ident(&cfg));
+            wanted.extend(<$t>::dependencies(&cfg).into_iter().map(|d| d.ts_name));
+            out.push('\n');
+            out.push_str(&<$t>::docs().unwrap_or_default());
+            out.push_str("export ");
+            out.push_str(&<$t>::decl(&cfg));
+            out.push('\n');
+        )*};
+    }
+    declare!(
+        PreferredPresence,
+        Origin,
+        Until,
+        Intent,
+        AccountView,
+        Reported,
+        Agreement,
+        KeeperActivity,
+        NextAction,
+        Planned,
+        StoreKind,
+        TokenStoreView,
+        ProblemKind,
+        Action,
+        Problem,
+        HourCycle,
+        Snapshot,
+        KeeperEvent,
+        Source,
+        FieldView<String>,
+        HotkeyAction,
+        HotkeySupport,
+        HotkeyRowView,
+        HotkeysView,
+        SettingsView,
+        SettingsPatch,
+        FieldError,
+        SettingsRejected,
+        DeviceCodeView,
+        SignInMethod,
+        AppEvent,
+    );
+    for name in wanted {
+        let ident = name.split('<').next().unwrap_or(&name).to_owned();
+        assert!(
+            names.contains(&ident),
+            "{ident} is used by a listed type: list it too"
+        );
+    }
+    out
 }
 
 fn pretty(value: &impl Serialize) -> String {
@@ -658,8 +759,8 @@ fn every_ui_payload_matches_its_golden_file() {
     assert!(
         drift.is_empty(),
         "UI payloads drifted from ui/src/fixtures:\n  {}\nIf the change is intended, run \
-         `PRESENTLY_UPDATE_GOLDEN=1 cargo test -p presently-core --test ui_payloads` and update ui/src/types.ts \
-         and the UI until `npm run ui:check` and `npm run ui:test` pass.",
+         `PRESENTLY_UPDATE_GOLDEN=1 cargo test -p presently-core --test ui_payloads` and update \
+         the UI until `npm run ui:check` and `npm run ui:test` pass.",
         drift.join("\n  ")
     );
 }
@@ -685,6 +786,29 @@ fn the_settings_patch_the_ui_sends_reads_back_into_the_rust_type_and_validates()
     let patch: SettingsPatch = serde_json::from_str(&text).unwrap();
     assert_eq!(patch, full_patch());
     assert!(edit::validate(&patch).is_ok());
+}
+
+/// The checked-in TypeScript types are what the Rust types generate: a change to a payload type fails here until
+/// the file is regenerated (and then `tsc` checks the popup against it, and vitest the fixtures).
+#[test]
+#[cfg_attr(
+    windows,
+    ignore = "the generated file is the same on every platform; Linux checks it (the file's path is a Linux one)"
+)]
+fn the_checked_in_typescript_types_are_what_the_rust_types_generate() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(GENERATED);
+    let want = generated_typescript();
+    if std::env::var_os("PRESENTLY_UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "{} differs from what the Rust types generate: run \
+         `PRESENTLY_UPDATE_GOLDEN=1 cargo test -p presently-core --test ui_payloads`",
+        path.display()
+    );
 }
 
 #[test]

@@ -15,6 +15,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// The longest `expirationDuration` Presently sends with `setUserPreferredPresence`: 7 days.
 ///
@@ -26,12 +27,13 @@ pub const PREFERRED_EXPIRY_CAP: SignedDuration = SignedDuration::from_hours(24 *
 ///
 /// Serialises camelCase with a `kind` tag: `{"kind":"at","at":"2025-03-30T15:30:00Z"}`,
 /// `{"kind":"untilChanged"}`, `{"kind":"graphDefault"}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Until {
     /// Ends at this instant.
     At {
         /// The end.
+        #[ts(type = "string")]
         at: Timestamp,
     },
     /// Lasts until the user chooses something else; the keeper renews the pin before each cap lapses.

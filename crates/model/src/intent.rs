@@ -6,12 +6,13 @@
 
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::duration::{Until, WireExpiration};
 use crate::status::PreferredPresence;
 
 /// Where an intent came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum Origin {
     /// The popup window.
@@ -35,7 +36,7 @@ pub enum Origin {
 /// // Graph's default for Busy is one day (contract §2).
 /// assert_eq!(intent.ends_at(), Some("2025-06-03T08:00:00Z".parse().unwrap()));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Intent {
     /// The chosen status.
@@ -43,6 +44,7 @@ pub struct Intent {
     /// When it ends.
     pub until: Until,
     /// When it was chosen.
+    #[ts(type = "string")]
     pub set_at: Timestamp,
     /// Where it was chosen.
     pub origin: Origin,

@@ -37,6 +37,6 @@ pub use duration::{PREFERRED_EXPIRY_CAP, Until, WireDuration, WireExpiration, is
 pub use intent::{Intent, Origin};
 pub use preset::{DEFAULT_WORKDAY_END, Preset, UnknownPreset};
 pub use session::SessionPlan;
-pub use status::{PreferredPresence, UnknownStatus};
+pub use status::{PreferredPresence, UnknownStatus, string_union};
 pub use wire::{Activity, Availability, PresencePair};
 pub use workweek::{WorkDays, WorkDaysError, WorkWeek};

@@ -188,6 +188,39 @@ impl<'de> Deserialize<'de> for PreferredPresence {
     }
 }
 
+/// The popup's TypeScript type: the union of the short names it is serialised as, from [`PreferredPresence::ALL`].
+impl ts_rs::TS for PreferredPresence {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+
+    fn name(_: &ts_rs::Config) -> String {
+        "PreferredPresence".to_owned()
+    }
+
+    fn inline(_: &ts_rs::Config) -> String {
+        string_union(Self::ALL.map(Self::short_name))
+    }
+
+    fn decl(cfg: &ts_rs::Config) -> String {
+        format!("type PreferredPresence = {};", Self::inline(cfg))
+    }
+
+    fn docs() -> Option<String> {
+        Some(ts_rs::format_docs(&[
+            " A preferred presence, serialised as its short name (the word the CLI takes).",
+        ]))
+    }
+}
+
+/// `"a" | "b"`: a TypeScript union of string literals (for types serialised as a word from a closed list).
+pub fn string_union(words: impl IntoIterator<Item = &'static str>) -> String {
+    words
+        .into_iter()
+        .map(|w| format!("\"{w}\""))
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

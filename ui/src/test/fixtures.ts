@@ -1,5 +1,6 @@
-// The golden payloads from `crates/core/tests/ui_payloads.rs`, checked against `types.ts` (see `shapes.ts`) and
-// typed. Tests and the development preview use these; the production bundle never includes them.
+// The golden payloads from `crates/core/tests/ui_payloads.rs`, typed with the generated payload types
+// (`payloads.test.ts` type-checks each file against its type). Tests and the development preview use these; the
+// production bundle never includes them.
 
 import deviceCodeJson from "../fixtures/device-code.json";
 import intentsJson from "../fixtures/intents.json";
@@ -37,60 +38,46 @@ import type {
   Snapshot,
   TokenStoreView,
 } from "../types";
-import * as shape from "./shapes";
 
 /** "Now" in every fixture (the Rust test checks this file says the same). */
 export const NOW = "2025-06-02T13:13:20Z";
 
-const snap = (json: unknown, name: string) => shape.typed<Snapshot>(shape.snapshot, json, name);
+/** A fixture under its type (checked by `payloads.test.ts`; a JSON import's own type has no literal unions). */
+const typed = <T>(json: unknown): T => json as T;
+
+const snap = (json: unknown) => typed<Snapshot>(json);
 
 /** Every snapshot fixture, by the name `?preview=` takes. */
 export const SNAPSHOTS = {
-  starting: snap(startingJson, "snapshot-starting"),
-  "signed-out": snap(signedOutJson, "snapshot-signed-out"),
-  automatic: snap(automaticJson, "snapshot-automatic"),
-  busy: snap(busyJson, "snapshot-busy"),
-  "busy-twelve-hour": snap(busyTwelveHourJson, "snapshot-busy-twelve-hour"),
-  syncing: snap(syncingJson, "snapshot-syncing"),
-  checking: snap(checkingJson, "snapshot-checking"),
-  retrying: snap(retryingJson, "snapshot-retrying"),
-  differs: snap(differsJson, "snapshot-differs"),
-  "sign-in-required": snap(signInRequiredJson, "snapshot-sign-in-required"),
-  consent: snap(consentJson, "snapshot-consent"),
+  starting: snap(startingJson),
+  "signed-out": snap(signedOutJson),
+  automatic: snap(automaticJson),
+  busy: snap(busyJson),
+  "busy-twelve-hour": snap(busyTwelveHourJson),
+  syncing: snap(syncingJson),
+  checking: snap(checkingJson),
+  retrying: snap(retryingJson),
+  differs: snap(differsJson),
+  "sign-in-required": snap(signInRequiredJson),
+  consent: snap(consentJson),
 } satisfies Record<string, Snapshot>;
 
 export type SnapshotName = keyof typeof SNAPSHOTS;
 
 /** Every token store the welcome screen can name (encrypted file, plain file, memory, failing to save). */
-export const TOKEN_STORES = shape.typedArray<TokenStoreView>(shape.tokenStore, tokenStoresJson, "token-stores");
-export const PROBLEMS = shape.typedArray<Problem>(shape.problem, problemsJson, "problems");
-export const KEEPER_EVENTS = shape.typedArray<KeeperEvent>(shape.keeperEvent, keeperEventsJson, "keeper-events");
-export const INTENTS = shape.typedArray<Intent>(shape.intent, intentsJson, "intents");
-export const SETTINGS_VIEW = shape.typed<SettingsView>(shape.settingsView, settingsViewJson, "settings-view");
-export const SETTINGS_VIEW_LOCKED = shape.typed<SettingsView>(
-  shape.settingsView,
-  settingsViewLockedJson,
-  "settings-view-locked",
-);
-export const SETTINGS_VIEW_WAYLAND = shape.typed<SettingsView>(
-  shape.settingsView,
-  settingsViewWaylandJson,
-  "settings-view-wayland",
-);
-export const SETTINGS_PATCH = shape.typed<SettingsPatch>(shape.settingsPatch, settingsPatchJson, "settings-patch");
-export const SETTINGS_REJECTED = shape.typed<FieldErrors>(shape.fieldErrors, settingsRejectedJson, "settings-rejected");
-export const SETTINGS_REJECTED_PROBLEM = shape.typed<Problem>(
-  shape.problem,
-  settingsRejectedProblemJson,
-  "settings-rejected-problem",
-);
-export const DEVICE_CODE = shape.typed<DeviceCodeView>(shape.deviceCode, deviceCodeJson, "device-code");
-export const SIGN_IN_OK = shape.typed<SignInFinished>(shape.signInFinished, signInOkJson, "sign-in-finished-ok");
-export const SIGN_IN_FAILED = shape.typed<SignInFinished>(
-  shape.signInFinished,
-  signInFailedJson,
-  "sign-in-finished-failed",
-);
+export const TOKEN_STORES = typed<TokenStoreView[]>(tokenStoresJson);
+export const PROBLEMS = typed<Problem[]>(problemsJson);
+export const KEEPER_EVENTS = typed<KeeperEvent[]>(keeperEventsJson);
+export const INTENTS = typed<Intent[]>(intentsJson);
+export const SETTINGS_VIEW = typed<SettingsView>(settingsViewJson);
+export const SETTINGS_VIEW_LOCKED = typed<SettingsView>(settingsViewLockedJson);
+export const SETTINGS_VIEW_WAYLAND = typed<SettingsView>(settingsViewWaylandJson);
+export const SETTINGS_PATCH = typed<SettingsPatch>(settingsPatchJson);
+export const SETTINGS_REJECTED = typed<FieldErrors>(settingsRejectedJson);
+export const SETTINGS_REJECTED_PROBLEM = typed<Problem>(settingsRejectedProblemJson);
+export const DEVICE_CODE = typed<DeviceCodeView>(deviceCodeJson);
+export const SIGN_IN_OK = typed<SignInFinished>(signInOkJson);
+export const SIGN_IN_FAILED = typed<SignInFinished>(signInFailedJson);
 
 /** A deep copy (tests change fixtures freely). */
 export function clone<T>(value: T): T {

@@ -6,7 +6,6 @@ import {
   formatAge,
   formatCountdown,
   humanize,
-  intentEnd,
   nextText,
   parseTime,
   reportedText,
@@ -28,20 +27,23 @@ describe("format", () => {
   });
 
   test("the busy fixture has 52:10 left and ends at 14:05", () => {
-    const intent = SNAPSHOTS.busy.intent!;
-    expect(untilText(intent, now)).toBe("52:10 left");
-    expect(untilText(intent, now + 1000)).toBe("52:09 left");
-    expect(untilText(intent, parseTime("2025-06-02T14:05:30Z"))).toBe("ending now");
+    const endsAt = SNAPSHOTS.busy.endsAt;
+    expect(untilText(endsAt, now)).toBe("52:10 left");
+    expect(untilText(endsAt, now + 1000)).toBe("52:09 left");
+    expect(untilText(endsAt, parseTime("2025-06-02T14:05:30Z"))).toBe("ending now");
   });
 
   test("a long intent names its end, an open one says so", () => {
-    const [, forever, graphDefault, untilHalfPast] = INTENTS;
-    expect(untilText(untilHalfPast!, now)).toBe("until 17:30");
-    expect(untilText(forever!, now)).toBe("until you change it");
-    // Do not disturb with Graph's default lasts one day (contract §2).
-    expect(intentEnd(graphDefault!)).toBe(parseTime("2025-06-03T13:00:00Z"));
-    expect(untilText(graphDefault!, now)).toBe("until tomorrow 13:00");
-    expect(untilText(INTENTS[5]!, now)).toBe("until tomorrow 07:00");
+    const [, , , untilHalfPast] = INTENTS;
+    expect(untilHalfPast!.until).toEqual({ kind: "at", at: "2025-06-02T17:30:00Z" });
+    expect(untilText("2025-06-02T17:30:00Z", now)).toBe("until 17:30");
+    expect(untilText(null, now)).toBe("until you change it");
+    // Graph's default length is resolved by the core (`Intent::ends_at`, contract §2): Appear away's lasts 7 days.
+    const differs = SNAPSHOTS.differs;
+    expect(differs.intent!.until.kind).toBe("graphDefault");
+    expect(differs.endsAt).toBe("2025-06-09T13:10:00Z");
+    expect(untilText(differs.endsAt, now)).toBe("until 9 Jun 13:10");
+    expect(untilText("2025-06-03T07:00:00Z", now)).toBe("until tomorrow 07:00");
   });
 
   test("an age reads like a person would say it", () => {

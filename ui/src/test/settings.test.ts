@@ -66,6 +66,19 @@ describe("settings", () => {
     }
   });
 
+  test("the rows, their labels and their values come from the view, not from a list of the page's own", async () => {
+    const view = clone(SETTINGS_VIEW);
+    const busy = view.hotkeys.actions.find((row) => row.action === "busy")!;
+    busy.label = "Busy (from the core)";
+    busy.shortcut.value = "Ctrl+Alt+B";
+    view.hotkeys.actions = view.hotkeys.actions.filter((row) => row.action !== "away");
+    const m = await openSettings(view);
+    expect(text(get(m.root, `label[for="setting-${busy.field}"]`))).toBe("Busy (from the core)");
+    expect(input(m.root, busy.field).value).toBe("Ctrl+Alt+B");
+    expect(m.root.querySelector('[data-hotkey="hotkeyAway"]')).toBeNull();
+    expect(m.root.querySelectorAll(".hotkey").length).toBe(view.hotkeys.actions.length);
+  });
+
   test("a shortcut another application holds is reported on its row, and only there", async () => {
     const m = await openSettings();
     const refused = SETTINGS_VIEW.hotkeys.actions.filter((row) => row.registrationError);
@@ -136,7 +149,7 @@ describe("settings", () => {
     expect(input(m.root, "hotkeyOpen").value).toBe("");
     button(m.root, "Save").click();
     await m.settle();
-    expect(m.sent("save_settings").map((c) => c.args)).toEqual([{ patch: { hotkeyBusy: "Ctrl+Alt+7", hotkeyOpen: "" } }]);
+    expect(m.sent("save_settings").map((c) => c.args)).toEqual([{ patch: { hotkeys: { busy: "Ctrl+Alt+7", open: "" } } }]);
   });
 
   test("a key press spells the shortcut the Rust parser reads; plain keys and unknown keys are typed", () => {
@@ -160,7 +173,7 @@ describe("settings", () => {
     button(m.root, "Save").click();
     await m.settle();
     expect(m.sent("save_settings").map((c) => c.args)).toEqual([
-      { patch: { hotkeyOffline: "Ctrl+Alt+Shift+6", hotkeyOpen: "Ctrl+Alt+Shift+P" } },
+      { patch: { hotkeys: { offline: "Ctrl+Alt+Shift+6", open: "Ctrl+Alt+Shift+P" } } },
     ]);
   });
 
@@ -199,9 +212,7 @@ describe("settings", () => {
     input(m.root, "notifications").click();
     input(m.root, "trayTimeLeft").click();
     type(input(m.root, "hotkeyDuration"), "90m");
-    for (const [field, value] of Object.entries(SETTINGS_PATCH)) {
-      if (field.startsWith("hotkey") && field !== "hotkeyDuration") type(input(m.root, field), value as string);
-    }
+    for (const row of SETTINGS_VIEW.hotkeys.actions) type(input(m.root, row.field), SETTINGS_PATCH.hotkeys?.[row.action] ?? "");
     button(m.root, "Save").click();
     await m.settle();
     const [call] = m.sent("save_settings");

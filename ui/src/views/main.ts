@@ -309,8 +309,8 @@ export class MainPage implements Page {
       setText(this.headline, "Starting…");
       setText(this.detail, "Reading your sign-in and your status.");
     } else if (intent) {
-      setText(this.headline, `${statusInfo(intent.status).label} · ${untilText(intent, now)}`);
-      setText(this.detail, intentDetail(intent, now));
+      setText(this.headline, `${statusInfo(intent.status).label} · ${untilText(s.endsAt, now)}`);
+      setText(this.detail, intentDetail(intent, s.endsAt, now));
     } else {
       setText(this.headline, "Automatic");
       setText(this.detail, "Teams sets your status from your activity and calendar.");

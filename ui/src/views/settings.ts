@@ -11,7 +11,15 @@ import type { App, Page } from "../app";
 import { copyText } from "../clipboard";
 import { h, icon, setText } from "../dom";
 import { ipc } from "../ipc";
-import type { FieldView, HotkeyField, HotkeySupport, SettingKey, SettingsPatch, SettingsView } from "../types";
+import type {
+  FieldView,
+  HotkeyAction,
+  HotkeyRowView,
+  HotkeySupport,
+  SettingKey,
+  SettingsPatch,
+  SettingsView,
+} from "../types";
 import { problemBanner, Section } from "./parts";
 import { sessionExplainer, SIGN_IN_SETTINGS_NOTE } from "./welcome";
 
@@ -24,18 +32,6 @@ const CLOUDS: ReadonlyArray<[string, string]> = [
 type TextKey = "tenant" | "clientId" | "cloud" | "workdayEnd" | "workDays" | "hotkeyDuration";
 type BoolKey = "launchAtLogin" | "notifications" | "trayTimeLeft";
 
-/** The hotkey rows, in the order of the Rust `HotkeyAction::ALL` (the view's `hotkeys.actions`). */
-const HOTKEY_ROWS: ReadonlyArray<[HotkeyField, string]> = [
-  ["hotkeyAvailable", "Available"],
-  ["hotkeyBusy", "Busy"],
-  ["hotkeyDnd", "Do not disturb"],
-  ["hotkeyBrb", "Be right back"],
-  ["hotkeyAway", "Appear away"],
-  ["hotkeyOffline", "Appear offline"],
-  ["hotkeyAutomatic", "Back to automatic"],
-  ["hotkeyOpen", "Open Presently"],
-];
-
 /** The parts of one hotkey row that show the tray app's report. */
 interface HotkeyRow {
   /** Why the desktop refused the shortcut. */
@@ -46,9 +42,14 @@ interface HotkeyRow {
   commandFallback: HTMLElement;
 }
 
-/** One form control bound to one setting. */
+/** One form control bound to one setting, or to one hotkey row. */
 interface Control {
-  key: SettingKey;
+  /** The name of the control's refusals (a `SettingsPatch` key, or a hotkey row's `field`), and its element id. */
+  id: string;
+  /** The setting in a view (`undefined`: the view has no such row). */
+  of(view: SettingsView): FieldView<string | boolean> | undefined;
+  /** Puts a changed value into a patch. */
+  put(patch: SettingsPatch, value: string | boolean): void;
   /** The control's current value as the patch would carry it. */
   read(): string | boolean;
   write(value: string | boolean): void;
@@ -65,7 +66,7 @@ interface Control {
 export class SettingsPage implements Page {
   readonly root: HTMLElement;
   private readonly app: App;
-  private readonly controls = new Map<SettingKey, Control>();
+  private readonly controls = new Map<string, Control>();
   private baseline: SettingsView | null = null;
   private readonly form: HTMLFormElement;
   private readonly status: HTMLElement;
@@ -73,8 +74,10 @@ export class SettingsPage implements Page {
   private readonly file: HTMLElement;
   private readonly account = new Section(h("div", { class: "settings-account" }));
   private readonly trouble = new Section(h("div", { class: "slot" }));
-  private readonly hotkeyRows = new Map<HotkeyField, HotkeyRow>();
+  private readonly hotkeyRows = new Map<HotkeyAction, HotkeyRow>();
   private readonly hotkeySupport: HTMLElement;
+  /** The hotkey rows, built from the first view's `hotkeys.actions` (the core lists the actions). */
+  private readonly hotkeyList: HTMLElement;
   private saving = false;
 
   constructor(app: App) {
@@ -117,7 +120,7 @@ export class SettingsPage implements Page {
       narrow: true,
     });
     this.hotkeySupport = h("div", { class: "hotkeys-support", attrs: { id: "hotkeys-support", hidden: true } });
-    const hotkeys = HOTKEY_ROWS.map(([field, label]) => this.hotkey(field, label));
+    this.hotkeyList = h("div", { class: "hotkeys-rows" });
 
     this.form = h(
       "form",
@@ -146,7 +149,7 @@ export class SettingsPage implements Page {
         }),
         this.hotkeySupport,
         hotkeyDuration,
-        ...hotkeys,
+        this.hotkeyList,
         h(
           "div",
           { class: "hotkeys-actions" },
@@ -187,7 +190,7 @@ export class SettingsPage implements Page {
 
   // ---- controls -------------------------------------------------------------------------------------------
 
-  private slots(key: SettingKey): { error: HTMLElement; note: HTMLElement; id: string } {
+  private slots(key: string): { error: HTMLElement; note: HTMLElement; id: string } {
     const id = `setting-${key}`;
     return {
       id,
@@ -216,7 +219,7 @@ export class SettingsPage implements Page {
       },
     });
     this.controls.set(key, {
-      key,
+      ...settingOf(key),
       read: () => input.value.trim(),
       write: (v) => (input.value = String(v)),
       setDisabled: (d) => (input.disabled = d),
@@ -236,7 +239,8 @@ export class SettingsPage implements Page {
     );
   }
 
-  private hotkey(key: HotkeyField, label: string): HTMLElement {
+  private hotkey(row: HotkeyRowView): HTMLElement {
+    const { action, field: key, label } = row;
     const { id, error, note } = this.slots(key);
     const registration = h("p", {
       class: "field-error hotkey__registration",
@@ -265,7 +269,9 @@ export class SettingsPage implements Page {
       },
     });
     this.controls.set(key, {
-      key,
+      id: key,
+      of: (view) => view.hotkeys.actions.find((r) => r.action === action)?.shortcut,
+      put: (patch, value) => (patch.hotkeys = { ...patch.hotkeys, [action]: String(value) }),
       read: () => input.value.trim(),
       write: (v) => (input.value = String(v)),
       setDisabled: (d) => {
@@ -311,7 +317,7 @@ export class SettingsPage implements Page {
         icon("copy"),
       ),
     );
-    this.hotkeyRows.set(key, { registration, command, commandText, commandFallback });
+    this.hotkeyRows.set(action, { registration, command, commandText, commandFallback });
     return h(
       "div",
       { class: "field hotkey", attrs: { "data-hotkey": key } },
@@ -329,8 +335,7 @@ export class SettingsPage implements Page {
   private useDefaultShortcuts(): void {
     for (const row of this.baseline?.hotkeys.actions ?? []) {
       const control = this.controls.get(row.field);
-      const field = this.baseline?.[row.field];
-      if (control && !field?.locked) control.write(row.defaultShortcut);
+      if (control && !row.shortcut.locked) control.write(row.defaultShortcut);
     }
   }
 
@@ -352,7 +357,7 @@ export class SettingsPage implements Page {
     );
     this.hotkeySupport.hidden = !notice;
     for (const row of view.hotkeys.actions) {
-      const parts = this.hotkeyRows.get(row.field);
+      const parts = this.hotkeyRows.get(row.action);
       if (!parts) continue;
       const refused = support.kind === "active" ? row.registrationError : null;
       setText(parts.registration, refused ?? "");
@@ -370,7 +375,7 @@ export class SettingsPage implements Page {
       ...options.map(([value, text]) => h("option", { attrs: { value }, text })),
     );
     this.controls.set(key, {
-      key,
+      ...settingOf(key),
       read: () => select.value,
       write: (v) => {
         const value = String(v);
@@ -395,7 +400,7 @@ export class SettingsPage implements Page {
       h("input", { attrs: { type: "radio", name: key, value, id: `${id}-${value}` } }),
     );
     this.controls.set(key, {
-      key,
+      ...settingOf(key),
       read: () => inputs.find((i) => i.checked)?.value ?? "",
       write: (v) => inputs.forEach((i) => (i.checked = i.value === v)),
       setDisabled: (d) => inputs.forEach((i) => (i.disabled = d)),
@@ -422,7 +427,7 @@ export class SettingsPage implements Page {
       attrs: { type: "checkbox", id, name: key, "aria-describedby": `${id}-source ${id}-error` },
     });
     this.controls.set(key, {
-      key,
+      ...settingOf(key),
       read: () => input.checked,
       write: (v) => (input.checked = v === true),
       setDisabled: (d) => (input.disabled = d),
@@ -442,7 +447,7 @@ export class SettingsPage implements Page {
 
   private setDisabled(all: boolean): void {
     for (const control of this.controls.values()) {
-      const field = this.baseline?.[control.key] as FieldView<unknown> | undefined;
+      const field = this.baseline ? control.of(this.baseline) : undefined;
       control.setDisabled(all || !!field?.locked);
     }
     this.saveButton.disabled = all || this.saving;
@@ -454,9 +459,13 @@ export class SettingsPage implements Page {
   setView(view: SettingsView): void {
     const previous = this.baseline;
     this.baseline = view;
+    for (const row of view.hotkeys.actions) {
+      if (!this.hotkeyRows.has(row.action)) this.hotkeyList.appendChild(this.hotkey(row));
+    }
     for (const control of this.controls.values()) {
-      const field = view[control.key] as FieldView<string | boolean>;
-      const old = previous?.[control.key] as FieldView<string | boolean> | undefined;
+      const field = control.of(view);
+      if (!field) continue;
+      const old = previous ? control.of(previous) : undefined;
       const edited = old !== undefined && control.read() !== old.value;
       if (!edited) control.write(field.value);
       const note = sourceNote(field);
@@ -470,20 +479,20 @@ export class SettingsPage implements Page {
 
   /** What changed against the view in force, leaving out locked settings. */
   patch(): SettingsPatch {
-    const patch: Record<string, string | boolean> = {};
+    const patch: SettingsPatch = {};
     if (!this.baseline) return patch;
     for (const control of this.controls.values()) {
-      const field = this.baseline[control.key] as FieldView<string | boolean>;
-      if (field.locked) continue;
+      const field = control.of(this.baseline);
+      if (!field || field.locked) continue;
       const value = control.read();
-      if (value !== field.value) patch[control.key] = value;
+      if (value !== field.value) control.put(patch, value);
     }
-    return patch as SettingsPatch;
+    return patch;
   }
 
   private showErrors(errors: Map<string, string>): void {
     for (const control of this.controls.values()) {
-      const message = errors.get(control.key);
+      const message = errors.get(control.id);
       setText(control.error, message ?? "");
       control.error.hidden = !message;
       for (const input of control.inputs) {
@@ -519,7 +528,7 @@ export class SettingsPage implements Page {
       const errors = new Map(result.fieldErrors.map((e) => [e.field, e.message]));
       this.showErrors(errors);
       setText(this.status, errors.size === 1 ? "One setting needs a fix." : `${errors.size} settings need a fix.`);
-      const first = [...this.controls.values()].find((c) => errors.has(c.key));
+      const first = [...this.controls.values()].find((c) => errors.has(c.id));
       first?.focus();
       return;
     }
@@ -564,6 +573,15 @@ export class SettingsPage implements Page {
   initialFocus(): HTMLElement | null {
     return this.root.querySelector<HTMLElement>('[data-command="close-settings"]');
   }
+}
+
+/** The control parts that bind a setting of the view by its `SettingsPatch` key. */
+function settingOf(key: SettingKey): Pick<Control, "id" | "of" | "put"> {
+  return {
+    id: key,
+    of: (view) => view[key] as FieldView<string | boolean>,
+    put: (patch, value) => ((patch as Record<string, string | boolean>)[key] = value),
+  };
 }
 
 function group(title: string, ...fields: HTMLElement[]): HTMLElement {

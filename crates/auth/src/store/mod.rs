@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 pub use self::file::{FILE_NAME, FileStore};
 pub use self::keyring::{ENVELOPE_FILE, KEY_ENTRY, KeyringStore, MAX_CREDENTIAL_BYTES};
@@ -59,7 +60,7 @@ impl StoredAuth {
 }
 
 /// Which kind of store holds the tokens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum StoreKind {
     /// The OS credential store holds the key; the tokens are encrypted in a file.

@@ -21,6 +21,7 @@
 //! knows), and two actions may not share one: [`validate`] refuses that within a patch and [`save`] against the
 //! shortcuts in force, each time on the field the patch changed, naming the other action.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
@@ -28,6 +29,7 @@ use std::str::FromStr;
 use presently_auth::{AuthConfig, ConfigError};
 use presently_model::{DurationChoice, WorkDays};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::file::FileError;
 use super::hotkeys::{Binding, HotkeyAction, HotkeyReport, HotkeysView, Shortcut, duplicates};
@@ -38,7 +40,7 @@ use crate::problem::{Problem, ProblemKind};
 
 /// One editable setting as a view shows it: the value in force, where it came from, and whether saving can
 /// change it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldView<T> {
     /// The value in force, in the same form the patch takes (`"gcc-high"`, `"17:30"`, `"1h"`).
@@ -53,7 +55,7 @@ pub struct FieldView<T> {
 }
 
 impl<T> FieldView<T> {
-    fn from_sourced<U>(sourced: &Sourced<U>, value: impl FnOnce(&U) -> T) -> Self {
+    pub(crate) fn from_sourced<U>(sourced: &Sourced<U>, value: impl FnOnce(&U) -> T) -> Self {
         Self {
             value: value(&sourced.value),
             source: sourced.source.clone(),
@@ -69,7 +71,7 @@ fn is_locking(source: &Source) -> bool {
 }
 
 /// What the settings page shows: every editable setting with its effective value and source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsView {
     /// `organizations`, a tenant id or a domain (contract §5).
@@ -92,24 +94,9 @@ pub struct SettingsView {
     pub tray_time_left: FieldView<bool>,
     /// How long a status set by a hotkey lasts, as the duration parser reads it (`1h`, `eod`, `until 17:00`).
     pub hotkey_duration: FieldView<String>,
-    /// The global shortcut for Available (`Ctrl+Alt+Shift+1`; `""` = none).
-    pub hotkey_available: FieldView<String>,
-    /// The shortcut for Busy.
-    pub hotkey_busy: FieldView<String>,
-    /// The shortcut for Do not disturb.
-    pub hotkey_dnd: FieldView<String>,
-    /// The shortcut for Be right back.
-    pub hotkey_brb: FieldView<String>,
-    /// The shortcut for Appear away.
-    pub hotkey_away: FieldView<String>,
-    /// The shortcut for Appear offline.
-    pub hotkey_offline: FieldView<String>,
-    /// The shortcut for Back to automatic.
-    pub hotkey_automatic: FieldView<String>,
-    /// The shortcut for Open Presently.
-    pub hotkey_open: FieldView<String>,
-    /// Whether hotkeys can work here (Wayland cannot grab keys), each row's default, registration result and
-    /// equivalent command line (reported by the tray app's main process; see [`HotkeyReport`]).
+    /// One row per hotkey action (its shortcut in force, source, label and default), whether hotkeys can work
+    /// here (Wayland cannot grab keys), each row's registration result and equivalent command line (reported by
+    /// the tray app's main process; see [`HotkeyReport`]).
     pub hotkeys: HotkeysView,
     /// The user's settings file, where saving writes.
     pub user_file: String,
@@ -131,12 +118,6 @@ pub fn view_in(
     report: &HotkeyReport,
     folders: &crate::wording::KnownFolders,
 ) -> SettingsView {
-    let hotkey = |action: HotkeyAction| {
-        FieldView::from_sourced(settings.hotkeys.get(action), |s: &Option<Shortcut>| {
-            Binding(*s).to_string()
-        })
-    };
-    use presently_model::PreferredPresence as P;
     SettingsView {
         tenant: FieldView::from_sourced(&settings.tenant, Clone::clone),
         client_id: FieldView::from_sourced(&settings.client_id, Clone::clone),
@@ -148,15 +129,7 @@ pub fn view_in(
         notifications: FieldView::from_sourced(&settings.notifications, |b| *b),
         tray_time_left: FieldView::from_sourced(&settings.tray_time_left, |b| *b),
         hotkey_duration: FieldView::from_sourced(&settings.hotkey_duration, ToString::to_string),
-        hotkey_available: hotkey(HotkeyAction::Status(P::Available)),
-        hotkey_busy: hotkey(HotkeyAction::Status(P::Busy)),
-        hotkey_dnd: hotkey(HotkeyAction::Status(P::DoNotDisturb)),
-        hotkey_brb: hotkey(HotkeyAction::Status(P::BeRightBack)),
-        hotkey_away: hotkey(HotkeyAction::Status(P::AppearAway)),
-        hotkey_offline: hotkey(HotkeyAction::Status(P::AppearOffline)),
-        hotkey_automatic: hotkey(HotkeyAction::Automatic),
-        hotkey_open: hotkey(HotkeyAction::Open),
-        hotkeys: HotkeysView::new(&settings.hotkey_duration.value, report),
+        hotkeys: HotkeysView::new(&settings.hotkeys, &settings.hotkey_duration.value, report),
         user_file: folders.shorten(&settings.user_file),
     }
 }
@@ -170,7 +143,7 @@ fn on_quit_name(on_quit: OnQuit) -> &'static str {
 
 /// Changes a view asks for. Every field is optional: absent means "leave as it is". Text fields take the same
 /// words as the settings file; a blank text removes the user's value (the default applies again).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SettingsPatch {
     /// Tenant: `organizations`, a tenant id or a domain.
@@ -203,67 +176,15 @@ pub struct SettingsPatch {
     /// A duration (`1h`, `90m`, `eod`, `forever`, `until 17:00`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hotkey_duration: Option<String>,
-    /// Shortcut for Available (`Ctrl+Alt+Shift+1`); blank = no shortcut.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hotkey_available: Option<String>,
-    /// Shortcut for Busy; blank = none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hotkey_busy: Option<String>,
-    /// Shortcut for Do not disturb; blank = none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hotkey_dnd: Option<String>,
-    /// Shortcut for Be right back; blank = none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hotkey_brb: Option<String>,
-    /// Shortcut for Appear away; blank = none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hotkey_away: Option<String>,
-    /// Shortcut for Appear offline; blank = none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hotkey_offline: Option<String>,
-    /// Shortcut for Back to automatic; blank = none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hotkey_automatic: Option<String>,
-    /// Shortcut for Open Presently; blank = none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hotkey_open: Option<String>,
-}
-
-impl SettingsPatch {
-    /// The patch's text for `action`'s shortcut.
-    pub fn hotkey(&self, action: HotkeyAction) -> &Option<String> {
-        use presently_model::PreferredPresence as P;
-        match action {
-            HotkeyAction::Status(P::Available) => &self.hotkey_available,
-            HotkeyAction::Status(P::Busy) => &self.hotkey_busy,
-            HotkeyAction::Status(P::DoNotDisturb) => &self.hotkey_dnd,
-            HotkeyAction::Status(P::BeRightBack) => &self.hotkey_brb,
-            HotkeyAction::Status(P::AppearAway) => &self.hotkey_away,
-            HotkeyAction::Status(P::AppearOffline) => &self.hotkey_offline,
-            HotkeyAction::Automatic => &self.hotkey_automatic,
-            HotkeyAction::Open => &self.hotkey_open,
-        }
-    }
-
-    /// Sets the patch's text for `action`'s shortcut.
-    pub fn set_hotkey(&mut self, action: HotkeyAction, text: Option<String>) {
-        use presently_model::PreferredPresence as P;
-        let slot = match action {
-            HotkeyAction::Status(P::Available) => &mut self.hotkey_available,
-            HotkeyAction::Status(P::Busy) => &mut self.hotkey_busy,
-            HotkeyAction::Status(P::DoNotDisturb) => &mut self.hotkey_dnd,
-            HotkeyAction::Status(P::BeRightBack) => &mut self.hotkey_brb,
-            HotkeyAction::Status(P::AppearAway) => &mut self.hotkey_away,
-            HotkeyAction::Status(P::AppearOffline) => &mut self.hotkey_offline,
-            HotkeyAction::Automatic => &mut self.hotkey_automatic,
-            HotkeyAction::Open => &mut self.hotkey_open,
-        };
-        *slot = text;
-    }
+    /// New shortcuts by action (`{"busy": "Ctrl+Alt+Shift+2"}`); a blank text = no shortcut. A refusal names
+    /// the row's [`field`](HotkeyAction::field) (`hotkeyBusy`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[ts(type = "Partial<Record<HotkeyAction, string>>")]
+    pub hotkeys: BTreeMap<HotkeyAction, String>,
 }
 
 /// Why one field of a patch was refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldError {
     /// The patch field, camelCase as sent (`workdayEnd`).
@@ -294,7 +215,7 @@ fn sentence(text: &str) -> String {
 ///
 /// Serialises as `{"fieldErrors":[{"field","message"}]}` or as a [`Problem`], the two error shapes of the
 /// `save_settings` command. It also reads back from either shape (the popup process receives it over the IPC).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(untagged)]
 pub enum SettingsRejected {
     /// One or more fields are invalid; nothing was written.
@@ -410,7 +331,7 @@ impl Changes {
             c.apply_to(&mut file.hotkey_duration);
         }
         for (action, binding) in self.hotkeys {
-            *file.hotkeys.slot_mut(action) = Some(binding);
+            file.hotkeys.set(action, binding);
         }
     }
 }
@@ -509,12 +430,12 @@ pub fn validate(patch: &SettingsPatch) -> Result<Changes, Vec<FieldError>> {
 fn parse_hotkeys(patch: &SettingsPatch, errors: &mut Vec<FieldError>) -> Vec<(HotkeyAction, Binding)> {
     let mut hotkeys = Vec::new();
     for action in HotkeyAction::ALL {
-        let Some(text) = patch.hotkey(action) else {
+        let Some(text) = patch.hotkeys.get(&action) else {
             continue;
         };
         match Binding::from_str(text) {
             Ok(binding) => hotkeys.push((action, binding)),
-            Err(e) => errors.push(FieldError::new(action.patch_field(), e)),
+            Err(e) => errors.push(FieldError::new(&action.field(), e)),
         }
     }
     hotkeys
@@ -538,7 +459,7 @@ fn duplicate_errors(
                 return None;
             };
             Some(FieldError::new(
-                blamed.patch_field(),
+                &blamed.field(),
                 format!(
                     "{} is already the shortcut of {other}: choose another one, or change {other} first",
                     d.shortcut
@@ -632,7 +553,7 @@ pub fn save(settings: &Settings, patch: &SettingsPatch) -> Result<SettingsFile, 
     field_errors.sort_by_key(|e| {
         HotkeyAction::ALL
             .iter()
-            .position(|a| a.patch_field() == e.field)
+            .position(|a| a.field() == e.field)
             .map_or(0, |i| i + 1)
     });
     match validated {
@@ -664,6 +585,20 @@ mod tests {
             user: dir.join("user.toml"),
             managed: dir.join("managed.toml"),
         }
+    }
+
+    /// A patch's `hotkeys` map from `[hotkeys]` keys.
+    fn keyed<const N: usize>(pairs: [(&str, &str); N]) -> BTreeMap<HotkeyAction, String> {
+        pairs
+            .into_iter()
+            .map(|(key, text)| (HotkeyAction::from_key(key).unwrap(), text.to_owned()))
+            .collect()
+    }
+
+    /// The shortcut row of the action with `key`, as `view` shows it.
+    fn shortcut_of<'a>(view: &'a SettingsView, key: &str) -> &'a FieldView<String> {
+        let action = HotkeyAction::from_key(key).unwrap();
+        &view.hotkeys.row(action).unwrap().shortcut
     }
 
     fn errors_of(patch: SettingsPatch) -> Vec<FieldError> {
@@ -849,8 +784,7 @@ mod tests {
     #[test]
     fn a_hotkey_is_checked_by_the_shortcut_parser_and_a_blank_one_means_none() {
         let changes = validate(&SettingsPatch {
-            hotkey_busy: Some("ctrl + alt + b".into()),
-            hotkey_open: Some("  ".into()),
+            hotkeys: keyed([("busy", "ctrl + alt + b"), ("open", "  ")]),
             ..Default::default()
         })
         .unwrap();
@@ -864,7 +798,7 @@ mod tests {
         );
         let message = only_error(
             SettingsPatch {
-                hotkey_dnd: Some("D".into()),
+                hotkeys: keyed([("dnd", "D")]),
                 ..Default::default()
             },
             "hotkeyDnd",
@@ -872,7 +806,7 @@ mod tests {
         assert!(message.starts_with("\"D\" needs a modifier"), "{message}");
         let message = only_error(
             SettingsPatch {
-                hotkey_away: Some("Ctrl+Alt+Banana".into()),
+                hotkeys: keyed([("away", "Ctrl+Alt+Banana")]),
                 ..Default::default()
             },
             "hotkeyAway",
@@ -887,8 +821,7 @@ mod tests {
     fn two_rows_of_one_patch_with_the_same_shortcut_are_refused_on_the_later_row() {
         let message = only_error(
             SettingsPatch {
-                hotkey_busy: Some("Ctrl+Alt+X".into()),
-                hotkey_away: Some("ctrl+alt+x".into()),
+                hotkeys: keyed([("busy", "Ctrl+Alt+X"), ("away", "ctrl+alt+x")]),
                 ..Default::default()
             },
             "hotkeyAway",
@@ -908,7 +841,7 @@ mod tests {
         let SettingsRejected::Fields { field_errors } = save(
             &settings,
             &SettingsPatch {
-                hotkey_open: Some("Ctrl+Alt+Shift+2".into()),
+                hotkeys: keyed([("open", "Ctrl+Alt+Shift+2")]),
                 ..Default::default()
             },
         )
@@ -928,8 +861,7 @@ mod tests {
             &settings,
             &SettingsPatch {
                 workday_end: Some("late".into()),
-                hotkey_busy: Some("ctrl+alt+shift+3".into()),
-                hotkey_away: Some("Q".into()),
+                hotkeys: keyed([("busy", "ctrl+alt+shift+3"), ("away", "Q")]),
                 ..Default::default()
             },
         )
@@ -950,10 +882,12 @@ mod tests {
         save(
             &settings,
             &SettingsPatch {
-                hotkey_busy: Some("Ctrl+Alt+Shift+3".into()),
-                hotkey_dnd: Some("Ctrl+Alt+Shift+2".into()),
-                hotkey_automatic: Some(String::new()),
-                hotkey_open: Some("Ctrl+Alt+Shift+0".into()),
+                hotkeys: keyed([
+                    ("busy", "Ctrl+Alt+Shift+3"),
+                    ("dnd", "Ctrl+Alt+Shift+2"),
+                    ("automatic", ""),
+                    ("open", "Ctrl+Alt+Shift+0"),
+                ]),
                 ..Default::default()
             },
         )
@@ -962,15 +896,18 @@ mod tests {
         let shown = view(&settings);
         assert_eq!(
             (
-                shown.hotkey_busy.value.as_str(),
-                shown.hotkey_dnd.value.as_str(),
-                shown.hotkey_automatic.value.as_str(),
-                shown.hotkey_open.value.as_str()
+                shortcut_of(&shown, "busy").value.as_str(),
+                shortcut_of(&shown, "dnd").value.as_str(),
+                shortcut_of(&shown, "automatic").value.as_str(),
+                shortcut_of(&shown, "open").value.as_str()
             ),
             ("Ctrl+Alt+Shift+3", "Ctrl+Alt+Shift+2", "", "Ctrl+Alt+Shift+0")
         );
-        assert_eq!(shown.hotkey_automatic.source, Source::User(loc.user.clone()));
-        assert_eq!(shown.hotkey_away.source, Source::Default);
+        assert_eq!(
+            shortcut_of(&shown, "automatic").source,
+            Source::User(loc.user.clone())
+        );
+        assert_eq!(shortcut_of(&shown, "away").source, Source::Default);
         let written = std::fs::read_to_string(&loc.user).unwrap();
         assert!(
             written.contains("[hotkeys]") && written.contains("automatic = \"\""),
@@ -984,7 +921,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let settings = Settings::load(&locations(dir.path()), &env_of(&[]), &Overrides::default()).unwrap();
         let plain = view(&settings);
-        assert_eq!(plain.hotkey_available.value, "Ctrl+Alt+Shift+1");
+        assert_eq!(shortcut_of(&plain, "available").value, "Ctrl+Alt+Shift+1");
         assert_eq!(plain.hotkeys.support, HotkeySupport::Inactive);
         assert!(
             plain
@@ -1004,8 +941,12 @@ mod tests {
             .insert(busy, "another application already uses it".into());
         let shown = view_with(&settings, &report);
         let json = serde_json::to_value(&shown).unwrap();
-        assert_eq!(json["hotkeyBusy"]["value"], "Ctrl+Alt+Shift+2");
         assert_eq!(json["hotkeys"]["support"]["kind"], "active");
+        assert_eq!(json["hotkeys"]["actions"][1]["action"], "busy");
+        assert_eq!(
+            json["hotkeys"]["actions"][1]["shortcut"]["value"],
+            "Ctrl+Alt+Shift+2"
+        );
         assert_eq!(json["hotkeys"]["actions"][1]["field"], "hotkeyBusy");
         assert_eq!(
             json["hotkeys"]["actions"][1]["registrationError"],
@@ -1042,7 +983,7 @@ mod tests {
             launch_at_login: Some(true),
             notifications: None,
             hotkey_duration: Some("soon".into()),
-            hotkey_busy: Some("B".into()),
+            hotkeys: keyed([("busy", "B")]),
             ..Default::default()
         });
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();

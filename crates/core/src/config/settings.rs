@@ -18,6 +18,7 @@ use jiff::civil::Time;
 use presently_auth::{AuthConfig, Cloud, DEFAULT_CLIENT_ID, DEFAULT_TENANT, StorePreference};
 use presently_model::{DEFAULT_WORKDAY_END, DurationChoice, Preset, WorkDays, WorkWeek};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use ts_rs::TS;
 
 use super::file::{self, FileError};
 use super::hotkeys::{Hotkeys, HotkeysFile};
@@ -158,7 +159,7 @@ mod as_text {
 }
 
 /// Where an effective value came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase", tag = "kind", content = "detail")]
 pub enum Source {
     /// Presently's built-in default.

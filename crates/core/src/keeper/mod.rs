@@ -113,6 +113,7 @@ impl Keeper {
         let initial = Snapshot {
             revision: 0,
             intent: None,
+            ends_at: None,
             account: AccountView::Unknown,
             reported: None,
             agreement: Agreement::Unknown,

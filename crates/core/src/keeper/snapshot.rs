@@ -5,18 +5,23 @@
 use jiff::Timestamp;
 use presently_model::{Activity, Availability, Intent, PreferredPresence};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::hour_cycle::HourCycle;
 use crate::problem::Problem;
 
 /// Everything a view needs, in one value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Snapshot {
     /// Increases with every published change.
     pub revision: u64,
     /// What the user chose; `None` means automatic (Teams decides).
     pub intent: Option<Intent>,
+    /// When the intent ends: its chosen end, or Graph's default length counted from when it was set (contract
+    /// §2), so no view works that out again; `None` for automatic and for "until I change it".
+    #[ts(type = "string | null")]
+    pub ends_at: Option<Timestamp>,
     /// Who is signed in.
     pub account: AccountView,
     /// What Graph last reported, and when.
@@ -30,6 +35,7 @@ pub struct Snapshot {
     /// The current trouble, with what helps; the intent is kept whatever it is. Views show it first.
     pub problem: Option<Problem>,
     /// When that trouble began: a reading taken before it is from before the problem, and says so.
+    #[ts(type = "string | null")]
     pub problem_since: Option<Timestamp>,
     /// Where tokens are kept, in words; `secure` is false for the unencrypted file fallback.
     pub token_store: TokenStoreView,
@@ -40,7 +46,7 @@ pub struct Snapshot {
 }
 
 /// The sign-in state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "state")]
 pub enum AccountView {
     /// Not known yet (the keeper is starting).
@@ -99,21 +105,24 @@ impl Snapshot {
 }
 
 /// What Graph reported (`GET /users/{id}/presence`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Reported {
     /// Availability as Graph says it.
+    #[ts(type = "string")]
     pub availability: Availability,
     /// Activity as Graph says it.
+    #[ts(type = "string")]
     pub activity: Activity,
     /// The preferred status this pair is, if it is one of the six.
     pub as_status: Option<PreferredPresence>,
     /// When it was read.
+    #[ts(type = "string")]
     pub at: Timestamp,
 }
 
 /// How Graph's report compares with the intent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", tag = "state")]
 pub enum Agreement {
     /// Not read since the last change.
@@ -128,7 +137,7 @@ pub enum Agreement {
 }
 
 /// What the keeper is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum KeeperActivity {
     /// Starting: loading the saved intent and sign-in.
@@ -146,17 +155,18 @@ pub enum KeeperActivity {
 }
 
 /// A planned step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Planned {
     /// What.
     pub action: NextAction,
     /// When.
+    #[ts(type = "string")]
     pub at: Timestamp,
 }
 
 /// The kinds of planned steps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum NextAction {
     /// Send the chosen status (or the return to automatic) to Graph: a change is waiting to be written.
@@ -180,7 +190,7 @@ pub enum NextAction {
 
 /// The token store in use, as parts each view words for itself (`crate::wording::store_sentences` for the CLI,
 /// `ui/src/views/welcome.ts` for the popup).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenStoreView {
     /// False when tokens sit in a plain file (no credential store on this system).
@@ -210,7 +220,7 @@ impl TokenStoreView {
 }
 
 /// A notable moment (for notifications and logs).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", tag = "type")]
 pub enum KeeperEvent {
     /// A timed status ended and presence went back to automatic.

@@ -826,6 +826,7 @@ impl Task {
         let mut snapshot = Snapshot {
             revision: self.revision,
             intent: self.intent,
+            ends_at: self.intent.and_then(|i| i.ends_at()),
             account,
             reported: self.reported.clone(),
             agreement: self.agreement.clone(),

@@ -37,9 +37,12 @@ pub use view::*;
 use std::fmt;
 
 use presently_model::PreferredPresence;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// What a hotkey does.
+/// What a hotkey does. Every table of shortcuts (the settings file's `[hotkeys]`, the layered [`Hotkeys`], the
+/// settings page's rows and the patch it sends back) is a map keyed by this enum, and each action's words and
+/// default live in [`HotkeyAction::spec`]: a new action is a variant here, its entry in [`HotkeyAction::ALL`]
+/// and its arm in `spec` (plus what pressing it does, in `crates/hotkeys`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HotkeyAction {
     /// Keep this status for the hotkey duration (`hotkey-duration`).
@@ -48,6 +51,17 @@ pub enum HotkeyAction {
     Automatic,
     /// Open the popup.
     Open,
+}
+
+/// What the settings file, the settings page and the registration need to know of one [`HotkeyAction`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActionSpec {
+    /// The key in the `[hotkeys]` table and in a patch's `hotkeys` map (`busy`, `dnd`, `automatic`).
+    pub key: &'static str,
+    /// What it does, in words (`Busy`, `Back to automatic`).
+    pub label: &'static str,
+    /// The key of its default shortcut, pressed with Ctrl+Alt+Shift (see [`default_shortcut`] for why).
+    pub default_key: Key,
 }
 
 impl HotkeyAction {
@@ -63,37 +77,48 @@ impl HotkeyAction {
         HotkeyAction::Open,
     ];
 
-    /// The key in the `[hotkeys]` table: a status's short name (`busy`, `dnd`), `automatic` or `open`.
-    pub fn key(self) -> &'static str {
+    /// The one place each action's key, label and default are written. A status takes its short name, its
+    /// display name and its popup digit (1 = Available ... 6 = Appear offline).
+    pub fn spec(self) -> ActionSpec {
         match self {
-            HotkeyAction::Status(status) => status.short_name(),
-            HotkeyAction::Automatic => "automatic",
-            HotkeyAction::Open => "open",
+            HotkeyAction::Status(status) => ActionSpec {
+                key: status.short_name(),
+                label: status.display_name(),
+                default_key: Key::Digit(status.key()),
+            },
+            HotkeyAction::Automatic => ActionSpec {
+                key: "automatic",
+                label: "Back to automatic",
+                default_key: Key::Digit(0),
+            },
+            HotkeyAction::Open => ActionSpec {
+                key: "open",
+                label: "Open Presently",
+                default_key: Key::Letter(b'P'),
+            },
         }
     }
 
-    /// The [`SettingsPatch`](super::edit::SettingsPatch) field that sets it (`hotkeyBusy`), which is also the
-    /// `field` of a refusal.
-    pub fn patch_field(self) -> &'static str {
-        match self {
-            HotkeyAction::Status(PreferredPresence::Available) => "hotkeyAvailable",
-            HotkeyAction::Status(PreferredPresence::Busy) => "hotkeyBusy",
-            HotkeyAction::Status(PreferredPresence::DoNotDisturb) => "hotkeyDnd",
-            HotkeyAction::Status(PreferredPresence::BeRightBack) => "hotkeyBrb",
-            HotkeyAction::Status(PreferredPresence::AppearAway) => "hotkeyAway",
-            HotkeyAction::Status(PreferredPresence::AppearOffline) => "hotkeyOffline",
-            HotkeyAction::Automatic => "hotkeyAutomatic",
-            HotkeyAction::Open => "hotkeyOpen",
-        }
+    /// The key in the `[hotkeys]` table: a status's short name (`busy`, `dnd`), `automatic` or `open`.
+    pub fn key(self) -> &'static str {
+        self.spec().key
+    }
+
+    /// The name of its row on the settings page (`hotkeyBusy`): the `field` of a refusal and the row's id.
+    /// Derived from the key, so it needs no list of its own.
+    pub fn field(self) -> String {
+        let key = self.key();
+        let mut chars = key.chars();
+        let capitalised: String = match chars.next() {
+            Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+            None => String::new(),
+        };
+        format!("hotkey{capitalised}")
     }
 
     /// What it does, in words (`Busy`, `Back to automatic`, `Open Presently`).
     pub fn label(self) -> &'static str {
-        match self {
-            HotkeyAction::Status(status) => status.display_name(),
-            HotkeyAction::Automatic => "Back to automatic",
-            HotkeyAction::Open => "Open Presently",
-        }
+        self.spec().label
     }
 
     /// The action of a `[hotkeys]` key.
@@ -118,7 +143,45 @@ impl Serialize for HotkeyAction {
     }
 }
 
-/// The default shortcut of each action.
+impl<'de> Deserialize<'de> for HotkeyAction {
+    /// Reads a key (`busy`); an unknown one is refused with the keys there are.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let key = String::deserialize(d)?;
+        HotkeyAction::from_key(&key).ok_or_else(|| {
+            let known: Vec<&str> = HotkeyAction::ALL.iter().map(|a| a.key()).collect();
+            serde::de::Error::custom(format!(
+                "unknown hotkey `{key}`, expected one of {}",
+                known.join(", ")
+            ))
+        })
+    }
+}
+
+/// The popup's TypeScript type: the union of the keys, from [`HotkeyAction::ALL`].
+impl ts_rs::TS for HotkeyAction {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+
+    fn name(_: &ts_rs::Config) -> String {
+        "HotkeyAction".to_owned()
+    }
+
+    fn inline(_: &ts_rs::Config) -> String {
+        presently_model::string_union(Self::ALL.map(Self::key))
+    }
+
+    fn decl(cfg: &ts_rs::Config) -> String {
+        format!("type HotkeyAction = {};", Self::inline(cfg))
+    }
+
+    fn docs() -> Option<String> {
+        Some(ts_rs::format_docs(&[
+            " What a hotkey does, by its `[hotkeys]` key.",
+        ]))
+    }
+}
+
+/// The default shortcut of each action: Ctrl+Alt+Shift with the key of its [`ActionSpec`].
 ///
 /// Why Ctrl+Alt+Shift with a digit: the digits follow the popup's own keys (1 = Available ... 6 = Appear
 /// offline, the statuses' stable order), 0 is "back to automatic" and P is "Presently"; three modifiers make an
@@ -134,11 +197,6 @@ impl Serialize for HotkeyAction {
 ///
 /// `known_conflicts_for_tests` in this module's tests lists them; a test proves no default is among them.
 pub fn default_shortcut(action: HotkeyAction) -> Shortcut {
-    let key = match action {
-        HotkeyAction::Status(status) => Key::Digit(status.key()),
-        HotkeyAction::Automatic => Key::Digit(0),
-        HotkeyAction::Open => Key::Letter(b'P'),
-    };
     Shortcut {
         modifiers: Modifiers {
             ctrl: true,
@@ -146,7 +204,7 @@ pub fn default_shortcut(action: HotkeyAction) -> Shortcut {
             shift: true,
             super_key: false,
         },
-        key,
+        key: action.spec().default_key,
     }
 }
 
@@ -183,6 +241,83 @@ mod tests {
             default_shortcut(HotkeyAction::Open).to_string(),
             "Ctrl+Alt+Shift+P"
         );
+    }
+
+    /// Fails to compile when a variant is added, until it is named here: then it must also be in `ALL`, which
+    /// the test below checks by counting.
+    fn kinds_listed(action: HotkeyAction) -> usize {
+        match action {
+            HotkeyAction::Status(_) => PreferredPresence::ALL.len(),
+            HotkeyAction::Automatic | HotkeyAction::Open => 1,
+        }
+    }
+
+    #[test]
+    fn every_action_is_listed_once_with_a_key_label_default_toml_entry_patch_entry_and_row() {
+        use crate::config::edit::SettingsPatch;
+        use crate::config::settings::Source;
+        // Every variant is in ALL: one per status, one per other variant.
+        let statuses = HotkeyAction::ALL
+            .iter()
+            .filter(|a| matches!(a, HotkeyAction::Status(_)))
+            .count();
+        let others = HotkeyAction::ALL.len() - statuses;
+        assert_eq!(
+            statuses,
+            kinds_listed(HotkeyAction::Status(PreferredPresence::Busy))
+        );
+        let other_kinds = [HotkeyAction::Automatic, HotkeyAction::Open];
+        assert_eq!(
+            others,
+            other_kinds.iter().map(|a| kinds_listed(*a)).sum::<usize>()
+        );
+        for status in PreferredPresence::ALL {
+            assert!(
+                HotkeyAction::ALL.contains(&HotkeyAction::Status(status)),
+                "{status:?}"
+            );
+        }
+        let keys: std::collections::BTreeSet<&str> = HotkeyAction::ALL.iter().map(|a| a.key()).collect();
+        assert_eq!(keys.len(), HotkeyAction::ALL.len(), "keys are distinct");
+        let fields: std::collections::BTreeSet<String> =
+            HotkeyAction::ALL.iter().map(|a| a.field()).collect();
+        assert_eq!(fields.len(), HotkeyAction::ALL.len(), "row names are distinct");
+        for action in HotkeyAction::ALL {
+            let spec = action.spec();
+            assert!(!spec.label.is_empty() && !spec.key.is_empty(), "{action:?}");
+            assert_eq!(HotkeyAction::from_key(spec.key), Some(action));
+            // A `[hotkeys]` entry reads back to the same action and shortcut.
+            let default = default_shortcut(action);
+            let toml_text = format!("{} = \"{default}\"\n", spec.key);
+            let file: HotkeysFile = toml::from_str(&toml_text).unwrap();
+            assert_eq!(file.get(action), Some(Binding(Some(default))), "{toml_text}");
+            assert_eq!(toml::to_string(&file).unwrap(), toml_text);
+            // A patch's `hotkeys` map takes it by the same key.
+            let patch: SettingsPatch =
+                serde_json::from_value(serde_json::json!({ "hotkeys": { spec.key: "" } })).unwrap();
+            assert_eq!(patch.hotkeys.get(&action).map(String::as_str), Some(""));
+            // The settings page has its row, with the label, the default and the shortcut in force.
+            let view = HotkeysView::new(
+                &Hotkeys::default(),
+                &presently_model::DurationChoice::Preset(presently_model::Preset::Hour1),
+                &HotkeyReport::default(),
+            );
+            let row = view.row(action).unwrap_or_else(|| panic!("{action:?} has a row"));
+            assert_eq!(
+                (
+                    row.label,
+                    row.default_shortcut.clone(),
+                    &row.shortcut.value,
+                    &row.shortcut.source
+                ),
+                (
+                    spec.label,
+                    default.to_string(),
+                    &default.to_string(),
+                    &Source::Default
+                )
+            );
+        }
     }
 
     /// Shortcuts taken by Teams, the common Linux desktops, Xorg, Windows and macOS (`Super` is the Windows

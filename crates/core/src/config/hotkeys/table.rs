@@ -8,91 +8,73 @@ use serde::{Deserialize, Serialize, Serializer};
 use super::*;
 use crate::config::settings::{Source, Sourced};
 
-/// The `[hotkeys]` table of a settings file: every key optional (left out = the default), unknown keys refused.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HotkeysFile {
-    /// Available.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "binding_text")]
-    pub available: Option<Binding>,
-    /// Busy.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "binding_text")]
-    pub busy: Option<Binding>,
-    /// Do not disturb.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "binding_text")]
-    pub dnd: Option<Binding>,
-    /// Be right back.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "binding_text")]
-    pub brb: Option<Binding>,
-    /// Appear away.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "binding_text")]
-    pub away: Option<Binding>,
-    /// Appear offline.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "binding_text")]
-    pub offline: Option<Binding>,
-    /// Back to automatic.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "binding_text")]
-    pub automatic: Option<Binding>,
-    /// Open Presently.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "binding_text")]
-    pub open: Option<Binding>,
-}
+/// The `[hotkeys]` table of a settings file: one entry per action it sets (left out = the default), keyed by
+/// [`HotkeyAction::key`]; unknown keys refused. Written in [`HotkeyAction::ALL`] order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HotkeysFile(BTreeMap<HotkeyAction, Binding>);
 
 impl HotkeysFile {
     /// Whether no key is set (the table is then left out of the file).
     pub fn is_empty(&self) -> bool {
-        HotkeyAction::ALL.into_iter().all(|a| self.get(a).is_none())
+        self.0.is_empty()
     }
 
     /// The entry of `action`.
     pub fn get(&self, action: HotkeyAction) -> Option<Binding> {
-        *self.slot(action)
+        self.0.get(&action).copied()
     }
 
-    fn slot(&self, action: HotkeyAction) -> &Option<Binding> {
-        match action {
-            HotkeyAction::Status(PreferredPresence::Available) => &self.available,
-            HotkeyAction::Status(PreferredPresence::Busy) => &self.busy,
-            HotkeyAction::Status(PreferredPresence::DoNotDisturb) => &self.dnd,
-            HotkeyAction::Status(PreferredPresence::BeRightBack) => &self.brb,
-            HotkeyAction::Status(PreferredPresence::AppearAway) => &self.away,
-            HotkeyAction::Status(PreferredPresence::AppearOffline) => &self.offline,
-            HotkeyAction::Automatic => &self.automatic,
-            HotkeyAction::Open => &self.open,
-        }
+    /// Sets the entry of `action` (`Binding(None)`: no shortcut, written as `""`).
+    pub fn set(&mut self, action: HotkeyAction, binding: Binding) {
+        self.0.insert(action, binding);
     }
 
-    /// The entry of `action`, to change.
-    pub fn slot_mut(&mut self, action: HotkeyAction) -> &mut Option<Binding> {
-        match action {
-            HotkeyAction::Status(PreferredPresence::Available) => &mut self.available,
-            HotkeyAction::Status(PreferredPresence::Busy) => &mut self.busy,
-            HotkeyAction::Status(PreferredPresence::DoNotDisturb) => &mut self.dnd,
-            HotkeyAction::Status(PreferredPresence::BeRightBack) => &mut self.brb,
-            HotkeyAction::Status(PreferredPresence::AppearAway) => &mut self.away,
-            HotkeyAction::Status(PreferredPresence::AppearOffline) => &mut self.offline,
-            HotkeyAction::Automatic => &mut self.automatic,
-            HotkeyAction::Open => &mut self.open,
-        }
+    /// Removes the entry of `action` (the default applies again).
+    pub fn remove(&mut self, action: HotkeyAction) {
+        self.0.remove(&action);
     }
 }
 
-/// Serde of an optional [`Binding`] through its text, so a bad shortcut's message says what is expected.
-mod binding_text {
-    use super::*;
-    use serde::Deserializer;
-
-    pub fn serialize<S: Serializer>(v: &Option<Binding>, s: S) -> Result<S::Ok, S::Error> {
-        match v {
-            Some(v) => s.collect_str(v),
-            None => s.serialize_none(),
-        }
+impl FromIterator<(HotkeyAction, Binding)> for HotkeysFile {
+    fn from_iter<I: IntoIterator<Item = (HotkeyAction, Binding)>>(iter: I) -> Self {
+        Self(iter.into_iter().collect())
     }
+}
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Binding>, D::Error> {
+impl Serialize for HotkeysFile {
+    /// `busy = "Ctrl+Alt+B"`, `dnd = ""`: each binding as its text, in [`HotkeyAction::ALL`] order.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for action in HotkeyAction::ALL {
+            if let Some(binding) = self.get(action) {
+                map.serialize_entry(action.key(), &binding.to_string())?;
+            }
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for HotkeysFile {
+    /// Reads each binding through its text, so a bad shortcut's message says what is expected, and an unknown
+    /// key's names the keys there are.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let table = BTreeMap::<HotkeyAction, BindingText>::deserialize(d)?;
+        Ok(table
+            .into_iter()
+            .map(|(action, BindingText(b))| (action, b))
+            .collect())
+    }
+}
+
+/// A [`Binding`] read through its text, so a refusal points at the entry's own line and key.
+struct BindingText(Binding);
+
+impl<'de> Deserialize<'de> for BindingText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
         Binding::from_str(&text)
-            .map(Some)
+            .map(BindingText)
             .map_err(serde::de::Error::custom)
     }
 }
@@ -100,7 +82,7 @@ mod binding_text {
 /// The shortcuts in force after layering (default < managed file < user file), each with its source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hotkeys {
-    bindings: [Sourced<Option<Shortcut>>; 8],
+    bindings: [Sourced<Option<Shortcut>>; HotkeyAction::ALL.len()],
 }
 
 impl Default for Hotkeys {
@@ -238,19 +220,16 @@ mod tests {
 
     #[test]
     fn layers_override_defaults_key_by_key_and_empty_clears() {
-        let managed = HotkeysFile {
-            busy: Some(Binding(Some(shortcut("Ctrl+Alt+B")))),
-            open: Some(Binding(None)),
-            ..HotkeysFile::default()
-        };
-        let user = HotkeysFile {
-            busy: Some(Binding(Some(shortcut("Ctrl+Alt+U")))),
-            ..HotkeysFile::default()
-        };
+        let busy = HotkeyAction::Status(PreferredPresence::Busy);
+        let managed = HotkeysFile::from_iter([
+            (busy, Binding(Some(shortcut("Ctrl+Alt+B")))),
+            (HotkeyAction::Open, Binding(None)),
+        ]);
+        let user = HotkeysFile::from_iter([(busy, Binding(Some(shortcut("Ctrl+Alt+U"))))]);
         let managed_path = Source::Managed("/etc/presently/settings.toml".into());
         let user_path = Source::User("/home/a/settings.toml".into());
         let hotkeys = Hotkeys::layered([(managed_path.clone(), &managed), (user_path.clone(), &user)]);
-        let busy = hotkeys.get(HotkeyAction::Status(PreferredPresence::Busy));
+        let busy = hotkeys.get(busy);
         assert_eq!(
             (busy.value, &busy.source),
             (Some(shortcut("Ctrl+Alt+U")), &user_path)
@@ -267,9 +246,15 @@ mod tests {
     #[test]
     fn the_hotkeys_table_reads_and_writes_as_text_and_refuses_unknown_keys() {
         let file: HotkeysFile = toml::from_str("busy = \"ctrl+alt+b\"\ndnd = \"\"\n").unwrap();
-        assert_eq!(file.busy, Some(Binding(Some(shortcut("Ctrl+Alt+B")))));
-        assert_eq!(file.dnd, Some(Binding(None)));
-        assert_eq!(file.open, None);
+        assert_eq!(
+            file.get(HotkeyAction::Status(PreferredPresence::Busy)),
+            Some(Binding(Some(shortcut("Ctrl+Alt+B"))))
+        );
+        assert_eq!(
+            file.get(HotkeyAction::Status(PreferredPresence::DoNotDisturb)),
+            Some(Binding(None))
+        );
+        assert_eq!(file.get(HotkeyAction::Open), None);
         let written = toml::to_string(&file).unwrap();
         assert_eq!(written, "busy = \"Ctrl+Alt+B\"\ndnd = \"\"\n");
         let error = toml::from_str::<HotkeysFile>("busy = \"B\"\n")

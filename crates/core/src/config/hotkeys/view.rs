@@ -4,11 +4,13 @@ use std::collections::BTreeMap;
 
 use presently_model::{DurationChoice, Preset};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::*;
+use crate::config::edit::FieldView;
 
 /// Whether global hotkeys can work where the tray app runs, as the settings page shows it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum HotkeySupport {
     /// No process has registered hotkeys: the keeper runs as `presently run` (no tray app), or the tray app has
@@ -102,18 +104,21 @@ pub fn refused_by_the_desktop(shortcut: &Shortcut, reason: &str) -> String {
     format!("The desktop refused {shortcut}: {reason}")
 }
 
-/// One action's row on the settings page, besides its shortcut field (`hotkeyBusy` and so on in the view).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One action's row on the settings page: what it does, its shortcut in force and where that came from, its
+/// default, the registration result and the command to bind instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct HotkeyRowView {
-    /// `available` ... `offline`, `automatic`, `open`.
+    /// `available` ... `offline`, `automatic`, `open`: the key of a patch's `hotkeys` map.
     pub action: HotkeyAction,
-    /// The settings field holding its shortcut (`hotkeyBusy`).
-    pub field: &'static str,
+    /// The row's name (`hotkeyBusy`): the `field` of a refusal, and the row's id on the page.
+    pub field: String,
     /// What it does, in words.
     pub label: &'static str,
     /// The default shortcut (to restore it).
     pub default_shortcut: String,
+    /// The shortcut in force (`Ctrl+Alt+Shift+2`; `""` = none), with its source.
+    pub shortcut: FieldView<String>,
     /// The command line to bind in the desktop's keyboard settings instead (Wayland), doing the same thing.
     pub command: String,
     /// Why the desktop refused this shortcut, if it did.
@@ -121,7 +126,7 @@ pub struct HotkeyRowView {
 }
 
 /// The hotkeys part of the settings view.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct HotkeysView {
     /// Whether they can work.
@@ -131,22 +136,28 @@ pub struct HotkeysView {
 }
 
 impl HotkeysView {
-    /// The view of `hotkeys` lasting `duration`, with the main process's `report`.
-    pub fn new(duration: &DurationChoice, report: &HotkeyReport) -> Self {
+    /// The view of `hotkeys`, a status set by one lasting `duration`, with the main process's `report`.
+    pub fn new(hotkeys: &Hotkeys, duration: &DurationChoice, report: &HotkeyReport) -> Self {
         Self {
             support: report.support.clone(),
             actions: HotkeyAction::ALL
                 .into_iter()
                 .map(|action| HotkeyRowView {
                     action,
-                    field: action.patch_field(),
+                    field: action.field(),
                     label: action.label(),
                     default_shortcut: default_shortcut(action).to_string(),
+                    shortcut: FieldView::from_sourced(hotkeys.get(action), |s| Binding(*s).to_string()),
                     command: command_line(action, duration, report),
                     registration_error: report.errors.get(&action).cloned(),
                 })
                 .collect(),
         }
+    }
+
+    /// The row of `action`.
+    pub fn row(&self, action: HotkeyAction) -> Option<&HotkeyRowView> {
+        self.actions.iter().find(|r| r.action == action)
     }
 }
 
@@ -325,19 +336,25 @@ mod tests {
         };
         let dnd = HotkeyAction::Status(PreferredPresence::DoNotDisturb);
         report.errors.insert(dnd, "taken by another application".into());
-        let view = HotkeysView::new(&DurationChoice::Preset(Preset::Hours2), &report);
+        let view = HotkeysView::new(
+            &Hotkeys::default(),
+            &DurationChoice::Preset(Preset::Hours2),
+            &report,
+        );
         assert_eq!(view.actions.len(), 8);
         let row = &view.actions[2];
         assert_eq!(
             (
-                row.field,
+                row.field.as_str(),
                 row.label,
+                row.shortcut.value.as_str(),
                 row.default_shortcut.as_str(),
                 row.command.as_str()
             ),
             (
                 "hotkeyDnd",
                 "Do not disturb",
+                "Ctrl+Alt+Shift+3",
                 "Ctrl+Alt+Shift+3",
                 "presently set dnd --preset 2h"
             )
