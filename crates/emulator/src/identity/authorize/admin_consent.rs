@@ -11,14 +11,9 @@ pub async fn admin_consent(
 ) -> Response {
     let now = state.clock.now();
     let params = query.as_deref().and_then(parse_pairs).unwrap_or_default();
-    let out = {
-        let mut world = state.world();
-        world.identity.sweep(now);
-        admin_consent_locked(&state, &mut world, now, &tenant, &params)
-    };
-    if out.changed {
-        state.changed();
-    }
+    let out = locked(&state, now, |world| {
+        admin_consent_locked(&state, world, now, &tenant, &params)
+    });
     noted(
         out.resp,
         nonempty(&params, "client_id"),

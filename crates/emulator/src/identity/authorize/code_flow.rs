@@ -11,14 +11,9 @@ pub async fn authorize(
 ) -> Response {
     let now = state.clock.now();
     let params = query.as_deref().and_then(parse_pairs).unwrap_or_default();
-    let out = {
-        let mut world = state.world();
-        world.identity.sweep(now);
-        authorize_locked(&state, &mut world, now, &tenant, &params)
-    };
-    if out.changed {
-        state.changed();
-    }
+    let out = locked(&state, now, |world| {
+        authorize_locked(&state, world, now, &tenant, &params)
+    });
     let client = nonempty(&params, "client_id");
     noted(out.resp, client, out.user.as_deref(), "authorize")
 }

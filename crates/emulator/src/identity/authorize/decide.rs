@@ -11,9 +11,7 @@ pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Byt
     let form = form_body(&headers, &body);
     let request_id = form.get("request").cloned().unwrap_or_default();
     let action = form.get("action").cloned().unwrap_or_default();
-    let (out, kind) = {
-        let mut world = state.world();
-        world.identity.sweep(now);
+    let (out, kind) = locked(&state, now, |world| {
         match world.identity.pending.get(&request_id).cloned() {
             None => (
                 Outcome::plain(html::error_page(
@@ -33,7 +31,7 @@ already used: go back to the app and sign in again.)",
                 };
                 let out = decide_locked(
                     state.base_url(),
-                    &mut world,
+                    world,
                     now,
                     &request_id,
                     pending,
@@ -43,10 +41,7 @@ already used: go back to the app and sign in again.)",
                 (out, kind)
             }
         }
-    };
-    if out.changed {
-        state.changed();
-    }
+    });
     noted(out.resp, out.client.as_deref(), out.user.as_deref(), kind)
 }
 

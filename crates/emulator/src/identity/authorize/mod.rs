@@ -41,6 +41,7 @@ use super::directory::{
 };
 use super::html::{self, AccountChoice};
 use super::issue::after;
+use super::locked::{Changes, locked};
 use super::scopes::{self, RequestedScopes};
 use super::state::{AuthCode, DeviceStatus, PendingKind, PendingSignIn, digest, random_secret};
 use crate::seed::User;
@@ -55,6 +56,12 @@ struct Outcome {
     user: Option<String>,
     client: Option<String>,
     changed: bool,
+}
+
+impl Changes for Outcome {
+    fn changed(&self) -> bool {
+        self.changed
+    }
 }
 
 impl Outcome {
