@@ -1,7 +1,7 @@
 //! Presently's tray app: Tauri v2 glue only. What it does (settings, sign-in, keeping the status true, the local
 //! IPC) lives in `presently-core`; this crate puts it on screen, in two processes:
 //!
-//! - `presently-app` ([`main_process`]): tray icon and native menu ([`tray`], rendered from [`tray_view`]),
+//! - `presently-app` ([`main_process`]): tray icon and native menu ([`tray`], rendered from `presently_core::tray_view`),
 //!   the keeper and the IPC server; never a webview. `--demo` runs it against the emulator ([`demo`]).
 //! - `presently-app --popup` ([`popup`]): the popup window of `ui/`, spawned on demand by [`launcher`]; its
 //!   [`commands`] forward to the main process over the IPC and its [`events`] carry the state back.
@@ -21,7 +21,6 @@ pub mod popup;
 pub mod settings_bridge;
 pub mod single_instance;
 pub mod tray;
-pub mod tray_view;
 
 use std::process::ExitCode;
 

@@ -8,10 +8,12 @@ pub mod config;
 pub mod ipc;
 pub mod keeper;
 pub mod listen;
+pub mod notify;
 pub mod paths;
 pub mod problem;
 pub mod services;
 pub mod tokens;
+pub mod tray_view;
 pub mod wording;
 pub mod writer;
 
