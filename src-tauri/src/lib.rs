@@ -4,7 +4,8 @@
 //! - `presently-app` ([`main_process`]): tray icon and native menu ([`tray`], rendered from `presently_core::tray_view`),
 //!   the keeper and the IPC server; never a webview. `--demo` runs it against the emulator ([`demo`]).
 //! - `presently-app --popup` ([`popup`]): the popup window of `ui/`, spawned on demand by [`launcher`]; its
-//!   [`commands`] forward to the main process over the IPC and its [`events`] carry the state back.
+//!   [`commands`] forward to the main process over the IPC and the IPC's events, named for the page by
+//!   `presently_core::ipc::ui_events`, carry the state back.
 #![warn(missing_docs)]
 
 pub mod args;
@@ -12,13 +13,11 @@ pub mod autostart;
 pub mod commands;
 pub mod demo;
 pub mod error;
-pub mod events;
 pub mod hotkeys;
 pub mod launcher;
 pub mod main_process;
 pub mod notify;
 pub mod popup;
-pub mod settings_bridge;
 pub mod single_instance;
 pub mod tray;
 
