@@ -6,7 +6,6 @@
 //! - `presently-app --popup` ([`popup`]): the popup window of `ui/`, spawned on demand by [`launcher`]; its
 //!   [`commands`] forward to the main process over the IPC and the IPC's events, named for the page by
 //!   `presently_core::ipc::ui_events`, carry the state back.
-#![warn(missing_docs)]
 
 pub mod args;
 pub mod autostart;

@@ -37,7 +37,6 @@ pub enum MenuCommand {
     LaunchAtLogin,
     /// Sign in with the browser.
     SignIn,
-    /// Sign out.
     SignOut,
     /// Quit (applying the on-quit setting).
     Quit,

@@ -97,7 +97,6 @@ pub enum AppEvent {
         /// Why not.
         problem: Option<Problem>,
     },
-    /// The settings changed.
     SettingsChanged,
     /// The main process asks a lingering popup to show itself.
     ShowPopup,
@@ -228,7 +227,6 @@ impl Presently {
         let _ = self.inner.events.send(event);
     }
 
-    /// The keeper.
     pub fn keeper(&self) -> &Keeper {
         &self.inner.keeper
     }
@@ -261,7 +259,6 @@ impl Presently {
             })
     }
 
-    /// Back to automatic.
     pub fn back_to_automatic(&self) -> Result<(), Problem> {
         self.inner.keeper.back_to_automatic().map_err(stopped)
     }

@@ -1,7 +1,6 @@
 //! Presently's core, free of any GUI toolkit: settings, the wiring of sign-in and Graph, the problems users see,
 //! and the keeper that owns the one source of truth about the user's chosen presence and publishes it to every
 //! view (tray, popup, hotkeys, CLI).
-#![warn(missing_docs)]
 
 pub mod app;
 pub mod config;

@@ -79,7 +79,6 @@ impl SignItem {
 /// Everything the tray renders.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrayView {
-    /// The icon.
     pub icon: TrayIcon,
     /// One line: the status and until when, and what Graph reports when it differs. First (disabled) line of
     /// the menu, since Linux panels show no tooltips.

@@ -462,7 +462,6 @@ impl Harness {
         serde_json::from_str(&text).unwrap()
     }
 
-    /// The saved refresh token.
     pub fn saved_refresh_token(&self) -> String {
         self.saved_tokens()["tokens"]["refreshToken"]
             .as_str()
@@ -470,7 +469,6 @@ impl Harness {
             .to_owned()
     }
 
-    /// The saved access token.
     pub fn saved_access_token(&self) -> String {
         self.saved_tokens()["tokens"]["accessToken"]
             .as_str()

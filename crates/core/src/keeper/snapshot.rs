@@ -42,13 +42,11 @@ pub enum AccountView {
     Unknown,
     /// Nobody is signed in.
     SignedOut,
-    /// Signed in.
     SignedIn {
         /// Display name.
         name: String,
         /// Sign-in name.
         username: String,
-        /// Tenant id.
         tenant_id: String,
     },
     /// This account must sign in again; the intent waits.
