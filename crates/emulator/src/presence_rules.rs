@@ -299,10 +299,7 @@ pub enum DecidedBy {
     Pin,
     /// The highest-ranked live session.
     #[serde(rename_all = "camelCase")]
-    Session {
-        /// Its id.
-        session_id: String,
-    },
+    Session { session_id: String },
 }
 
 /// Why the engine refused a change.

@@ -253,7 +253,6 @@ pub async fn start_presently(emulator: &Emulator, dir: &std::path::Path) -> pres
 pub struct ServedCore {
     /// The IPC server (its endpoint is where clients connect).
     pub server: presently_core::ipc::IpcServer,
-    /// The core.
     pub presently: presently_core::Presently,
     /// Its settings, state and socket folder.
     pub dir: tempfile::TempDir,

@@ -66,7 +66,6 @@ impl Run {
 
 /// An emulator and a private home for the binary.
 pub struct Harness {
-    /// The emulator.
     pub emu: Emulator,
     /// The temporary folder everything lives in.
     pub dir: tempfile::TempDir,

@@ -178,7 +178,6 @@ pub enum NextAction {
 pub struct TokenStoreView {
     /// False when tokens sit in a plain file (no credential store on this system).
     pub secure: bool,
-    /// Which kind of store.
     pub kind: presently_auth::StoreKind,
     /// The file that holds the tokens, shortened as people write it (`~/.local/share/presently/tokens.enc`);
     /// `None` in memory.
