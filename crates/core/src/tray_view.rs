@@ -241,16 +241,25 @@ impl TrayView {
     }
 }
 
-/// The durations the tray menu offers, in order (Graph's default is for the CLI and settings only).
-pub const MENU_DURATIONS: [Preset; 7] = [
-    Preset::Minutes30,
-    Preset::Hour1,
-    Preset::Hours2,
-    Preset::Hours4,
-    Preset::Hours8,
-    Preset::EndOfDay,
-    Preset::UntilChanged,
-];
+/// The durations the tray menu offers: every preset in the model's menu order but Graph's default, which is for the
+/// CLI and settings only. Worked out at compile time: a new preset, or Graph's default no longer last, stops the
+/// build here until the tray decides what it shows.
+pub const MENU_DURATIONS: [Preset; 7] = {
+    let [
+        m30,
+        h1,
+        h2,
+        h4,
+        h8,
+        end_of_day,
+        until_changed,
+        Preset::GraphDefault,
+    ] = Preset::ALL
+    else {
+        panic!("Preset::ALL ends with GraphDefault")
+    };
+    [m30, h1, h2, h4, h8, end_of_day, until_changed]
+};
 
 /// A duration's label in the menu.
 pub fn duration_label(preset: Preset) -> &'static str {
