@@ -162,19 +162,10 @@ fn decide_grant(
         Ok(g) => g.to_owned(),
         Err(e) => return Decision::refuse(e),
     };
-    let Some(sel) = TenantSel::resolve(world, tenant) else {
-        return Decision::refuse(AadError::new("invalid_request", 90002, tenant_not_found(tenant)).at(now));
-    };
-    let client_id = match required(params, "client_id", now) {
-        Ok(c) => c.to_owned(),
+    let (sel, client) = match public_client(world, now, tenant, params) {
+        Ok(found) => found,
         Err(e) => return Decision::refuse(e),
     };
-    let Some(client) = client_for(world, &sel, &client_id).cloned() else {
-        return Decision::refuse(unknown_client(&client_id, &sel, now));
-    };
-    if params.contains_key("client_secret") || params.contains_key("client_assertion") {
-        return Decision::refuse(secret_from_public_client(now));
-    }
     match grant.as_str() {
         "authorization_code" => authorization_code(world, now, &sel, &client, params),
         "refresh_token" => refresh_token(world, now, &client, params),
@@ -188,6 +179,29 @@ fn decide_grant(
             .at(now),
         ),
     }
+}
+
+/// The tenant and the registered public client a `/token` or `/devicecode` request is for, or the refusal:
+/// unknown tenant (AADSTS90002), no `client_id` (900144), app not in that tenant (700016), a secret or an
+/// assertion from a public client (700025).
+// The error is the HTTP answer itself, as with `directory::required`: boxing it would buy nothing.
+#[allow(clippy::result_large_err)]
+fn public_client(
+    world: &World,
+    now: Timestamp,
+    tenant: &str,
+    params: &HashMap<String, String>,
+) -> Result<(TenantSel, Client), AadError> {
+    let sel = TenantSel::resolve(world, tenant)
+        .ok_or_else(|| AadError::new("invalid_request", 90002, tenant_not_found(tenant)).at(now))?;
+    let client_id = required(params, "client_id", now)?;
+    let client = client_for(world, &sel, client_id)
+        .cloned()
+        .ok_or_else(|| unknown_client(client_id, &sel, now))?;
+    if params.contains_key("client_secret") || params.contains_key("client_assertion") {
+        return Err(secret_from_public_client(now));
+    }
+    Ok((sel, client))
 }
 
 /// `base64url(sha256(verifier))`, the S256 transformation (RFC 7636 §4.2).
@@ -561,19 +575,10 @@ fn devicecode_locked(
     base: &str,
     auto_approve: Option<&str>,
 ) -> Decision<serde_json::Value> {
-    let Some(sel) = TenantSel::resolve(world, tenant) else {
-        return Decision::refuse(AadError::new("invalid_request", 90002, tenant_not_found(tenant)).at(now));
-    };
-    let client_id = match required(params, "client_id", now) {
-        Ok(c) => c.to_owned(),
+    let (sel, client) = match public_client(world, now, tenant, params) {
+        Ok(found) => found,
         Err(e) => return Decision::refuse(e),
     };
-    let Some(client) = client_for(world, &sel, &client_id).cloned() else {
-        return Decision::refuse(unknown_client(&client_id, &sel, now));
-    };
-    if params.contains_key("client_secret") || params.contains_key("client_assertion") {
-        return Decision::refuse(secret_from_public_client(now));
-    }
     let scope = match required(params, "scope", now) {
         Ok(s) => s,
         Err(e) => return Decision::refuse(e),
