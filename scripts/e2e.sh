@@ -15,9 +15,10 @@
 #   E2E_KEEP_LOGS=1 bash scripts/e2e.sh                  keep the logs and screenshots of a passing run too
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/e2e-lib.sh"
 cd "$(repo_root)"
 
-tauri_driver=$(command -v tauri-driver || echo "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver")
+tauri_driver=$(e2e_tauri_driver)
 for tool in "$tauri_driver" WebKitWebDriver xdotool xwininfo import convert identify node; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     say "Installing what the end-to-end tests need ($tool is missing)"
@@ -26,25 +27,12 @@ for tool in "$tauri_driver" WebKitWebDriver xdotool xwininfo import convert iden
   fi
 done
 
-app=${E2E_APP:-}
-if [ -z "$app" ]; then
-  say "Building the popup UI, the tray app (popup embedded: --features custom-protocol) and the emulator"
-  npm run --silent ui:build
-  cargo build -p presently-app --features custom-protocol -p presently-emulator --locked
-  app=target/debug/presently-app
-fi
+e2e_app
 
 E2E_OUT=$(mktemp -d "${TMPDIR:-/tmp}/presently-e2e.XXXXXX")
 E2E_RUN_ID="presently-e2e-$$-$RANDOM$RANDOM"
-# The tests run a private link to (or copy of) the binary: another build in this checkout may replace
-# target/debug/presently-app meanwhile, and the tray process spawns its popup from its own path.
-mkdir -p "$E2E_OUT/bin" "$E2E_OUT/images"
-# The demo runs the emulator program that sits beside the app.
-for program in presently-app presently-emulator; do
-  from=$(dirname "$app")/$program
-  [ "$program" = presently-app ] && from=$app
-  ln "$from" "$E2E_OUT/bin/$program" 2>/dev/null || cp "$from" "$E2E_OUT/bin/$program"
-done
+mkdir -p "$E2E_OUT/images"
+e2e_private_binaries "$app" "$E2E_OUT"
 export E2E_OUT E2E_REPO="$PWD" E2E_APP="$E2E_OUT/bin/presently-app" E2E_TAURI_DRIVER="$tauri_driver"
 export E2E_IMAGES="$E2E_OUT/images"
 

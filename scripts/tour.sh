@@ -8,28 +8,17 @@
 # whatever of them is alive at the end is killed.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/e2e-lib.sh"
 cd "$(repo_root)"
 
 out=$(realpath -m "${1:-docs/images/tour}")
-tauri_driver=$(command -v tauri-driver || echo "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver")
-
-app=${E2E_APP:-}
-if [ -z "$app" ]; then
-  say "Building the popup UI and the tray app (popup embedded) and the emulator"
-  npm run --silent ui:build
-  cargo build -p presently-app --features custom-protocol -p presently-emulator --locked
-  app=target/debug/presently-app
-fi
+tauri_driver=$(e2e_tauri_driver)
+e2e_app
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/presently-tour.XXXXXX")
 run_id="presently-tour-$$-$RANDOM$RANDOM"
-mkdir -p "$work/bin" "$out"
-# A private link to (or copy of) the binaries: another build may replace target/debug meanwhile.
-for program in presently-app presently-emulator; do
-  from=$(dirname "$app")/$program
-  [ "$program" = presently-app ] && from=$app
-  ln "$from" "$work/bin/$program" 2>/dev/null || cp "$from" "$work/bin/$program"
-done
+mkdir -p "$out"
+e2e_private_binaries "$app" "$work"
 # Pictures of an earlier tour go: every one is taken again.
 rm -f "$out"/*.png "$out/index.json"
 

@@ -554,7 +554,7 @@ fn the_tray_label_shows_the_time_left_of_a_timed_status_and_goes_when_it_does() 
     wait_until("signed in", &desk, Duration::from_secs(10), || {
         desk.ipc(Request::Snapshot)["account"]["state"] == "signedIn"
     });
-    // Busy for 90 minutes from a second launch: the label counts whole minutes up (src-tauri/src/tray_view.rs).
+    // Busy for 90 minutes from a second launch: the label counts whole minutes up (crates/core/src/tray_view.rs).
     let set = desk.run(&["--demo", "set", "busy", "--for", "90m"]);
     assert!(set.status.success(), "{}", text(&set));
     let label_is = |want: &[&str]| {

@@ -64,9 +64,7 @@ pub struct TrayRect {
     pub x: i32,
     /// Top edge.
     pub y: i32,
-    /// Width.
     pub width: u32,
-    /// Height.
     pub height: u32,
 }
 

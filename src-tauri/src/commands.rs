@@ -3,9 +3,9 @@
 //! pass through as the JSON the core serialised (Snapshot, Intent, settings), so there is one definition of
 //! every payload: the Rust type in the core.
 
-use presently_core::SignInMethod;
-use presently_core::config::edit::SettingsPatch;
+use presently_core::config::edit::{SettingsPatch, SettingsRejected};
 use presently_core::ipc::{Client, Request};
+use presently_core::{Problem, ProblemKind, SignInMethod};
 use presently_model::Origin;
 use serde_json::Value;
 use tauri::{Runtime, State, Window};
@@ -20,6 +20,27 @@ impl Ipc {
     /// One request, its answer or the problem.
     pub async fn call(&self, request: Request) -> Result<Value, CommandError> {
         Ok(self.0.call(request).await?)
+    }
+
+    /// The settings page's view (`SettingsView`) of the settings the main process uses.
+    pub async fn settings_view(&self) -> Reply {
+        self.call(Request::SettingsView).await
+    }
+
+    /// Checks and saves `patch` in the main process, which reloads and announces it; returns the new view.
+    /// Refused fields come back as a `{fieldErrors}` answer and become the command's error for the page.
+    pub async fn save_settings(&self, patch: SettingsPatch) -> Reply {
+        let answer = self.call(Request::SaveSettings { patch }).await?;
+        if answer.get("fieldErrors").is_some() {
+            let rejected: SettingsRejected = serde_json::from_value(answer).map_err(|e| {
+                CommandError::Problem(Problem::new(
+                    ProblemKind::Internal,
+                    format!("unexpected answer: {e}"),
+                ))
+            })?;
+            return Err(CommandError::Rejected(rejected));
+        }
+        Ok(answer)
     }
 }
 
@@ -75,13 +96,13 @@ pub async fn sign_out(ipc: State<'_, Ipc>) -> Reply {
 /// The settings page's view: every editable setting, its value in force and where it came from.
 #[tauri::command]
 pub async fn get_settings(ipc: State<'_, Ipc>) -> Reply {
-    crate::settings_bridge::view(&ipc).await
+    ipc.settings_view().await
 }
 
 /// Saves a settings patch; refused fields come back as `{ fieldErrors }` and nothing is written.
 #[tauri::command]
 pub async fn save_settings(ipc: State<'_, Ipc>, patch: SettingsPatch) -> Reply {
-    crate::settings_bridge::save(&ipc, patch).await
+    ipc.save_settings(patch).await
 }
 
 /// Hides the popup (Esc); the process lingers a while for a quick reopen.

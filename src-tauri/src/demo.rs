@@ -55,7 +55,6 @@ pub enum DemoError {
     /// It could not be started.
     #[error("cannot start {}: {source}", program.display())]
     Spawn {
-        /// The program.
         program: PathBuf,
         /// Why.
         source: std::io::Error,

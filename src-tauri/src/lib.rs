@@ -1,27 +1,24 @@
 //! Presently's tray app: Tauri v2 glue only. What it does (settings, sign-in, keeping the status true, the local
 //! IPC) lives in `presently-core`; this crate puts it on screen, in two processes:
 //!
-//! - `presently-app` ([`main_process`]): tray icon and native menu ([`tray`], rendered from [`tray_view`]),
+//! - `presently-app` ([`main_process`]): tray icon and native menu ([`tray`], rendered from `presently_core::tray_view`),
 //!   the keeper and the IPC server; never a webview. `--demo` runs it against the emulator ([`demo`]).
 //! - `presently-app --popup` ([`popup`]): the popup window of `ui/`, spawned on demand by [`launcher`]; its
-//!   [`commands`] forward to the main process over the IPC and its [`events`] carry the state back.
-#![warn(missing_docs)]
+//!   [`commands`] forward to the main process over the IPC and the IPC's events, named for the page by
+//!   `presently_core::ipc::ui_events`, carry the state back.
 
 pub mod args;
 pub mod autostart;
 pub mod commands;
 pub mod demo;
 pub mod error;
-pub mod events;
 pub mod hotkeys;
 pub mod launcher;
 pub mod main_process;
 pub mod notify;
 pub mod popup;
-pub mod settings_bridge;
 pub mod single_instance;
 pub mod tray;
-pub mod tray_view;
 
 use std::process::ExitCode;
 

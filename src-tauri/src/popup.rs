@@ -17,7 +17,7 @@ use tokio::sync::broadcast;
 use crate::args::{PopupArgs, TrayRect};
 use crate::commands::Ipc;
 use crate::error::StartError;
-use crate::events::{Route, UiEvent, route};
+use presently_core::ipc::ui_events::{Route, UiEvent, route};
 
 /// The popup window's label (its configuration is in `tauri.conf.json`, `app.windows`).
 pub const POPUP: &str = "popup";
@@ -212,7 +212,7 @@ async fn forward<R: Runtime>(app: AppHandle<R>, mut events: broadcast::Receiver<
         match route(&frame) {
             Route::Emit(event, payload) => emit(&app, event, payload),
             Route::FetchSettings => {
-                let answer = crate::settings_bridge::view(&app.state::<Ipc>()).await;
+                let answer = app.state::<Ipc>().settings_view().await;
                 if let Ok(view) = answer {
                     emit(&app, UiEvent::SettingsChanged, view);
                 }

@@ -42,7 +42,6 @@ pub const WAIT_FOR_FIRST: Duration = Duration::from_secs(20);
 pub enum AppCommand {
     /// Keep `status` for `duration`.
     Set {
-        /// The status.
         status: PreferredPresence,
         /// How long (Graph's default when no option was given, as with `presently set`).
         duration: DurationChoice,

@@ -17,7 +17,7 @@ use tauri::{AppHandle, Manager, Runtime};
 
 use crate::args::TrayRect;
 use crate::launcher::Launcher;
-use crate::tray_view::{MENU_DURATIONS, SignItem, TrayIcon, TrayView, duration_label};
+use presently_core::tray_view::{MENU_DURATIONS, SignItem, TrayIcon, TrayView, duration_label};
 
 /// The tray icon's id.
 pub const TRAY_ID: &str = "presently";
@@ -37,7 +37,6 @@ pub enum MenuCommand {
     LaunchAtLogin,
     /// Sign in with the browser.
     SignIn,
-    /// Sign out.
     SignOut,
     /// Quit (applying the on-quit setting).
     Quit,

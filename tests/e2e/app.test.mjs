@@ -29,12 +29,9 @@ import fs from "node:fs";
 import path from "node:path";
 
 import {
-  Fatal,
   OUT,
   crop,
-  freePort,
   getJson,
-  listening,
   postJson,
   processesOfThisRun,
   runTests,
@@ -42,12 +39,20 @@ import {
   searchClass,
   sh,
   sleep,
-  startProcess,
   stopAll,
   test,
   waitFor,
   windowGeometry,
 } from "./harness.mjs";
+import {
+  APP,
+  REPO,
+  clickInPopup,
+  popupText,
+  popupWindow,
+  startDemoApp,
+  startPopupSession,
+} from "./popup-app.mjs";
 import { openedUrls, recordingBrowser, signInThroughPages } from "./signin-page.mjs";
 import {
   clickMenuItem,
@@ -61,9 +66,6 @@ import {
 import { settled, snapshot } from "./keeper.mjs";
 import { Session } from "./webdriver.mjs";
 
-const REPO = process.env.E2E_REPO ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
-const APP = process.env.E2E_APP ?? path.join(REPO, "target", "debug", "presently-app");
-const TAURI_DRIVER = process.env.E2E_TAURI_DRIVER ?? "tauri-driver";
 /** The default client id (contract §6), which is also the sessionId of Presently's presence session (contract §2). */
 const CLIENT_ID = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
 /** A seeded user other than the account picker's first, so the test really picks. */
@@ -82,32 +84,11 @@ async function keeperSettled() {
   return waitFor("the keeper to settle (idle, its last change read back)", () => settled(run.socket));
 }
 
-const stripAnsi = (text) => text.replace(/\x1b\[[0-9;]*m/g, "");
-
 async function presence() {
   return getJson(`${run.emulator}/_emulator/users/${run.oid}/presence`);
 }
 
 const ourSession = (p) => p.sessions.find((s) => s.sessionId === CLIENT_ID);
-
-async function popupText(selector) {
-  const script = "const e = document.querySelector(arguments[0]); return e ? e.innerText : null;";
-  return run.session.execute(script, selector);
-}
-
-/** The popup's window if it is on screen (titled "Presently", tauri.conf.json), else null. */
-async function popupWindow() {
-  for (const w of await searchClass("^presently-app$", { onlyVisible: true })) {
-    if ((await sh("xdotool", "getwindowname", w).catch(() => "")) === "Presently") return w;
-  }
-  return null;
-}
-
-/** Clicks the popup element matching `selector`, waiting for it to exist first. */
-async function clickInPopup(selector) {
-  const element = await waitFor(`${selector} in the popup`, () => run.session.find(selector), { timeoutMs: 10_000 });
-  await run.session.click(element);
-}
 
 /** Asserts the emulator shows the pin `availability`/`activity` for about an hour, set by Presently. */
 function assertPinnedForAnHour(p, availability, activity) {
@@ -129,20 +110,7 @@ test(STARTS, async () => {
   assert.match(await sh("xprop", "-root", "_NET_SUPPORTING_WM_CHECK"), /window id/, "a window manager runs");
   assert.ok((await searchClass("^tint2$")).length > 0, "the tint2 panel runs");
   const browser = recordingBrowser(OUT, urlsFile);
-  run.app = startProcess("app", APP, ["--demo"], { env: { BROWSER: browser, NO_COLOR: "1" } });
-  const log = () => {
-    const code = run.app.exitCode ?? run.app.signalCode;
-    if (code !== null) throw new Fatal(`the tray process exited (${code}):\n${run.app.output()}`);
-    return stripAnsi(run.app.output());
-  };
-  const line = await waitFor("the demo to say where its emulator is", () =>
-    /what colleagues see is at (http:\/\/127\.0\.0\.1:\d+)\//.exec(log()),
-  );
-  run.emulator = line[1];
-  const running = await waitFor("the tray process to serve its IPC", () =>
-    /Presently is running.*ipc=(\S+)/.exec(log()),
-  );
-  run.socket = running[1];
+  Object.assign(run, await startDemoApp("app", browser));
   assert.ok(fs.existsSync(run.socket), `no IPC socket at ${run.socket}`);
   // The colleagues page went to the browser at start.
   await waitFor("the colleagues page in the browser", () => openedUrls(urlsFile).includes(`${run.emulator}/`));
@@ -164,19 +132,10 @@ const WELCOME = "the popup process, started as the tray starts it and driven by 
 test(
   WELCOME,
   async () => {
-    const port = await freePort();
-    const nativePort = await freePort();
-    const ports = ["--port", String(port), "--native-port", String(nativePort)];
-    run.driver = startProcess("tauri-driver", TAURI_DRIVER, ports);
-    run.driverUrl = `http://127.0.0.1:${port}`;
-    // tauri-driver forwards to WebKitWebDriver, which it starts: both must listen.
-    await waitFor("WebKitWebDriver to listen", () => listening(nativePort));
-    await waitFor("tauri-driver to listen", () => fetch(`${run.driverUrl}/status`).then((r) => r.ok));
-    // The command line src-tauri/src/launcher.rs gives the popup (Launcher::popup_args without a tray rectangle).
-    run.session = await Session.start(run.driverUrl, APP, ["--popup", "--ipc", run.socket]);
+    Object.assign(run, await startPopupSession("tauri-driver", run.socket));
     assert.equal(await run.session.title(), "Presently");
     // The page says "Starting…" until the first state arrives over the IPC, then the welcome screen.
-    await waitFor("the welcome screen", async () => /Sign in with Microsoft/.test((await popupText("body")) ?? ""));
+    await waitFor("the welcome screen", async () => /Sign in with Microsoft/.test((await popupText(run.session, "body")) ?? ""));
     assert.ok(await run.session.find('[data-command="sign-in-browser"]'), "the welcome screen offers browser sign-in");
   },
   { needs: [STARTS] },
@@ -187,7 +146,7 @@ test(
   SIGNED_IN,
   async () => {
     const before = openedUrls(urlsFile).length;
-    await clickInPopup('[data-command="sign-in-browser"]');
+    await clickInPopup(run.session, '[data-command="sign-in-browser"]');
     const authorize = await waitFor("the sign-in page to open in the browser", () =>
       openedUrls(urlsFile)
         .slice(before)
@@ -198,7 +157,7 @@ test(
     assert.match(redirect, /^http:\/\/(localhost|127\.0\.0\.1):\d+\//, "the app listens on the loopback");
     await waitFor("the main page with the six statuses", () => run.session.find('[data-status="busy"]'));
     const footer = await waitFor("the account in the footer", async () => {
-      const text = await popupText(".account");
+      const text = await popupText(run.session, ".account");
       return text && text.includes(USER) ? text : null;
     });
     console.log(`      popup footer: ${footer.replaceAll("\n", " / ")}`);
@@ -210,16 +169,16 @@ const BUSY = "Busy for 1 hour from the popup pins Busy in Microsoft 365 for an h
 test(
   BUSY,
   async () => {
-    await clickInPopup('label[for="duration-1h"]');
+    await clickInPopup(run.session, 'label[for="duration-1h"]');
     assert.equal(await run.session.execute('return document.getElementById("duration-1h").checked'), true);
-    await clickInPopup('[data-status="busy"]');
+    await clickInPopup(run.session, '[data-status="busy"]');
     const p = await waitFor("the emulator to show the Busy pin and Presently's session", async () => {
       const p = await presence();
       return p.pin?.availability === "Busy" && ourSession(p) ? p : null;
     });
     assertPinnedForAnHour(p, "Busy", "Busy");
     const headline = await waitFor("the popup to say Busy", async () => {
-      const text = await popupText("#now-headline");
+      const text = await popupText(run.session, "#now-headline");
       return text?.startsWith("Busy") ? text : null;
     });
     console.log(`      popup: "${headline}"; pin until ${p.pin.expiresAt}`);
@@ -263,13 +222,13 @@ const AUTOMATIC = "Back to automatic from the popup removes the pin and Presentl
 test(
   AUTOMATIC,
   async () => {
-    await clickInPopup('[data-command="back-to-automatic"]');
+    await clickInPopup(run.session, '[data-command="back-to-automatic"]');
     const p = await waitFor("the emulator to show neither pin nor Presently's session", async () => {
       const p = await presence();
       return !p.pin && !ourSession(p) ? p : null;
     });
     assert.equal(p.pin, null);
-    await waitFor("the popup to say Automatic", async () => (await popupText("#now-headline")) === "Automatic");
+    await waitFor("the popup to say Automatic", async () => (await popupText(run.session, "#now-headline")) === "Automatic");
   },
   { needs: [BUSY] },
 );
@@ -382,7 +341,7 @@ test(
 /** The popup, opened over a stale reading, shows Teams' Do not disturb after one read, and nothing was written. */
 async function popupShowsTeamsChoiceAfterOneRead(lastSeq) {
   const headline = await waitFor("the popup to show Do not disturb, read from Graph", async () => {
-    const text = await popupText("#now-headline");
+    const text = await popupText(run.session, "#now-headline");
     return text?.startsWith("Do not disturb") ? text : null;
   });
   const after = await snapshot(run.socket);

@@ -19,31 +19,12 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 
-import {
-  Fatal,
-  OUT,
-  crop,
-  freePort,
-  listening,
-  runTests,
-  screenshot,
-  searchClass,
-  sh,
-  sleep,
-  startProcess,
-  stopAll,
-  test,
-  waitFor,
-  windowGeometry,
-} from "./harness.mjs";
+import { OUT, crop, runTests, screenshot, sh, sleep, stopAll, test, waitFor, windowGeometry } from "./harness.mjs";
+import { clickInPopup, popupText, popupWindow, startDemoApp, startPopupSession } from "./popup-app.mjs";
 import { openedUrls, recordingBrowser, refusedThroughPages, signInThroughPages } from "./signin-page.mjs";
 import { closeTrayMenu, dockedIcon, openTrayMenu, trayMenuItems } from "./tray.mjs";
 import { ipcCall, settled, snapshot } from "./keeper.mjs";
-import { Session } from "./webdriver.mjs";
 
-const REPO = process.env.E2E_REPO ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
-const APP = process.env.E2E_APP ?? path.join(REPO, "target", "debug", "presently-app");
-const TAURI_DRIVER = process.env.E2E_TAURI_DRIVER ?? "tauri-driver";
 const TOUR = process.env.TOUR_OUT ?? path.join(OUT, "tour");
 const USER = "adele.vance@contoso.onmicrosoft.com";
 /**
@@ -77,22 +58,6 @@ const call = async (method, p, body) => {
   });
   if (!response.ok) throw new Error(`${method} ${p}: HTTP ${response.status} ${await response.text()}`);
 };
-
-async function popupText(selector = "body") {
-  return run.session.execute("const e = document.querySelector(arguments[0]); return e ? e.innerText : null;", selector);
-}
-
-async function click(selector) {
-  const element = await waitFor(`${selector} in the popup`, () => run.session.find(selector), { timeoutMs: 10_000 });
-  await run.session.click(element);
-}
-
-async function popupWindow() {
-  for (const w of await searchClass("^presently-app$", { onlyVisible: true })) {
-    if ((await sh("xdotool", "getwindowname", w).catch(() => "")) === "Presently") return w;
-  }
-  return null;
-}
 
 /**
  * Switches the page's dark rules on or off (see the top of this file): the rules inside its
@@ -169,7 +134,7 @@ async function problemShown(kind) {
     timeoutMs: 150_000,
     everyMs: 250,
   });
-  return waitFor("the popup to show it", () => popupText('[role="alert"]'), { timeoutMs: 10_000 });
+  return waitFor("the popup to show it", () => popupText(run.session, '[role="alert"]'), { timeoutMs: 10_000 });
 }
 
 /** Picks a duration and a status in the popup (a click in the page: the banner of a problem may cover a chip). */
@@ -201,27 +166,14 @@ const START = "the tray app starts in demo mode and the popup shows the welcome 
 test(START, async () => {
   fs.mkdirSync(TOUR, { recursive: true });
   const browser = recordingBrowser(OUT, urlsFile);
-  run.app = startProcess("tour-app", APP, ["--demo"], { env: { BROWSER: browser, NO_COLOR: "1" } });
-  const log = () => {
-    const code = run.app.exitCode ?? run.app.signalCode;
-    if (code !== null) throw new Fatal(`the tray process exited (${code}):\n${run.app.output()}`);
-    return run.app.output().replace(/\x1b\[[0-9;]*m/g, "");
-  };
-  run.emulator = (await waitFor("the emulator's address", () => /what colleagues see is at (http:\/\/127\.0\.0\.1:\d+)\//.exec(log())))[1];
-  run.socket = (await waitFor("the IPC socket", () => /Presently is running.*ipc=(\S+)/.exec(log())))[1];
+  Object.assign(run, await startDemoApp("tour-app", browser));
   await waitFor("the tray icon to dock", dockedIcon);
   // Access tokens that live one minute, shorter than the app's refresh margin: every Graph call refreshes first,
   // so a revoked sign-in or a refused consent shows at the next choice instead of within the hour.
   await call("PATCH", "/_emulator/settings", { accessTokenMinSecs: 60, accessTokenMaxSecs: 60 });
 
-  const port = await freePort();
-  const nativePort = await freePort();
-  startProcess("tour-tauri-driver", TAURI_DRIVER, ["--port", String(port), "--native-port", String(nativePort)]);
-  const driver = `http://127.0.0.1:${port}`;
-  await waitFor("WebKitWebDriver to listen", () => listening(nativePort));
-  await waitFor("tauri-driver to listen", () => fetch(`${driver}/status`).then((r) => r.ok));
-  run.session = await Session.start(driver, APP, ["--popup", "--ipc", run.socket]);
-  await waitFor("the welcome screen", async () => /Sign in with Microsoft/.test((await popupText()) ?? ""));
+  run.session = (await startPopupSession("tour-tauri-driver", run.socket)).session;
+  await waitFor("the welcome screen", async () => /Sign in with Microsoft/.test((await popupText(run.session)) ?? ""));
   await shootPopup("welcome", "Welcome: what Presently does, the three ways to sign in, where the sign-in is kept");
 });
 
@@ -229,20 +181,20 @@ const SIGNED_IN = "signing in: by browser and by code, then through the emulator
 test(
   SIGNED_IN,
   async () => {
-    await click('[data-command="sign-in-browser"]');
+    await clickInPopup(run.session, '[data-command="sign-in-browser"]');
     await waitFor("the browser wait", () => run.session.find(".signin-wait"));
     await shootPopup("signing-in-browser", "Signing in with the browser: waiting for the sign-in page");
-    await click('[data-command="cancel-sign-in"]');
+    await clickInPopup(run.session, '[data-command="cancel-sign-in"]');
     await waitFor("the welcome screen again", async () => !(await run.session.find(".signin-wait")));
 
-    await click('[data-command="sign-in-code"]');
+    await clickInPopup(run.session, '[data-command="sign-in-code"]');
     await waitFor("the device code", () => run.session.find(".device-code__code"), { timeoutMs: 20_000 });
     await shootPopup("signing-in-code", "Signing in with a code: the code and where to enter it");
-    await click('[data-command="cancel-sign-in"]');
+    await clickInPopup(run.session, '[data-command="cancel-sign-in"]');
     await waitFor("the welcome screen again", async () => !(await run.session.find(".device-code")));
 
     const before = openedUrls(urlsFile).length;
-    await click('[data-command="sign-in-browser"]');
+    await clickInPopup(run.session, '[data-command="sign-in-browser"]');
     const authorize = await waitFor("the sign-in page", () =>
       openedUrls(urlsFile).slice(before).find((u) => u.includes("/oauth2/v2.0/authorize?")),
     );
@@ -257,13 +209,13 @@ test(
   MAIN,
   async () => {
     await chooseStatus("1h", "busy");
-    await waitFor("Busy with its countdown", async () => /^Busy · /.test((await popupText("#now-headline")) ?? ""));
+    await waitFor("Busy with its countdown", async () => /^Busy · /.test((await popupText(run.session, "#now-headline")) ?? ""));
     await waitFor("the keeper to settle", () => settled(run.socket));
     await shootPopup("main-timed", "Busy for 1 hour: the countdown, its end, what Graph reports");
 
     await chooseStatus("forever", "dnd");
     await waitFor("Do not disturb until changed", async () =>
-      /Do not disturb/.test((await popupText("#now-headline")) ?? ""),
+      /Do not disturb/.test((await popupText(run.session, "#now-headline")) ?? ""),
     );
     await waitFor("the keeper to settle", () => settled(run.socket));
     await shootPopup("main-until-changed", "Do not disturb until I change it");
@@ -274,7 +226,7 @@ test(
 test(
   "settings, each section",
   async () => {
-    await click('[data-command="open-settings"]');
+    await clickInPopup(run.session, '[data-command="open-settings"]');
     await waitFor("the settings page", () => run.session.find(".page--settings"));
     const titles = await run.session.execute(
       "return [...document.querySelectorAll('.page--settings fieldset.group > legend')].map((l) => l.textContent);",
@@ -289,7 +241,7 @@ test(
       const slug = title.toLowerCase().replace(/[^a-z]+/g, "-").replace(/^-|-$/g, "");
       await shootPopup(`settings-${slug}`, `Settings: ${title}`);
     }
-    await click('[data-command="close-settings"]');
+    await clickInPopup(run.session, '[data-command="close-settings"]');
     await waitFor("the main page again", () => run.session.find('[data-status="busy"]'));
   },
   { needs: [MAIN], timeoutMs: 120_000 },
@@ -308,7 +260,7 @@ test(
     await problemShown("throttled");
     await shootPopup("problem-throttled", "Throttled: Microsoft asked Presently to wait; the retry counts down");
     await call("DELETE", "/_emulator/faults");
-    await click('[data-action="retry"], [data-command="retry"]').catch(() => {});
+    await clickInPopup(run.session, '[data-action="retry"], [data-command="retry"]').catch(() => {});
   },
   { needs: [MAIN], timeoutMs: 120_000 },
 );
@@ -322,7 +274,7 @@ slowTest(
     await problemShown("offline");
     await shootPopup("problem-offline", "Offline: Graph cannot be reached; the retry counts down");
     await call("DELETE", "/_emulator/faults");
-    await click('[data-action="retry"], [data-command="retry"]').catch(() => {});
+    await clickInPopup(run.session, '[data-action="retry"], [data-command="retry"]').catch(() => {});
     await waitFor("the problem to clear", async () => !(await run.session.find('[role="alert"]')), {
       timeoutMs: 60_000,
     });
@@ -351,7 +303,7 @@ slowTest(
       async () => ((await snapshot(run.socket)).agreement?.state === "differs" ? true : null),
       { timeoutMs: 30_000, everyMs: 250 },
     );
-    await waitFor("the popup to say so", () => popupText(".reported"), { timeoutMs: 10_000 });
+    await waitFor("the popup to say so", () => popupText(run.session, ".reported"), { timeoutMs: 10_000 });
     await shootPopup("graph-differs", "Graph shows something else: Teams set Do not disturb just after Available");
     await call("DELETE", `/_emulator/users/${USER}/teams/status`);
   },
@@ -377,7 +329,7 @@ slowTest(
   async () => {
     // Sign in again from the problem's own button, then the next refresh is refused for want of consent.
     const before = openedUrls(urlsFile).length;
-    await click('[role="alert"] button');
+    await clickInPopup(run.session, '[role="alert"] button');
     const authorize = await waitFor("the sign-in page", () =>
       openedUrls(urlsFile).slice(before).find((u) => u.includes("/oauth2/v2.0/authorize?")),
     );
@@ -404,14 +356,14 @@ slowTest(
     await post(`/_emulator/tenants/${tenant}/require-admin-consent`, { required: true });
     try {
       const before = openedUrls(urlsFile).length;
-      await click('[role="alert"] button');
+      await clickInPopup(run.session, '[role="alert"] button');
       const authorize = await waitFor("the sign-in page", () =>
         openedUrls(urlsFile).slice(before).find((u) => u.includes("/oauth2/v2.0/authorize?")),
       );
       const refusal = await refusedThroughPages(authorize, "megan.bowen@contoso.onmicrosoft.com");
       assert.equal(refusal, "access_denied");
       await waitFor("the admin link in the popup", async () => {
-        const text = await popupText('[role="alert"]');
+        const text = await popupText(run.session, '[role="alert"]');
         return text?.includes("admin") ? text : null;
       });
       await shootPopup("problem-admin-consent", "Admin consent needed: the link to send to the IT administrator");

@@ -36,7 +36,7 @@ export const COMMANDS = {
   hidePopup: "hide_popup",
 } as const;
 
-/** The event names emitted to the webview (`src-tauri/src/events.rs`). */
+/** The event names emitted to the webview (`crates/core/src/ipc/ui_events.rs`). */
 export const EVENTS = {
   stateChanged: "state:changed",
   keeperEvent: "keeper:event",

@@ -169,11 +169,9 @@ impl Default for AuthConfig {
 /// Every identity-platform URL a configuration leads to, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
-    /// The cloud.
     pub cloud: Cloud,
     /// The tenant path segment.
     pub tenant: String,
-    /// The client id.
     pub client_id: String,
     /// `{login}/{tenant}/oauth2/v2.0/authorize`.
     pub authorize: Url,

@@ -4,7 +4,7 @@
 //! Each function takes a fuzzer's raw bytes, panics when a property does not hold (that is how a fuzzer and the
 //! corpus replay see a failure) and returns whether the input parsed, so a replay can tell a corpus that
 //! exercises nothing.
-#![allow(clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(clippy::expect_used, clippy::panic)]
 
 use std::time::Duration;
 

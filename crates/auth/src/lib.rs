@@ -10,7 +10,6 @@
 //! - [`tokens`]: [`TokenSet`], [`Account`]. [`secret`]: redacting newtypes. [`manager`]: [`TokenManager`].
 //! - [`store`]: [`TokenStore`] and its kinds, [`choose_store`]. [`error`]: typed errors with a
 //!   [`UserAction`]. [`clock`]: the injected wall clock. [`retry`]: when to retry a token request.
-#![warn(missing_docs)]
 
 pub mod client;
 pub mod clock;

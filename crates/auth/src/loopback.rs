@@ -81,7 +81,6 @@ impl Loopback {
         Err(last.unwrap_or_else(|| std::io::Error::from(std::io::ErrorKind::AddrInUse)))
     }
 
-    /// The port.
     pub(crate) fn port(&self) -> u16 {
         self.port
     }

@@ -96,7 +96,6 @@ pub struct ClearReport {
 /// What Presently set and keeps (one-shot: the last-set record).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Held {
-    /// The intent.
     pub intent: Intent,
     /// When Graph drops the pin.
     pub pin_expires_at: Option<Timestamp>,

@@ -6,8 +6,9 @@
 use std::time::Duration;
 
 use presently_core::ipc::{CallError, Client, Endpoint, EventFrame, Request};
+use presently_core::keeper::{Agreement, KeeperActivity};
 use presently_core::listen;
-use presently_core::{Problem, ProblemKind};
+use presently_core::{Problem, ProblemKind, Snapshot};
 use presently_model::{DurationChoice, Intent, Origin, PreferredPresence};
 use serde_json::Value;
 
@@ -37,59 +38,63 @@ fn problem(e: CallError) -> Problem {
 }
 
 /// The keeper is talking to Microsoft (writing, or reading afresh).
-fn busy(snapshot: &Value) -> bool {
-    snapshot["activity"] == "syncing" || snapshot["activity"] == "checking"
+fn busy(snapshot: &Snapshot) -> bool {
+    matches!(
+        snapshot.activity,
+        KeeperActivity::Syncing | KeeperActivity::Checking
+    )
 }
 
-fn reading(snapshot: &Value) -> Option<Reading> {
-    let reported = snapshot.get("reported").filter(|r| !r.is_null())?;
+/// Graph has answered since the keeper's last change: it agrees, or says why not.
+fn answered(snapshot: &Snapshot) -> bool {
+    snapshot.agreement != Agreement::Unknown && !busy(snapshot)
+}
+
+fn reading(snapshot: &Snapshot) -> Option<Reading> {
+    let reported = snapshot.reported.as_ref()?;
     Some(Reading {
-        availability: reported["availability"]
-            .as_str()
-            .unwrap_or("PresenceUnknown")
-            .to_owned(),
-        activity: reported["activity"]
-            .as_str()
-            .unwrap_or("PresenceUnknown")
-            .to_owned(),
+        availability: reported.availability.as_str().to_owned(),
+        activity: reported.activity.as_str().to_owned(),
     })
 }
 
 /// The keeper's explanation of a disagreement, unless a problem stops it: then the problem is the answer and a
 /// guess at another cause would mislead.
-fn notes(snapshot: &Value) -> Vec<String> {
-    let mut notes = Vec::new();
-    if snapshot["problem"].is_null()
-        && snapshot["agreement"]["state"] == "differs"
-        && let Some(reason) = snapshot["agreement"]["reason"].as_str()
-    {
-        notes.push(reason.to_owned());
+fn notes(snapshot: &Snapshot) -> Vec<String> {
+    match (&snapshot.problem, &snapshot.agreement) {
+        (None, Agreement::Differs { reason }) => vec![reason.clone()],
+        _ => Vec::new(),
     }
-    notes
 }
 
 /// What stops the keeper, when it is waiting for the user or retrying: the answer to a choice made now.
-fn stopping_problem(snapshot: &Value) -> Option<Problem> {
-    let waiting = snapshot["activity"] == "blocked" || snapshot["activity"] == "retrying";
-    if !waiting {
-        return None;
+fn stopping_problem(snapshot: &Snapshot) -> Option<Problem> {
+    match snapshot.activity {
+        KeeperActivity::Blocked | KeeperActivity::Retrying => snapshot.problem.clone(),
+        _ => None,
     }
-    serde_json::from_value(snapshot["problem"].clone()).ok()
 }
 
-fn reading_at(snapshot: &Value) -> Option<jiff::Timestamp> {
-    snapshot["reported"]["at"].as_str()?.parse().ok()
+fn reading_at(snapshot: &Snapshot) -> Option<jiff::Timestamp> {
+    snapshot.reported.as_ref().map(|r| r.at)
 }
 
 /// Whether the reading was taken before the current problem began.
-fn read_before_problem(snapshot: &Value) -> bool {
-    let since = snapshot["problemSince"]
-        .as_str()
-        .and_then(|t| t.parse::<jiff::Timestamp>().ok());
-    match (reading_at(snapshot), since) {
+fn read_before_problem(snapshot: &Snapshot) -> bool {
+    match (reading_at(snapshot), snapshot.problem_since) {
         (Some(at), Some(since)) => at < since,
         _ => false,
     }
+}
+
+/// The keeper's answer read as `T`; an answer of another shape is an internal problem.
+fn understood<T: serde::de::DeserializeOwned>(answer: Value) -> Result<T, Problem> {
+    serde_json::from_value(answer).map_err(|e| {
+        Problem::new(
+            ProblemKind::Internal,
+            format!("the keeper's answer was not understood: {e}"),
+        )
+    })
 }
 
 impl KeeperBackend {
@@ -109,16 +114,14 @@ impl KeeperBackend {
 
     /// Waits until the keeper's state satisfies `done` and returns it. When [`SETTLE`] passes first, the answer is
     /// that Microsoft has not answered (never a success the keeper could not confirm).
-    async fn settle(&self, done: impl Fn(&Value) -> bool) -> Result<Value, Problem> {
+    async fn settle(&self, done: impl Fn(&Snapshot) -> bool) -> Result<Snapshot, Problem> {
         let mut events = self.client.events();
         self.client.call(Request::Subscribe).await.map_err(problem)?;
-        let mut last = self.client.call(Request::Snapshot).await.map_err(problem)?;
+        let mut last: Snapshot = understood(self.client.call(Request::Snapshot).await.map_err(problem)?)?;
         let deadline = tokio::time::Instant::now() + SETTLE;
         while !done(&last) {
             match tokio::time::timeout_at(deadline, listen::next(&mut events)).await {
-                Ok(Some(EventFrame::State(snapshot))) => {
-                    last = serde_json::to_value(snapshot).unwrap_or(last)
-                }
+                Ok(Some(EventFrame::State(snapshot))) => last = *snapshot,
                 Ok(Some(_)) => {}
                 Ok(None) => {
                     return Err(Problem::new(
@@ -155,21 +158,11 @@ impl KeeperBackend {
             duration: duration.to_string(),
             origin: Origin::Cli,
         };
-        let intent: Intent = serde_json::from_value(self.client.call(request).await.map_err(problem)?)
-            .map_err(|e| {
-                Problem::new(
-                    ProblemKind::Internal,
-                    format!("the keeper's answer was not understood: {e}"),
-                )
-            })?;
-        let expected = serde_json::to_value(intent).unwrap_or(Value::Null);
+        let intent: Intent = understood(self.client.call(request).await.map_err(problem)?)?;
         // Done when Graph's answer is in, or when the keeper is stuck on a problem after trying this choice (the
         // first snapshot with the new intent is published as the keeper starts to write it).
         let snapshot = self
-            .settle(|s| {
-                s["intent"] == expected
-                    && ((s["agreement"]["state"] != "unknown" && !busy(s)) || stopping_problem(s).is_some())
-            })
+            .settle(|s| s.intent == Some(intent) && (answered(s) || stopping_problem(s).is_some()))
             .await?;
         if let Some(problem) = stopping_problem(&snapshot) {
             // The keeper keeps the choice and applies it once past the problem; the answer now is the problem.
@@ -195,10 +188,7 @@ impl KeeperBackend {
             .await
             .map_err(problem)?;
         let snapshot = self
-            .settle(|s| {
-                s["intent"].is_null()
-                    && ((s["agreement"]["state"] != "unknown" && !busy(s)) || stopping_problem(s).is_some())
-            })
+            .settle(|s| s.intent.is_none() && (answered(s) || stopping_problem(s).is_some()))
             .await?;
         if let Some(problem) = stopping_problem(&snapshot) {
             return Err(problem);
@@ -216,16 +206,16 @@ impl KeeperBackend {
     /// a minute old (`now` is this computer's clock); when a problem stops it, that problem, with the last reading
     /// and its age.
     pub async fn status(&self, now: jiff::Timestamp) -> Result<StatusReport, Problem> {
-        let before = self.client.call(Request::Snapshot).await.map_err(problem)?;
-        let fresh = |s: &Value| {
+        let before: Snapshot = understood(self.client.call(Request::Snapshot).await.map_err(problem)?)?;
+        let fresh = |s: &Snapshot| {
             reading_at(s).is_some_and(|at| now.duration_since(at) <= jiff::SignedDuration::from_secs(60))
         };
         let already_fresh = fresh(&before);
-        let read_before = before["reported"]["at"].clone();
+        let read_before = reading_at(&before);
         self.client.call(Request::Look).await.map_err(problem)?;
         let snapshot = self
             .settle(|s| {
-                let read = already_fresh || s["reported"]["at"] != read_before;
+                let read = already_fresh || reading_at(s) != read_before;
                 (read && !busy(s)) || stopping_problem(s).is_some()
             })
             .await?;
@@ -237,14 +227,11 @@ impl KeeperBackend {
                 "the running keeper could not read your presence from Graph yet",
             ));
         }
-        let held = serde_json::from_value::<Option<Intent>>(snapshot["intent"].clone())
-            .ok()
-            .flatten()
-            .map(|intent| Held {
-                intent,
-                pin_expires_at: None,
-                session_expires_at: None,
-            });
+        let held = snapshot.intent.map(|intent| Held {
+            intent,
+            pin_expires_at: None,
+            session_expires_at: None,
+        });
         Ok(StatusReport {
             graph,
             read_at: reading_at(&snapshot),

@@ -109,7 +109,6 @@ pub struct AccountJson {
     pub username: String,
     /// Object id.
     pub oid: String,
-    /// Tenant id.
     pub tenant_id: String,
 }
 

@@ -99,7 +99,6 @@ pub enum AppEvent {
         /// Why not.
         problem: Option<Problem>,
     },
-    /// The settings changed.
     SettingsChanged,
     /// The main process asks a lingering popup to show itself.
     ShowPopup,
@@ -231,7 +230,6 @@ impl Presently {
         let _ = self.inner.events.send(event);
     }
 
-    /// The keeper.
     pub fn keeper(&self) -> &Keeper {
         &self.inner.keeper
     }
@@ -264,7 +262,6 @@ impl Presently {
             })
     }
 
-    /// Back to automatic.
     pub fn back_to_automatic(&self) -> Result<(), Problem> {
         self.inner.keeper.back_to_automatic().map_err(stopped)
     }

@@ -1,7 +1,6 @@
 //! Presently's core, free of any GUI toolkit: settings, the wiring of sign-in and Graph, the problems users see,
 //! and the keeper that owns the one source of truth about the user's chosen presence and publishes it to every
 //! view (tray, popup, hotkeys, CLI).
-#![warn(missing_docs)]
 
 pub mod app;
 pub mod config;
@@ -9,10 +8,12 @@ pub mod hour_cycle;
 pub mod ipc;
 pub mod keeper;
 pub mod listen;
+pub mod notify;
 pub mod paths;
 pub mod problem;
 pub mod services;
 pub mod tokens;
+pub mod tray_view;
 pub mod wording;
 pub mod writer;
 

@@ -52,7 +52,6 @@ pub enum Action {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Problem {
-    /// The kind.
     pub kind: ProblemKind,
     /// Plain words: what happened.
     pub message: String,

@@ -1,6 +1,7 @@
 //! Words for facts that several surfaces show: until when a status is kept ("until 14:30", "until you change
 //! it"), where the sign-in is kept, and paths written the way people know them (`~/.local/share/presently`,
-//! `%APPDATA%\Presently`). The tray, the CLI and `presently-app set` word these facts here, so they say them the
+//! `%APPDATA%\Presently`), and the tray's smaller words (time left "3h 05m", what Graph reports, a retry's wait).
+//! The tray, the CLI and `presently-app set` word these facts here, so they say them the
 //! same way; the popup words them in `ui/src/format.ts` from the same parts of the snapshot.
 //!
 //! The core hands out parts (a kind, a path, a note made of whole sentences), never a sentence meant for one
@@ -9,10 +10,10 @@
 
 use std::path::{Path, PathBuf};
 
-use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
 use presently_auth::{StoreKind, StorePlace};
-use presently_model::{Intent, Until};
+use presently_model::{Availability, Intent, Until};
 
 use crate::hour_cycle::HourCycle;
 
@@ -222,6 +223,42 @@ pub fn folders_not_to_show() -> Vec<PathBuf> {
         folders.push(temp);
     }
     folders
+}
+
+/// Time left for the label beside the icon, in whole minutes rounded up: "42m", "3h 05m", "2d 4h".
+pub fn time_left_words(left: SignedDuration) -> String {
+    let mins = (left.as_secs().max(0) + 59) / 60;
+    match mins {
+        0..60 => format!("{mins}m"),
+        60..1440 => format!("{}h {:02}m", mins / 60, mins % 60),
+        _ => format!("{}d {}h", mins / 1440, mins % 1440 / 60),
+    }
+}
+
+/// What Graph reports, in words ("Offline", "Busy (idle)").
+pub fn availability_words(availability: &Availability) -> String {
+    match availability {
+        Availability::Available => "Available".into(),
+        Availability::AvailableIdle => "Available (idle)".into(),
+        Availability::Away => "Away".into(),
+        Availability::BeRightBack => "Be right back".into(),
+        Availability::Busy => "Busy".into(),
+        Availability::BusyIdle => "Busy (idle)".into(),
+        Availability::DoNotDisturb => "Do not disturb".into(),
+        Availability::Offline => "Offline".into(),
+        Availability::PresenceUnknown => "an unknown status".into(),
+        Availability::Focusing => "Focusing".into(),
+        Availability::Other(other) => other.clone(),
+    }
+}
+
+/// A wait in seconds as the tray's retry note says it: "30 s" under a minute and a half, else whole minutes up.
+pub fn seconds_words(secs: u64) -> String {
+    if secs < 90 {
+        format!("{secs} s")
+    } else {
+        format!("{} min", secs.div_ceil(60))
+    }
 }
 
 #[cfg(test)]

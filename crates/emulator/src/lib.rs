@@ -10,7 +10,6 @@
 //! - [`graph`]: `/v1.0` me and presence endpoints (handlers); [`presence_rules`]: how Teams combines sessions and pins.
 //! - [`faults`]: throttling and injected failures. [`log`]: the request log.
 //! - [`control`]: the `/_emulator/` JSON API. [`page`]: the live "what colleagues see" page.
-#![warn(missing_docs)]
 
 pub mod clock;
 pub mod control;

@@ -54,7 +54,6 @@ pub const SESSION_DEFAULT_LIFETIME: SignedDuration = SESSION_MIN_LIFETIME;
 
 /// A presence availability, spelled on the wire exactly as the variant name (contract §2: PascalCase, exact
 /// case). The list covers what Graph can report; only some are accepted by the write calls.
-#[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Availability {
     Available,
@@ -69,7 +68,6 @@ pub enum Availability {
 }
 
 /// A presence activity, spelled on the wire exactly as the variant name (contract §2).
-#[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Activity {
     Available,
@@ -301,10 +299,7 @@ pub enum DecidedBy {
     Pin,
     /// The highest-ranked live session.
     #[serde(rename_all = "camelCase")]
-    Session {
-        /// Its id.
-        session_id: String,
-    },
+    Session { session_id: String },
 }
 
 /// Why the engine refused a change.

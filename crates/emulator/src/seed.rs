@@ -41,7 +41,6 @@ pub struct Tenant {
     pub admin_consented_clients: Vec<String>,
 }
 
-/// A user.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct User {

@@ -3,7 +3,7 @@
 //!
 //! Each function takes a fuzzer's raw bytes, panics when a property does not hold and returns whether the input
 //! parsed.
-#![allow(clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(clippy::expect_used, clippy::panic)]
 
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap, HeaderValue};

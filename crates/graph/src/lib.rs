@@ -11,7 +11,6 @@
 //! - [`error`]: [`GraphError`] and what the user can do about each ([`UserAction`]).
 //! - [`token`]: the [`TokenSource`] trait and the redacting [`AccessToken`].
 //! - [`wire`]: request bodies and lenient response types.
-#![warn(missing_docs)]
 
 pub mod client;
 pub mod error;

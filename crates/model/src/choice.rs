@@ -39,34 +39,19 @@ pub enum DurationError {
     Empty,
     /// The text is not a duration in any accepted form.
     #[error("\"{input}\" is not a duration: {EXAMPLES}")]
-    Unreadable {
-        /// The text.
-        input: String,
-    },
+    Unreadable { input: String },
     /// A day without a time, e.g. `until tomorrow`.
     #[error("\"{input}\" needs a time, e.g. until tomorrow 9:00")]
-    MissingTime {
-        /// The text.
-        input: String,
-    },
+    MissingTime { input: String },
     /// A length of zero.
     #[error("\"{input}\" ends at once: choose at least 1 minute")]
-    Zero {
-        /// The text.
-        input: String,
-    },
+    Zero { input: String },
     /// A negative length.
     #[error("\"{input}\" is negative: choose a length or a time in the future")]
-    Negative {
-        /// The text.
-        input: String,
-    },
+    Negative { input: String },
     /// A length that is not a whole number of minutes.
     #[error("\"{input}\" is not a whole number of minutes: durations count in minutes, e.g. 1m or 90m")]
-    NotWholeMinutes {
-        /// The text.
-        input: String,
-    },
+    NotWholeMinutes { input: String },
     /// An end that has already passed.
     #[error("\"{input}\" is in the past (it is now {now}): choose a time in the future")]
     InPast {
@@ -77,10 +62,7 @@ pub enum DurationError {
     },
     /// A day that has passed, e.g. `until yesterday`.
     #[error("\"{input}\" is in the past: choose a time in the future")]
-    PastDay {
-        /// The text.
-        input: String,
-    },
+    PastDay { input: String },
     /// An end outside the range of representable time.
     #[error("\"{input}\" is too far in the future")]
     OutOfRange {
@@ -96,7 +78,6 @@ pub enum Day {
     Next,
     /// Today, strictly: refused if the time has passed.
     Today,
-    /// Tomorrow.
     Tomorrow,
     /// A given date, strictly: refused if it has passed.
     On(Date),
@@ -105,7 +86,6 @@ pub enum Day {
 /// A wall-clock end in the user's zone: `until [today|tomorrow|YYYY-MM-DD] HH:MM`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct WallClock {
-    /// The day.
     pub day: Day,
     /// The time of day (whole minutes).
     pub time: Time,

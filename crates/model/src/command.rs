@@ -11,7 +11,6 @@ use crate::status::{PreferredPresence, UnknownStatus};
 /// A checked status and duration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StatusChoice {
-    /// The status.
     pub status: PreferredPresence,
     /// How long; Graph's default when no option was given (as when picking a status in Teams).
     pub duration: DurationChoice,

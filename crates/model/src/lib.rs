@@ -18,8 +18,6 @@
 //! keeper and the tests decide what "now" is. Behaviour that follows Microsoft's documentation cites
 //! the project's contract (`graph-contract.md`, e.g. "contract §2").
 
-#![warn(missing_docs)]
-
 pub mod choice;
 pub mod command;
 pub mod duration;

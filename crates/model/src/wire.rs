@@ -123,31 +123,23 @@ lenient_wire_enum! {
 lenient_wire_enum! {
     /// The finer-grained reason (`activity` on the wire, contract §2).
     Activity {
-        /// Available.
         Available,
         /// An `Available` session that has not been refreshed for 5 minutes (contract §3).
         AvailableInactive,
-        /// Away.
         Away,
-        /// Be right back.
         BeRightBack,
-        /// Busy.
         Busy,
-        /// Do not disturb.
         DoNotDisturb,
         /// In a call (settable only through a session, contract §2).
         InACall,
         /// In a conference call (settable only through a session, contract §2).
         InAConferenceCall,
-        /// Inactive.
         Inactive,
         /// In a meeting (from the calendar).
         InAMeeting,
-        /// Offline.
         Offline,
         /// Off work: the activity of "appear offline" (contract §2).
         OffWork,
-        /// Out of office.
         OutOfOffice,
         /// Graph cannot tell.
         PresenceUnknown,

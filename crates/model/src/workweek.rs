@@ -21,7 +21,6 @@ fn bit(day: Weekday) -> u8 {
 }
 
 impl WorkDays {
-    /// Monday to Friday.
     pub const MONDAY_TO_FRIDAY: WorkDays = WorkDays(0b0001_1111);
     /// Every day of the week.
     pub const EVERY_DAY: WorkDays = WorkDays(0b0111_1111);

@@ -3,7 +3,6 @@
 //! lives through hours or days in seconds, and `advance_wall` makes the wall clock jump alone (a laptop that
 //! slept). Used by the keeper's end-to-end tests and the request-economy benchmark. Shared test helpers may
 //! depend on both the emulator and the client; neither depends on this.
-#![warn(missing_docs)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a harness failure must fail the test loudly
 
 pub mod pages;
@@ -38,7 +37,6 @@ pub struct Harness {
     pub oid: String,
     /// The running keeper.
     pub keeper: Keeper,
-    /// Its task.
     pub task: tokio::task::JoinHandle<()>,
     /// Sign-in and Graph clients.
     pub services: Services,
@@ -255,7 +253,6 @@ pub async fn start_presently(emulator: &Emulator, dir: &std::path::Path) -> pres
 pub struct ServedCore {
     /// The IPC server (its endpoint is where clients connect).
     pub server: presently_core::ipc::IpcServer,
-    /// The core.
     pub presently: presently_core::Presently,
     /// Its settings, state and socket folder.
     pub dir: tempfile::TempDir,

@@ -63,11 +63,7 @@ name: string,
 /**
  * Sign-in name.
  */
-username: string, 
-/**
- * Tenant id.
- */
-tenantId: string, } | { "state": "signInRequired", 
+username: string, tenantId: string, } | { "state": "signInRequired", 
 /**
  * Display name.
  */
@@ -143,11 +139,7 @@ export type TokenStoreView = {
 /**
  * False when tokens sit in a plain file (no credential store on this system).
  */
-secure: boolean, 
-/**
- * Which kind of store.
- */
-kind: StoreKind, 
+secure: boolean, kind: StoreKind, 
 /**
  * The file that holds the tokens, shortened as people write it (`~/.local/share/presently/tokens.enc`);
  * `None` in memory.
@@ -179,11 +171,7 @@ url: string, } | { "type": "retry" } | { "type": "openSettings" };
 /**
  * A failure as the user sees it.
  */
-export type Problem = { 
-/**
- * The kind.
- */
-kind: ProblemKind, 
+export type Problem = { kind: ProblemKind, 
 /**
  * Plain words: what happened.
  */

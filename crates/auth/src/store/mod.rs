@@ -220,7 +220,6 @@ impl fmt::Display for StorePreference {
 /// The store chosen at run time, and why.
 #[derive(Debug, Clone)]
 pub struct StoreChoice {
-    /// The store to use.
     pub store: Arc<dyn TokenStore>,
     /// Where the tokens are kept and why, in parts: each surface (the popup, `doctor`, `login`) words them for
     /// its own place (`presently_core::wording`).
@@ -231,7 +230,6 @@ pub struct StoreChoice {
 /// the popup puts it inside its own ("Your sign-in will be kept in Tokens are encrypted in ...").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StorePlace {
-    /// Which kind of store.
     pub kind: StoreKind,
     /// The file that holds the tokens (encrypted or not); `None` in memory.
     pub file: Option<PathBuf>,

@@ -257,7 +257,6 @@ fn effective(settings: &Settings, key: &str) -> (Option<String>, Source) {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingJson {
-    /// The key.
     pub key: &'static str,
     /// The effective value, `null` when unset.
     pub value: Option<String>,

@@ -66,7 +66,6 @@ impl Run {
 
 /// An emulator and a private home for the binary.
 pub struct Harness {
-    /// The emulator.
     pub emu: Emulator,
     /// The temporary folder everything lives in.
     pub dir: tempfile::TempDir,
@@ -462,7 +461,6 @@ impl Harness {
         serde_json::from_str(&text).unwrap()
     }
 
-    /// The saved refresh token.
     pub fn saved_refresh_token(&self) -> String {
         self.saved_tokens()["tokens"]["refreshToken"]
             .as_str()
@@ -470,7 +468,6 @@ impl Harness {
             .to_owned()
     }
 
-    /// The saved access token.
     pub fn saved_access_token(&self) -> String {
         self.saved_tokens()["tokens"]["accessToken"]
             .as_str()

@@ -277,21 +277,16 @@ pub struct Changes {
     pub tenant: Option<Change<String>>,
     /// Client id, normalised to lower-case hyphenated form.
     pub client_id: Option<Change<String>>,
-    /// Cloud.
     pub cloud: Option<Change<CloudName>>,
     /// Working-day end.
     pub workday_end: Option<Change<ClockTime>>,
     /// Working days.
     pub work_days: Option<Change<WorkDays>>,
-    /// On quit.
     pub on_quit: Option<Change<OnQuit>>,
-    /// Launch at login.
     pub launch_at_login: Option<bool>,
-    /// Notifications.
     pub notifications: Option<bool>,
     /// Time left beside the tray icon.
     pub tray_time_left: Option<bool>,
-    /// Hotkey duration.
     pub hotkey_duration: Option<Change<DurationChoice>>,
     /// New shortcuts (`Binding(None)`: cleared), in [`HotkeyAction::ALL`] order.
     pub hotkeys: Vec<(HotkeyAction, Binding)>,

@@ -189,7 +189,6 @@ impl fmt::Display for Source {
 /// A value and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Sourced<T> {
-    /// The value.
     pub value: T,
     /// Its origin.
     pub source: Source,
@@ -204,7 +203,6 @@ pub struct Settings {
     pub cloud: Sourced<Cloud>,
     /// Tenant segment.
     pub tenant: Sourced<String>,
-    /// Client id.
     pub client_id: Sourced<String>,
     /// Sign-in host override.
     pub login_url: Sourced<Option<String>>,
@@ -218,7 +216,6 @@ pub struct Settings {
     pub work_days: Sourced<WorkDays>,
     /// Behaviour on quit.
     pub on_quit: Sourced<OnQuit>,
-    /// Launch at login.
     pub launch_at_login: Sourced<bool>,
     /// Notifications on.
     pub notifications: Sourced<bool>,

@@ -6,6 +6,7 @@ mod client;
 mod endpoint;
 pub mod protocol;
 mod server;
+pub mod ui_events;
 
 pub use client::{CallError, Client};
 pub use endpoint::Endpoint;

@@ -78,7 +78,6 @@ pub enum Request {
 pub struct RequestFrame {
     /// Chosen by the client; echoed in the reply.
     pub id: u64,
-    /// The request.
     #[serde(flatten)]
     pub request: Request,
 }

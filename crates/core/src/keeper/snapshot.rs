@@ -53,13 +53,11 @@ pub enum AccountView {
     Unknown,
     /// Nobody is signed in.
     SignedOut,
-    /// Signed in.
     SignedIn {
         /// Display name.
         name: String,
         /// Sign-in name.
         username: String,
-        /// Tenant id.
         tenant_id: String,
     },
     /// This account must sign in again; the intent waits.
@@ -195,7 +193,6 @@ pub enum NextAction {
 pub struct TokenStoreView {
     /// False when tokens sit in a plain file (no credential store on this system).
     pub secure: bool,
-    /// Which kind of store.
     pub kind: presently_auth::StoreKind,
     /// The file that holds the tokens, shortened as people write it (`~/.local/share/presently/tokens.enc`);
     /// `None` in memory.

@@ -54,7 +54,6 @@ pub struct TeamsClientBody {
 pub struct TeamsStatusBody {
     /// One of the six preferred pairs' availability.
     pub availability: Availability,
-    /// Its activity.
     pub activity: Activity,
     /// Seconds until the status resets; the status's default (1 day Busy/DoNotDisturb, 7 days else) when absent.
     #[serde(default)]

@@ -80,7 +80,6 @@ pub struct LogPage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SummaryGroup {
-    /// The service.
     pub service: Service,
     /// Grant type or Graph action; `None` when the handler did not say.
     pub kind: Option<String>,

@@ -57,9 +57,7 @@ pub struct UserView {
     pub id: String,
     /// Sign-in name.
     pub user_principal_name: String,
-    /// Display name.
     pub display_name: String,
-    /// Tenant id.
     pub tenant_id: String,
     /// Consented scopes per client id.
     pub consents: std::collections::BTreeMap<String, Vec<String>>,

@@ -123,7 +123,6 @@ pub struct AccountChoice {
     pub oid: String,
     /// Display name.
     pub name: String,
-    /// UPN.
     pub upn: String,
 }
 

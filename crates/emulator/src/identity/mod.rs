@@ -4,7 +4,7 @@
 //! Map: [`keys`] signs; [`jwt`] mints and verifies access and id tokens (JWTs); [`state`] holds codes, refresh
 //! tokens, device grants and open sign-in pages; `scopes` parses scopes and keeps consents; `directory` resolves
 //! tenants, apps and redirect URIs; `discovery`, `authorize` and `token_endpoint` are the endpoints; `html` draws the
-//! pages; `issue` builds token responses.
+//! pages; `issue` builds token responses; `locked` runs a handler's step under the world's lock.
 //!
 //! Everything that expires follows the virtual clock. Secrets never reach the request log: handlers only note
 //! the client id, the user's object id and the kind of request.
@@ -16,6 +16,7 @@ mod html;
 mod issue;
 pub mod jwt;
 pub mod keys;
+mod locked;
 pub mod scopes;
 pub mod state;
 mod token_endpoint;

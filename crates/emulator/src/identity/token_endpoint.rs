@@ -30,6 +30,7 @@ use super::directory::{
     tenant_not_found,
 };
 use super::issue::{Issue, access_lifetime, after, new_refresh_token, no_store_json, token_body};
+use super::locked::{Changes, locked};
 use super::scopes::{self, RequestedScopes};
 use super::state::{DeviceGrant, DeviceStatus, RefreshStatus, digest, random_secret, random_user_code};
 use crate::errors::AadError;
@@ -39,14 +40,21 @@ use crate::world::{AppState, World};
 /// The device code grant type.
 pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
-/// What a grant decided under the lock: tokens to sign, or a refusal; plus who it was about.
-struct Decision {
-    result: Result<Issue, AadError>,
+/// What a grant decided under the lock: tokens to sign (or, for `/devicecode`, the body to send), or a
+/// refusal; plus who it was about.
+struct Decision<T = Issue> {
+    result: Result<T, AadError>,
     user: Option<String>,
     changed: bool,
 }
 
-impl Decision {
+impl<T> Changes for Decision<T> {
+    fn changed(&self) -> bool {
+        self.changed
+    }
+}
+
+impl<T> Decision<T> {
     fn refuse(err: AadError) -> Self {
         Self {
             result: Err(err),
@@ -122,14 +130,7 @@ pub async fn token(
         DEVICE_CODE_GRANT => "device_code",
         _ => "token",
     };
-    let decision = {
-        let mut world = state.world();
-        world.identity.sweep(now);
-        decide_grant(&mut world, now, &tenant, &params)
-    };
-    if decision.changed {
-        state.changed();
-    }
+    let decision = locked(&state, now, |world| decide_grant(world, now, &tenant, &params));
     let with_client_info = params.get("client_info").is_some_and(|v| v == "1");
     let resp = match decision.result {
         Ok(issue) => match token_body(&state, &issue, with_client_info, now) {
@@ -161,19 +162,10 @@ fn decide_grant(
         Ok(g) => g.to_owned(),
         Err(e) => return Decision::refuse(e),
     };
-    let Some(sel) = TenantSel::resolve(world, tenant) else {
-        return Decision::refuse(AadError::new("invalid_request", 90002, tenant_not_found(tenant)).at(now));
-    };
-    let client_id = match required(params, "client_id", now) {
-        Ok(c) => c.to_owned(),
+    let (sel, client) = match public_client(world, now, tenant, params) {
+        Ok(found) => found,
         Err(e) => return Decision::refuse(e),
     };
-    let Some(client) = client_for(world, &sel, &client_id).cloned() else {
-        return Decision::refuse(unknown_client(&client_id, &sel, now));
-    };
-    if params.contains_key("client_secret") || params.contains_key("client_assertion") {
-        return Decision::refuse(secret_from_public_client(now));
-    }
     match grant.as_str() {
         "authorization_code" => authorization_code(world, now, &sel, &client, params),
         "refresh_token" => refresh_token(world, now, &client, params),
@@ -187,6 +179,29 @@ fn decide_grant(
             .at(now),
         ),
     }
+}
+
+/// The tenant and the registered public client a `/token` or `/devicecode` request is for, or the refusal:
+/// unknown tenant (AADSTS90002), no `client_id` (900144), app not in that tenant (700016), a secret or an
+/// assertion from a public client (700025).
+// The error is the HTTP answer itself, as with `directory::required`: boxing it would buy nothing.
+#[allow(clippy::result_large_err)]
+fn public_client(
+    world: &World,
+    now: Timestamp,
+    tenant: &str,
+    params: &HashMap<String, String>,
+) -> Result<(TenantSel, Client), AadError> {
+    let sel = TenantSel::resolve(world, tenant)
+        .ok_or_else(|| AadError::new("invalid_request", 90002, tenant_not_found(tenant)).at(now))?;
+    let client_id = required(params, "client_id", now)?;
+    let client = client_for(world, &sel, client_id)
+        .cloned()
+        .ok_or_else(|| unknown_client(client_id, &sel, now))?;
+    if params.contains_key("client_secret") || params.contains_key("client_assertion") {
+        return Err(secret_from_public_client(now));
+    }
+    Ok((sel, client))
 }
 
 /// `base64url(sha256(verifier))`, the S256 transformation (RFC 7636 §4.2).
@@ -542,29 +557,15 @@ pub async fn devicecode(
     let params = form_body(&headers, &body);
     let client_id = params.get("client_id").cloned();
     let base = state.base_url().to_owned();
-    let (result, user, changed) = {
-        let mut world = state.world();
-        world.identity.sweep(now);
-        devicecode_locked(
-            &mut world,
-            now,
-            &tenant,
-            &params,
-            &base,
-            state.auto_approve.as_deref(),
-        )
-    };
-    if changed {
-        state.changed();
-    }
-    let resp = match result {
+    let decision = locked(&state, now, |world| {
+        devicecode_locked(world, now, &tenant, &params, &base, state.auto_approve.as_deref())
+    });
+    let resp = match decision.result {
         Ok(body) => no_store_json(body),
         Err(e) => e.into_response(),
     };
-    noted(resp, client_id.as_deref(), user.as_deref(), "devicecode")
+    noted(resp, client_id.as_deref(), decision.user.as_deref(), "devicecode")
 }
-
-type DeviceCodeOutcome = (Result<serde_json::Value, AadError>, Option<String>, bool);
 
 fn devicecode_locked(
     world: &mut World,
@@ -573,28 +574,18 @@ fn devicecode_locked(
     params: &HashMap<String, String>,
     base: &str,
     auto_approve: Option<&str>,
-) -> DeviceCodeOutcome {
-    let refuse = |e: AadError| (Err(e), None, false);
-    let Some(sel) = TenantSel::resolve(world, tenant) else {
-        return refuse(AadError::new("invalid_request", 90002, tenant_not_found(tenant)).at(now));
+) -> Decision<serde_json::Value> {
+    let (sel, client) = match public_client(world, now, tenant, params) {
+        Ok(found) => found,
+        Err(e) => return Decision::refuse(e),
     };
-    let client_id = match required(params, "client_id", now) {
-        Ok(c) => c.to_owned(),
-        Err(e) => return refuse(e),
-    };
-    let Some(client) = client_for(world, &sel, &client_id).cloned() else {
-        return refuse(unknown_client(&client_id, &sel, now));
-    };
-    if params.contains_key("client_secret") || params.contains_key("client_assertion") {
-        return refuse(secret_from_public_client(now));
-    }
     let scope = match required(params, "scope", now) {
         Ok(s) => s,
-        Err(e) => return refuse(e),
+        Err(e) => return Decision::refuse(e),
     };
     let requested = match RequestedScopes::parse(scope) {
         Ok(r) => r,
-        Err(e) => return refuse(AadError::new("invalid_scope", 70011, e.to_string()).at(now)),
+        Err(e) => return Decision::refuse(AadError::new("invalid_scope", 70011, e.to_string()).at(now)),
     };
     let device_code = random_secret(64);
     let mut user_code = random_user_code();
@@ -650,7 +641,11 @@ fn devicecode_locked(
     authenticate."
         ),
     });
-    (Ok(body), user, changed)
+    Decision {
+        result: Ok(body),
+        user,
+        changed,
+    }
 }
 
 #[cfg(test)]

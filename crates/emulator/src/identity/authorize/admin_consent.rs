@@ -11,14 +11,9 @@ pub async fn admin_consent(
 ) -> Response {
     let now = state.clock.now();
     let params = query.as_deref().and_then(parse_pairs).unwrap_or_default();
-    let out = {
-        let mut world = state.world();
-        world.identity.sweep(now);
-        admin_consent_locked(&state, &mut world, now, &tenant, &params)
-    };
-    if out.changed {
-        state.changed();
-    }
+    let out = locked(&state, now, |world| {
+        admin_consent_locked(&state, world, now, &tenant, &params)
+    });
     noted(
         out.resp,
         nonempty(&params, "client_id"),
@@ -34,8 +29,6 @@ pub(super) fn admin_consent_locked(
     tenant: &str,
     params: &std::collections::HashMap<String, String>,
 ) -> Outcome {
-    let page_error =
-        |code: u32, msg: String| Outcome::plain(html::error_page(StatusCode::BAD_REQUEST, code, &msg, now));
     let (sel, client_id, client) = match tenant_and_client(world, now, tenant, params) {
         Ok(found) => found,
         Err(refused) => return *refused,
@@ -44,7 +37,7 @@ pub(super) fn admin_consent_locked(
     if let Some(uri) = redirect_uri
         && !redirect_allowed(&client, uri)
     {
-        return page_error(50011, redirect_mismatch(uri, client_id));
+        return page_error(50011, &redirect_mismatch(uri, client_id), now);
     }
     let pending = PendingSignIn {
         client_id: client.client_id.clone(),

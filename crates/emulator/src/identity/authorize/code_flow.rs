@@ -11,14 +11,9 @@ pub async fn authorize(
 ) -> Response {
     let now = state.clock.now();
     let params = query.as_deref().and_then(parse_pairs).unwrap_or_default();
-    let out = {
-        let mut world = state.world();
-        world.identity.sweep(now);
-        authorize_locked(&state, &mut world, now, &tenant, &params)
-    };
-    if out.changed {
-        state.changed();
-    }
+    let out = locked(&state, now, |world| {
+        authorize_locked(&state, world, now, &tenant, &params)
+    });
     let client = nonempty(&params, "client_id");
     noted(out.resp, client, out.user.as_deref(), "authorize")
 }
@@ -30,17 +25,15 @@ pub(super) fn authorize_locked(
     tenant: &str,
     params: &std::collections::HashMap<String, String>,
 ) -> Outcome {
-    let page_error =
-        |code: u32, msg: String| Outcome::plain(html::error_page(StatusCode::BAD_REQUEST, code, &msg, now));
     let (sel, client_id, client) = match tenant_and_client(world, now, tenant, params) {
         Ok(found) => found,
         Err(refused) => return *refused,
     };
     let Some(redirect_uri) = nonempty(params, "redirect_uri") else {
-        return page_error(900971, "No reply address provided.".into());
+        return page_error(900971, "No reply address provided.", now);
     };
     if !redirect_allowed(&client, redirect_uri) {
-        return page_error(50011, redirect_mismatch(redirect_uri, client_id));
+        return page_error(50011, &redirect_mismatch(redirect_uri, client_id), now);
     }
     let app_state = params.get("state").map(String::as_str);
     let fail = |error: &str, code: u32, msg: &str| {

@@ -11,18 +11,15 @@ pub async fn decide(State(state): State<AppState>, headers: HeaderMap, body: Byt
     let form = form_body(&headers, &body);
     let request_id = form.get("request").cloned().unwrap_or_default();
     let action = form.get("action").cloned().unwrap_or_default();
-    let (out, kind) = {
-        let mut world = state.world();
-        world.identity.sweep(now);
+    let (out, kind) = locked(&state, now, |world| {
         match world.identity.pending.get(&request_id).cloned() {
             None => (
-                Outcome::plain(html::error_page(
-                    StatusCode::BAD_REQUEST,
+                page_error(
                     9002313,
                     "Invalid request. Request is malformed or invalid. (This sign-in page has expired or was \
 already used: go back to the app and sign in again.)",
                     now,
-                )),
+                ),
                 "authorize",
             ),
             Some(pending) => {
@@ -33,7 +30,7 @@ already used: go back to the app and sign in again.)",
                 };
                 let out = decide_locked(
                     state.base_url(),
-                    &mut world,
+                    world,
                     now,
                     &request_id,
                     pending,
@@ -43,10 +40,7 @@ already used: go back to the app and sign in again.)",
                 (out, kind)
             }
         }
-    };
-    if out.changed {
-        state.changed();
-    }
+    });
     noted(out.resp, out.client.as_deref(), out.user.as_deref(), kind)
 }
 
@@ -72,12 +66,7 @@ pub(super) fn decide_locked(
 ) -> Outcome {
     let Some(sel) = TenantSel::resolve(world, &pending.tenant_segment) else {
         world.identity.pending.remove(request_id);
-        return Outcome::plain(html::error_page(
-            StatusCode::BAD_REQUEST,
-            90002,
-            &tenant_not_found(&pending.tenant_segment),
-            now,
-        ));
+        return page_error(90002, &tenant_not_found(&pending.tenant_segment), now);
     };
     match action {
         "deny" => {
@@ -109,31 +98,20 @@ request may be sent to the admin.",
                 .filter(|u| sel.admits(u))
                 .cloned();
             let Some(user) = user else {
-                return Outcome::plain(html::error_page(
-                    StatusCode::BAD_REQUEST,
+                return page_error(
                     50034,
                     "The user account does not exist in the directory. To sign into this application, the account \
 must be added to the directory.",
                     now,
-                ));
+                );
             };
             let Some(client) = world.client(&pending.client_id).cloned() else {
                 world.identity.pending.remove(request_id);
-                return Outcome::plain(html::error_page(
-                    StatusCode::BAD_REQUEST,
-                    700016,
-                    &app_not_found(&pending.client_id, &user.tenant_id),
-                    now,
-                ));
+                return page_error(700016, &app_not_found(&pending.client_id, &user.tenant_id), now);
             };
             if !client_in_users_tenant(world, &client, &user) {
                 world.identity.pending.remove(request_id);
-                return Outcome::plain(html::error_page(
-                    StatusCode::BAD_REQUEST,
-                    700016,
-                    &app_not_found(&pending.client_id, &user.tenant_id),
-                    now,
-                ));
+                return page_error(700016, &app_not_found(&pending.client_id, &user.tenant_id), now);
             }
             pending.chosen_user = Some(user.id.clone());
             world
@@ -149,12 +127,11 @@ must be added to the directory.",
                 .and_then(|u| world.user(u))
                 .cloned();
             let Some(user) = user else {
-                return Outcome::plain(html::error_page(
-                    StatusCode::BAD_REQUEST,
+                return page_error(
                     9002313,
                     "Invalid request. Request is malformed or invalid. (Pick an account first.)",
                     now,
-                ));
+                );
             };
             world.identity.pending.remove(request_id);
             if let PendingKind::AdminConsent { .. } = pending.kind {
@@ -176,11 +153,10 @@ must be added to the directory.",
             scopes::record_consent(world, &user.id, &pending.client_id, &graph);
             complete(world, now, &pending, &user, graph)
         }
-        _ => Outcome::plain(html::error_page(
-            StatusCode::BAD_REQUEST,
+        _ => page_error(
             9002313,
             "Invalid request. Request is malformed or invalid. (Unknown action.)",
             now,
-        )),
+        ),
     }
 }

@@ -12,25 +12,24 @@ pub async fn device_login_submit(State(state): State<AppState>, headers: HeaderM
     let now = state.clock.now();
     let form = form_body(&headers, &body);
     let typed = form.get("otc").cloned().unwrap_or_default();
-    let (resp, client) = {
-        let mut world = state.world();
-        world.identity.sweep(now);
-        device_login_locked(&mut world, now, &typed)
-    };
-    noted(resp, client.as_deref(), None, "devicelogin")
+    let out = locked(&state, now, |world| device_login_locked(world, now, &typed));
+    noted(out.resp, out.client.as_deref(), None, "devicelogin")
 }
 
-pub(super) fn device_login_locked(
-    world: &mut World,
-    now: Timestamp,
-    typed: &str,
-) -> (Response, Option<String>) {
+pub(super) fn device_login_locked(world: &mut World, now: Timestamp, typed: &str) -> Outcome {
+    // Picking the code only opens a page: nothing a watcher shows changes.
+    let page = |resp: Response, client: Option<String>| Outcome {
+        resp,
+        user: None,
+        client,
+        changed: false,
+    };
     let found = world
         .identity
         .device_by_user_code(typed)
         .map(|(d, g)| (d.clone(), g.clone()));
     let Some((device_digest, grant)) = found else {
-        return (
+        return page(
             html::device_code_entry(Some(
                 "That code didn\u{2019}t work. Check the code and try again.",
             )),
@@ -39,7 +38,7 @@ pub(super) fn device_login_locked(
     };
     let client = Some(grant.client_id.clone());
     if grant.expires_at <= now {
-        return (
+        return page(
             html::device_code_entry(Some(
                 "That code has expired. Go back to your device and start over to get a new one.",
             )),
@@ -47,7 +46,7 @@ pub(super) fn device_login_locked(
         );
     }
     if grant.status != DeviceStatus::Pending {
-        return (
+        return page(
             html::device_code_entry(Some(
                 "That code was already used. Go back to your device and start over to get a new one.",
             )),
@@ -55,7 +54,7 @@ pub(super) fn device_login_locked(
         );
     }
     let Some(sel) = TenantSel::resolve(world, &grant.tenant_segment) else {
-        return (
+        return page(
             html::device_code_entry(Some(
                 "That code didn\u{2019}t work. Check the code and try again.",
             )),
@@ -78,5 +77,5 @@ pub(super) fn device_login_locked(
             expires_at: grant.expires_at.min(after(now, PENDING_SECS)),
         },
     );
-    (resp, client)
+    page(resp, client)
 }

@@ -24,20 +24,10 @@ pub(super) fn auto_complete(
         return deny(world, now, &pending, "invalid_request", 50020, &msg);
     }
     let Some(client) = world.client(&pending.client_id).cloned() else {
-        return Outcome::plain(html::error_page(
-            StatusCode::BAD_REQUEST,
-            700016,
-            &app_not_found(&pending.client_id, &user.tenant_id),
-            now,
-        ));
+        return page_error(700016, &app_not_found(&pending.client_id, &user.tenant_id), now);
     };
     if !client_in_users_tenant(world, &client, &user) {
-        return Outcome::plain(html::error_page(
-            StatusCode::BAD_REQUEST,
-            700016,
-            &app_not_found(&pending.client_id, &user.tenant_id),
-            now,
-        ));
+        return page_error(700016, &app_not_found(&pending.client_id, &user.tenant_id), now);
     }
     if let PendingKind::AdminConsent { .. } = pending.kind {
         return admin_consent_granted(world, now, &pending, &user);

@@ -41,6 +41,7 @@ use super::directory::{
 };
 use super::html::{self, AccountChoice};
 use super::issue::after;
+use super::locked::{Changes, locked};
 use super::scopes::{self, RequestedScopes};
 use super::state::{AuthCode, DeviceStatus, PendingKind, PendingSignIn, digest, random_secret};
 use crate::seed::User;
@@ -55,6 +56,12 @@ struct Outcome {
     user: Option<String>,
     client: Option<String>,
     changed: bool,
+}
+
+impl Changes for Outcome {
+    fn changed(&self) -> bool {
+        self.changed
+    }
 }
 
 impl Outcome {
@@ -178,6 +185,12 @@ first.",
     )
 }
 
+/// A sign-in page refusing the request (400, with its AADSTS code), shown in the browser instead of a redirect
+/// to the app.
+fn page_error(code: u32, message: &str, now: Timestamp) -> Outcome {
+    Outcome::plain(html::error_page(StatusCode::BAD_REQUEST, code, message, now))
+}
+
 /// The tenant and the registered client a sign-in or admin-consent page is for, or the page refusing it:
 /// unknown tenant (AADSTS90002), no `client_id` (900144), app not in that tenant (700016).
 fn tenant_and_client<'p>(
@@ -186,28 +199,18 @@ fn tenant_and_client<'p>(
     tenant: &str,
     params: &'p std::collections::HashMap<String, String>,
 ) -> Result<(TenantSel, &'p str, crate::seed::Client), Box<Outcome>> {
-    let page_error = |code: u32, msg: String| {
-        Box::new(Outcome::plain(html::error_page(
-            StatusCode::BAD_REQUEST,
-            code,
-            &msg,
-            now,
-        )))
-    };
+    let refuse = |code: u32, msg: String| Box::new(page_error(code, &msg, now));
     let Some(sel) = TenantSel::resolve(world, tenant) else {
-        return Err(page_error(90002, tenant_not_found(tenant)));
+        return Err(refuse(90002, tenant_not_found(tenant)));
     };
     let Some(client_id) = nonempty(params, "client_id") else {
-        return Err(page_error(
+        return Err(refuse(
             900144,
             "The request body must contain the following parameter: 'client_id'.".into(),
         ));
     };
     let Some(client) = client_for(world, &sel, client_id).cloned() else {
-        return Err(page_error(
-            700016,
-            app_not_found(client_id, &directory_name(&sel)),
-        ));
+        return Err(refuse(700016, app_not_found(client_id, &directory_name(&sel))));
     };
     Ok((sel, client_id, client))
 }

@@ -2,12 +2,14 @@
 //! Offline", "Busy until 15:00 · checked 14:05" when Graph was last read over five minutes ago), the problem
 //! (shown first), the tooltip, the time left of a timed status (the label beside the icon), which status carries
 //! the check mark and what the sign-in item says; and when the view next changes by the clock alone, so the tray
-//! wakes only then. Pure, so every rule is tested here; `tray.rs` only hands the result to Tauri.
+//! wakes only then. Pure, so every rule is tested here; the desktop app's `tray.rs` only hands the result to Tauri.
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
-use presently_core::keeper::{AccountView, Agreement, KeeperActivity, Reported, Snapshot};
 use presently_model::{Availability, PreferredPresence, Preset};
+
+use crate::keeper::{AccountView, Agreement, KeeperActivity, Snapshot};
+use crate::wording::{availability_words, seconds_words, time_left_words, until_words};
 
 /// The tray icon: the effective status, or a state that matters more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,7 +79,6 @@ impl SignItem {
 /// Everything the tray renders.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrayView {
-    /// The icon.
     pub icon: TrayIcon,
     /// One line: the status and until when, and what Graph reports when it differs. First (disabled) line of
     /// the menu, since Linux panels show no tooltips.
@@ -95,7 +96,7 @@ pub struct TrayView {
 }
 
 /// A reading older than this is shown with the time it was taken ("· checked 14:05"): the core's rule.
-pub const READING_AGE_SHOWN_AFTER: SignedDuration = presently_core::keeper::AGE_SHOWN_AFTER;
+pub const READING_AGE_SHOWN_AFTER: SignedDuration = crate::keeper::AGE_SHOWN_AFTER;
 
 impl TrayView {
     /// The view of `snapshot` at `now` in the user's `zone`.
@@ -137,10 +138,13 @@ impl TrayView {
                 Some(intent) => format!(
                     "{} {}",
                     intent.status.display_name(),
-                    presently_core::wording::until_words(intent, now, zone, snapshot.hour_cycle)
+                    until_words(intent, now, zone, snapshot.hour_cycle)
                 ),
                 None => match &snapshot.reported {
-                    Some(reported) => format!("Automatic — Graph reports {}", availability_words(reported)),
+                    Some(reported) => format!(
+                        "Automatic — Graph reports {}",
+                        availability_words(&reported.availability)
+                    ),
                     None => "Automatic".to_string(),
                 },
             }
@@ -151,7 +155,7 @@ impl TrayView {
             && !signed_out
             && age > READING_AGE_SHOWN_AFTER
         {
-            let at = presently_core::wording::clock_words(reported.at, zone, snapshot.hour_cycle);
+            let at = crate::wording::clock_words(reported.at, zone, snapshot.hour_cycle);
             headline.push_str(&format!(" · checked {at}"));
         }
         if sign_in_required {
@@ -160,7 +164,10 @@ impl TrayView {
             (intent, &snapshot.agreement, &snapshot.reported)
             && reported.as_status != Some(intent.status)
         {
-            headline.push_str(&format!(" — Graph reports {}", availability_words(reported)));
+            headline.push_str(&format!(
+                " — Graph reports {}",
+                availability_words(&reported.availability)
+            ));
         }
 
         let detail = snapshot.problem.as_ref().map(|p| match p.retry_in_secs {
@@ -234,26 +241,25 @@ impl TrayView {
     }
 }
 
-/// Time left for the label beside the icon, in whole minutes rounded up: "42m", "3h 05m", "2d 4h".
-pub fn time_left_words(left: SignedDuration) -> String {
-    let mins = (left.as_secs().max(0) + 59) / 60;
-    match mins {
-        0..60 => format!("{mins}m"),
-        60..1440 => format!("{}h {:02}m", mins / 60, mins % 60),
-        _ => format!("{}d {}h", mins / 1440, mins % 1440 / 60),
-    }
-}
-
-/// The durations the tray menu offers, in order (Graph's default is for the CLI and settings only).
-pub const MENU_DURATIONS: [Preset; 7] = [
-    Preset::Minutes30,
-    Preset::Hour1,
-    Preset::Hours2,
-    Preset::Hours4,
-    Preset::Hours8,
-    Preset::EndOfDay,
-    Preset::UntilChanged,
-];
+/// The durations the tray menu offers: every preset in the model's menu order but Graph's default, which is for the
+/// CLI and settings only. Worked out at compile time: a new preset, or Graph's default no longer last, stops the
+/// build here until the tray decides what it shows.
+pub const MENU_DURATIONS: [Preset; 7] = {
+    let [
+        m30,
+        h1,
+        h2,
+        h4,
+        h8,
+        end_of_day,
+        until_changed,
+        Preset::GraphDefault,
+    ] = Preset::ALL
+    else {
+        panic!("Preset::ALL ends with GraphDefault")
+    };
+    [m30, h1, h2, h4, h8, end_of_day, until_changed]
+};
 
 /// A duration's label in the menu.
 pub fn duration_label(preset: Preset) -> &'static str {
@@ -276,36 +282,11 @@ fn status_of(availability: &Availability) -> Option<PreferredPresence> {
     }
 }
 
-/// What Graph reports, in words ("Offline", "Busy (idle)").
-fn availability_words(reported: &Reported) -> String {
-    match &reported.availability {
-        Availability::Available => "Available".into(),
-        Availability::AvailableIdle => "Available (idle)".into(),
-        Availability::Away => "Away".into(),
-        Availability::BeRightBack => "Be right back".into(),
-        Availability::Busy => "Busy".into(),
-        Availability::BusyIdle => "Busy (idle)".into(),
-        Availability::DoNotDisturb => "Do not disturb".into(),
-        Availability::Offline => "Offline".into(),
-        Availability::PresenceUnknown => "an unknown status".into(),
-        Availability::Focusing => "Focusing".into(),
-        Availability::Other(other) => other.clone(),
-    }
-}
-
-fn seconds_words(secs: u64) -> String {
-    if secs < 90 {
-        format!("{secs} s")
-    } else {
-        format!("{} min", secs.div_ceil(60))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use presently_core::keeper::TokenStoreView;
-    use presently_core::{Action, Problem, ProblemKind};
+    use crate::keeper::{Reported, TokenStoreView};
+    use crate::{Action, Problem, ProblemKind};
     use presently_model::{Activity, Intent, Origin, Until};
 
     const NOW: &str = "2025-06-02T10:00:00Z"; // a Monday; the zone is UTC
@@ -336,9 +317,9 @@ mod tests {
             problem_since: None,
             token_store: TokenStoreView::of(
                 &presently_auth::StorePlace::memory(),
-                &presently_core::wording::KnownFolders::default(),
+                &crate::wording::KnownFolders::default(),
             ),
-            hour_cycle: presently_core::hour_cycle::HourCycle::H23,
+            hour_cycle: crate::hour_cycle::HourCycle::H23,
         }
     }
 
@@ -528,7 +509,7 @@ mod tests {
         s.reported = Some(r);
         assert_eq!(view(&s).headline, "Busy until 15:00 · checked 09:05");
         // On a 12-hour clock both times read as the popup writes them.
-        s.hour_cycle = presently_core::hour_cycle::HourCycle::H12;
+        s.hour_cycle = crate::hour_cycle::HourCycle::H12;
         assert_eq!(view(&s).headline, "Busy until 3:00 PM · checked 9:05 AM");
     }
 
@@ -608,13 +589,13 @@ mod tests {
 
 /// The tray's words, read as a person reads them: every view of every state the golden fixtures describe, each
 /// problem the popup's fixtures carry, every way a choice ends, must pass the word check every surface shares
-/// (`presently_core::wording::flaws`).
+/// (`crate::wording::flaws`).
 #[cfg(test)]
 mod words {
     use super::*;
-    use presently_core::keeper::TokenStoreView;
-    use presently_core::wording::{KnownFolders, flaws};
-    use presently_core::{Problem, ProblemKind};
+    use crate::keeper::{Reported, TokenStoreView};
+    use crate::wording::{KnownFolders, flaws};
+    use crate::{Problem, ProblemKind};
     use presently_model::{Activity, Intent, Origin, Until};
 
     fn now() -> Timestamp {
@@ -624,7 +605,8 @@ mod words {
     /// The problems of the popup's golden fixtures (`ui/src/fixtures/problems.json`), plus one whose message
     /// already ends in a full stop and is retried, as the keeper's offline problem does.
     fn problems() -> Vec<Problem> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/fixtures/problems.json");
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/fixtures/problems.json");
         let text = std::fs::read_to_string(&path).unwrap();
         let mut list: Vec<Problem> = serde_json::from_str(&text).unwrap();
         assert!(list.len() >= 5, "{} problems in {}", list.len(), path.display());
@@ -718,7 +700,7 @@ mod words {
                                 &presently_auth::StorePlace::memory(),
                                 &KnownFolders::default(),
                             ),
-                            hour_cycle: presently_core::hour_cycle::HourCycle::H23,
+                            hour_cycle: crate::hour_cycle::HourCycle::H23,
                         });
                     }
                 }
@@ -729,7 +711,7 @@ mod words {
 
     #[test]
     fn every_tray_text_reads_well() {
-        let folders = presently_core::wording::folders_not_to_show();
+        let folders = crate::wording::folders_not_to_show();
         let mut bad = vec![];
         let mut cut = vec![];
         let mut read = 0;

@@ -2,8 +2,8 @@
 //! the contract's), and how each frame pushed by the local IPC becomes one of them. `ui/src/ipc.ts` listens to
 //! exactly these names.
 
-use presently_core::AppEvent;
-use presently_core::ipc::EventFrame;
+use crate::AppEvent;
+use crate::ipc::EventFrame;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -82,9 +82,9 @@ fn emit<T: Serialize + ?Sized>(event: UiEvent, payload: &T) -> Route {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use presently_core::app::DeviceCodeView;
-    use presently_core::keeper::KeeperEvent;
-    use presently_core::{Problem, ProblemKind};
+    use crate::app::DeviceCodeView;
+    use crate::keeper::KeeperEvent;
+    use crate::{Problem, ProblemKind};
     use presently_model::PreferredPresence;
 
     /// A frame as the popup reads it off the wire from the IPC server.
@@ -151,8 +151,8 @@ mod tests {
     #[test]
     fn state_frames_carry_the_snapshot_through_and_unknown_frames_are_dropped() {
         // A golden snapshot the popup is tested with (crates/core/tests/ui_payloads.rs writes it).
-        let golden = include_str!("../../ui/src/fixtures/snapshot-busy.json");
-        let snapshot: presently_core::Snapshot = serde_json::from_str(golden).unwrap();
+        let golden = include_str!("../../../../ui/src/fixtures/snapshot-busy.json");
+        let snapshot: crate::Snapshot = serde_json::from_str(golden).unwrap();
         let Route::Emit(UiEvent::StateChanged, payload) =
             route(&EventFrame::State(Box::new(snapshot.clone())))
         else {
