@@ -8,6 +8,7 @@ pub mod config;
 pub mod ipc;
 pub mod keeper;
 pub mod listen;
+pub mod log_file;
 pub mod paths;
 pub mod problem;
 pub mod services;
