@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod config;
+pub mod diagnostics;
 pub mod ipc;
 pub mod keeper;
 pub mod listen;
