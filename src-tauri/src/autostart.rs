@@ -162,11 +162,30 @@ pub fn install<R: Runtime>(app: &AppHandle<R>, presently: Presently) {
             if applied != Some(wanted) {
                 let app = app.clone();
                 let result = tauri::async_runtime::spawn_blocking(move || sync(&app, wanted)).await;
-                match result {
-                    Ok(Ok(_)) => applied = Some(wanted),
-                    Ok(Err(e)) => tracing::warn!(error = %e, "launch at login"),
-                    Err(e) => tracing::warn!(error = %e, "launch at login: the task failed"),
-                }
+                use presently_core::diagnostics::LoginEntry;
+                let entry = match result {
+                    Ok(Ok(_)) => {
+                        applied = Some(wanted);
+                        if wanted {
+                            LoginEntry::Present
+                        } else {
+                            LoginEntry::Absent
+                        }
+                    }
+                    Ok(Err(e)) => {
+                        tracing::warn!(error = %e, "launch at login");
+                        LoginEntry::Failed {
+                            reason: e.to_string(),
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "launch at login: the task failed");
+                        LoginEntry::Failed {
+                            reason: e.to_string(),
+                        }
+                    }
+                };
+                presently.self_reports().set_login_entry(entry);
             }
             // Until the settings change (or a missed event might have said so).
             loop {

@@ -262,6 +262,9 @@ fn connect<R: tauri::Runtime>(
         no_tray(&e);
     }
     crate::autostart::install(app, presently.clone());
+    if let Some(dir) = crate::log_dir_in_use() {
+        presently.self_reports().set_log_dir(dir.to_path_buf());
+    }
     crate::notify::install(app, presently.clone());
     crate::hotkeys::install(app, presently.clone(), launcher.clone(), hotkeys);
     if let Some(page) = &demo_page {

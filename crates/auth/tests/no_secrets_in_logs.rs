@@ -3,8 +3,10 @@
 //! Every identity-platform request of a full run (browser sign-in, refresh, device-code sign-in, a refused refresh)
 //! passes through a recording reverse proxy, so the test knows every secret that went over the wire, including the
 //! PKCE verifier the crate generates internally. A global subscriber captures all `tracing` output (and `log`
-//! records, bridged) at TRACE while that runs. Then no 16-character piece of any secret may appear in the captured
-//! output, nor in any error's `Display` or `Debug`, nor in a token set's `Debug`.
+//! records, bridged) at TRACE while that runs, in memory and through the app's size-rotated log file writer
+//! (`presently_core::log_file`, cut small here so the run spans several files). Then no 16-character piece of any
+//! secret may appear in the captured output, in any of the log files, nor in any error's `Display` or `Debug`,
+//! nor in a token set's `Debug`.
 
 // Helpers outside `#[test]` functions unwrap on purpose: a failed helper is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -156,12 +158,25 @@ fn pieces(secret: &str) -> Vec<&str> {
 
 #[tokio::test(start_paused = true)]
 async fn a_full_run_with_trace_logging_leaks_no_token_code_verifier_or_device_code() {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
     let captured = Captured::default();
     let sink = captured.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || sink.clone())
+    let log_dir = tempfile::tempdir().unwrap();
+    let file =
+        presently_core::log_file::LogFile::open_with_limits(log_dir.path(), "app", 4 * 1024, 10_000).unwrap();
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(move || sink.clone()),
+        )
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(Mutex::new(file)),
+        )
+        .with(tracing_subscriber::filter::LevelFilter::TRACE)
         .try_init()
         .unwrap();
 
@@ -258,11 +273,34 @@ async fn a_full_run_with_trace_logging_leaks_no_token_code_verifier_or_device_co
         log.contains("TRACE") || log.contains("DEBUG"),
         "lower levels are captured too"
     );
+    let mut files: Vec<_> = std::fs::read_dir(log_dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let in_files: Vec<String> = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
+    let file_bytes: usize = in_files.iter().map(String::len).sum();
+    assert!(files.len() >= 3, "the run spans several log files: {files:?}");
+    assert!(
+        in_files.iter().any(|t| t.contains("browser sign-in complete")),
+        "the log file gets the lines too"
+    );
+    // The two writers format the same events; only their timestamps differ (in value, not in width).
+    assert!(
+        file_bytes.abs_diff(log.len()) < log.len() / 100,
+        "the files hold the whole run: {file_bytes} bytes against {} in memory",
+        log.len()
+    );
     let _ = writeln!(
         std::io::stderr(),
-        "checked {} secrets against {} bytes of TRACE output and {} error/debug texts",
+        "checked {} secrets against {} bytes of TRACE output, {} files ({file_bytes} bytes) of the log file and \
+         {} error/debug texts",
         secrets.len(),
         log.len(),
+        files.len(),
         texts.len()
     );
 
@@ -272,6 +310,13 @@ async fn a_full_run_with_trace_logging_leaks_no_token_code_verifier_or_device_co
                 !log.contains(piece),
                 "a piece of a {name} appears in the tracing output"
             );
+            for (file, text) in files.iter().zip(&in_files) {
+                assert!(
+                    !text.contains(piece),
+                    "a piece of a {name} appears in the log file {}",
+                    file.display()
+                );
+            }
             for text in &texts {
                 assert!(
                     !text.contains(piece),

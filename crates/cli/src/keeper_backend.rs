@@ -253,6 +253,22 @@ impl KeeperBackend {
     }
 }
 
+/// The running keeper's own state (`presently doctor`), or `None` when no keeper answers at `endpoint`.
+pub async fn running_process_state(
+    endpoint: Endpoint,
+) -> Option<Result<presently_core::diagnostics::ProcessState, Problem>> {
+    let keeper = KeeperBackend::connect(endpoint).await?;
+    let answer = keeper.client.call(Request::ProcessState).await.map_err(problem);
+    Some(answer.and_then(|value| {
+        serde_json::from_value(value).map_err(|e| {
+            Problem::new(
+                ProblemKind::Internal,
+                format!("the running keeper answered in a form this presently does not read: {e}"),
+            )
+        })
+    }))
+}
+
 /// After `login`/`logout` changed the saved sign-in: a running keeper reloads it (and resumes a waiting status
 /// after a new sign-in). Returns a note for the user when a keeper was told.
 pub async fn tell_running_keeper(data_dir: &std::path::Path) -> Option<String> {

@@ -305,3 +305,68 @@ fn listens(address: &std::path::Path) -> bool {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_asks_the_running_keeper_for_its_state_and_names_the_log_folder() {
+    let h = Harness::auto_approving().await;
+    h.login_with_curl().await.expect(0);
+    let alone = h.run(&["--json", "doctor"]).await;
+    alone.expect(0);
+    let json = alone.json();
+    assert_eq!(json["running"], serde_json::Value::Null, "{json:#}");
+    let check = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "running app")
+        .cloned()
+        .unwrap();
+    assert!(
+        check["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no Presently app or keeper is running"),
+        "{check:#}"
+    );
+    // With a data folder of its own, the log is kept beside it (presently_core::log_file).
+    assert_eq!(
+        json["logFolder"].as_str().map(std::path::PathBuf::from),
+        Some(h.data_dir().join("logs"))
+    );
+
+    let mut daemon = start_keeper(&h).await;
+    h.run(&["--json", "set", "busy", "--for", "2h"]).await.expect(0);
+    let json = h.run(&["--json", "doctor"]).await.json();
+    let running = &json["running"];
+    assert_eq!(running["version"], env!("CARGO_PKG_VERSION"), "{json:#}");
+    assert_eq!(running["account"]["state"], "signedIn");
+    assert_eq!(running["account"]["name"], "Adele Vance");
+    assert_eq!(running["intent"]["status"], "busy");
+    assert_eq!(running["reported"]["availability"], "Busy", "{running:#}");
+    assert!(running["readingAgeSecs"].as_i64().unwrap() >= 0);
+    assert!(running["next"]["at"].is_string(), "{running:#}");
+    assert_eq!(
+        running["hotkeys"]["support"]["kind"], "inactive",
+        "presently run registers none"
+    );
+    assert_eq!(running["loginEntry"], serde_json::Value::Null);
+
+    let text = h.run(&["doctor"]).await;
+    text.expect(0);
+    for expected in [
+        "The running app or keeper:",
+        "signed in: Adele Vance",
+        "intent: busy until",
+        "last reading: Busy/Busy at",
+        "next step: ",
+        "hotkeys: none registered by this process",
+        "login entry: not kept by this process",
+    ] {
+        assert!(
+            text.stdout.contains(expected),
+            "{expected:?} in:\n{}",
+            text.stdout
+        );
+    }
+    daemon.kill().await.unwrap();
+}

@@ -115,6 +115,7 @@ struct Inner {
     overrides: Overrides,
     env: fn(&str) -> Option<String>,
     hotkeys: Mutex<HotkeyReport>,
+    reports: crate::diagnostics::SelfReports,
 }
 
 /// The application core. Cheap to clone.
@@ -206,6 +207,7 @@ impl Presently {
                 overrides: options.overrides,
                 env: options.env,
                 hotkeys: Mutex::new(HotkeyReport::default()),
+                reports: crate::diagnostics::SelfReports::default(),
             }),
         })
     }
@@ -380,6 +382,20 @@ impl Presently {
     /// The latest hotkey report ([`HotkeyReport::default`] when no process registers hotkeys).
     pub fn hotkey_report(&self) -> HotkeyReport {
         lock(&self.inner.hotkeys).clone()
+    }
+
+    /// What this process reports about itself when asked (`presently doctor`): the tray app says how its login
+    /// entry stands and where it logs; the rest comes from the keeper and the hotkey report.
+    pub fn self_reports(&self) -> &crate::diagnostics::SelfReports {
+        &self.inner.reports
+    }
+
+    /// The running process's state, as `presently doctor` prints it.
+    pub fn process_state(&self) -> crate::diagnostics::ProcessState {
+        let now = self.inner.services.clock.now();
+        self.inner
+            .reports
+            .state(self.snapshot(), &self.hotkey_report(), now)
     }
 
     /// Checks and saves a change from the settings page into the user's file (atomically; a broken file is

@@ -4,10 +4,12 @@
 
 pub mod app;
 pub mod config;
+pub mod diagnostics;
 pub mod hour_cycle;
 pub mod ipc;
 pub mod keeper;
 pub mod listen;
+pub mod log_file;
 pub mod notify;
 pub mod paths;
 pub mod problem;

@@ -182,21 +182,31 @@ impl Drop for Emulator {
 }
 
 /// The whole emulator as one router.
+///
+/// The routes sit behind an outer router with no routes of its own, because a layer on a router runs after it
+/// has routed: the outer one's layers see every request first. From the outside in: the body limit, the request
+/// log (so it keeps the path as the client sent it), the path rewrite of [`crate::graph`] (so fault rules and
+/// routes match the path Graph serves), fault injection.
 pub fn router(state: AppState, body_limit: usize) -> Router {
-    Router::new()
+    let routes = Router::new()
         .merge(crate::identity::router())
         .merge(crate::graph::router())
         .merge(crate::control::router())
         .merge(crate::page::router())
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state.clone());
+    Router::new()
+        .fallback_service(routes)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::faults::inject,
         ))
+        .layer(middleware::map_request(
+            crate::graph::collapse_slashes_after_version,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), crate::log::record))
         .layer(DefaultBodyLimit::max(body_limit))
-        .with_state(state)
 }
 
 async fn unknown_path(method: Method, uri: Uri) -> Response {

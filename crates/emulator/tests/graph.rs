@@ -915,3 +915,58 @@ async fn an_unknown_graph_path_or_method_gets_a_graph_shaped_error() {
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND, "action names are exact-case");
 }
+
+#[tokio::test]
+async fn a_doubled_slash_after_the_version_is_served_like_one_and_logged_as_sent_contract_2() {
+    let fx = Fx::new().await;
+    let body =
+        json!({"sessionId": DEFAULT_CLIENT_ID, "availability": "Busy", "activity": "InAConferenceCall"});
+    let doubled = format!("/v1.0//users/{}/presence/setPresence", fx.adele);
+    assert_empty_200(fx.post(&doubled, &fx.rw(), body).await).await;
+    let r = fx.get("/v1.0//me/presence", &fx.rw()).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        (v["availability"].as_str(), v["id"].as_str()),
+        (Some("Busy"), Some(fx.adele.as_str()))
+    );
+    let r = fx.get("/v1.0//me", &fx.rw()).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["id"].as_str(), Some(fx.adele.as_str()));
+    // Only the slashes after the version: one further along is still an unknown segment.
+    let r = fx.get("/v1.0/me//presence", &fx.rw()).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    let world = fx.emu.state().world();
+    let entries: Vec<_> = world.log.since(0).collect();
+    let logged: Vec<_> = entries
+        .iter()
+        .map(|e| (e.path.as_str(), e.kind.as_deref()))
+        .collect();
+    assert_eq!(
+        logged[..3],
+        [
+            (doubled.as_str(), Some("setPresence")),
+            ("/v1.0//me/presence", Some("getPresence")),
+            ("/v1.0//me", Some("me")),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_fault_rule_for_a_graph_path_also_hits_its_doubled_slash_form() {
+    let fx = Fx::new().await;
+    let r = fx
+        .control(
+            reqwest::Method::POST,
+            "/_emulator/faults",
+            Some(json!({"method": "GET", "path": "/v1.0/me/presence", "fault": {"kind": "status", "status": 503}})),
+        )
+        .await;
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let r = fx.get("/v1.0//me/presence", &fx.rw()).await;
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let r = fx.get("/v1.0//me/presence", &fx.rw()).await;
+    assert_eq!(r.status(), StatusCode::OK);
+}

@@ -237,3 +237,80 @@ async fn a_file_that_is_not_a_socket_at_the_socket_path_is_left_alone() {
     assert!(err.to_string().contains("not a socket"), "{err}");
     assert_eq!(std::fs::read(&path).unwrap(), b"my notes");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn process_state_tells_doctor_the_version_sign_in_intent_reading_next_step_hotkeys_and_login_entry() {
+    use presently_core::config::hotkeys::{HotkeyAction, HotkeyReport, HotkeySupport};
+    use presently_core::diagnostics::{LoginEntry, ProcessState};
+
+    let (_emulator, _dir, presently, server) = setup().await;
+    let client = Client::connect(server.endpoint()).await.unwrap();
+    let before: ProcessState =
+        serde_json::from_value(client.call(Request::ProcessState).await.unwrap()).unwrap();
+    assert_eq!(before.version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(before.pid, std::process::id());
+    assert!(before.intent.is_none());
+    assert_eq!(before.login_entry, None, "nobody reported a login entry yet");
+    assert_eq!(before.hotkeys.support, HotkeySupport::Inactive);
+
+    client
+        .call(Request::SignIn {
+            method: SignInMethod::Browser,
+        })
+        .await
+        .expect("browser sign-in through the emulator");
+    client
+        .call(Request::Choose {
+            status: "busy".into(),
+            duration: "1h".into(),
+            origin: Origin::Cli,
+        })
+        .await
+        .unwrap();
+    let mut report = HotkeyReport {
+        support: HotkeySupport::Active,
+        ..HotkeyReport::default()
+    };
+    report.errors.insert(
+        HotkeyAction::Status(PreferredPresence::Busy),
+        "taken by another application".into(),
+    );
+    presently.report_hotkeys(report);
+    presently.self_reports().set_login_entry(LoginEntry::Present);
+    presently.self_reports().set_log_dir("/somewhere/logs".into());
+
+    // Until the keeper has written the choice and read it back.
+    let state = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let state: ProcessState =
+                serde_json::from_value(client.call(Request::ProcessState).await.unwrap()).unwrap();
+            if state.reported.as_ref().and_then(|r| r.as_status) == Some(PreferredPresence::Busy) {
+                return state;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("a reading of the chosen status");
+    assert!(
+        matches!(state.account, AccountView::SignedIn { .. }),
+        "{:?}",
+        state.account
+    );
+    assert_eq!(state.intent.map(|i| i.status), Some(PreferredPresence::Busy));
+    let age = state.reading_age_secs.unwrap();
+    assert!((0..60).contains(&age), "a fresh reading: {age} s");
+    assert!(state.next.is_some(), "a kept status has a next step");
+    assert!(state.uptime_secs >= 0 && state.started_at <= jiff::Timestamp::now());
+    assert_eq!(state.hotkeys.support, HotkeySupport::Active);
+    assert_eq!(
+        state
+            .hotkeys
+            .failed
+            .get(HotkeyAction::Status(PreferredPresence::Busy).key())
+            .map(String::as_str),
+        Some("taken by another application")
+    );
+    assert_eq!(state.login_entry, Some(LoginEntry::Present));
+    assert_eq!(state.log_dir, Some(std::path::PathBuf::from("/somewhere/logs")));
+}

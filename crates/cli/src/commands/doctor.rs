@@ -8,6 +8,10 @@
 //! 5. The sign-in: the saved account, confirmed with `GET /me`, and the scopes granted (from the saved token
 //!    set; `Presence.ReadWrite` is required).
 //! 6. The admin-consent URL, for an administrator.
+//! 7. A running app or keeper, asked over the local IPC for its own state (`Request::ProcessState`): version,
+//!    uptime, sign-in, intent, last reading and its age, next step, hotkeys, login entry, log folder.
+//!
+//! The folder the app writes its log file to is printed too.
 //!
 //! It never stops at the first problem: each check reports, and the exit code is the one of the first failed
 //! check (0 when none failed; warnings do not fail).
@@ -19,6 +23,10 @@ use presently_auth::store::DEFAULT_SERVICE;
 use presently_auth::{AuthStatus, StoreKind, StoredAuth, SystemClock, choose_store};
 use presently_core::config::SettingsFile;
 use presently_core::config::file;
+use presently_core::config::hotkeys::HotkeySupport;
+use presently_core::diagnostics::{LoginEntry, ProcessState};
+use presently_core::ipc::Endpoint;
+use presently_core::keeper::AccountView;
 use presently_core::{Problem, ProblemKind, Services};
 use presently_graph::GraphConfig;
 use serde::Serialize;
@@ -89,6 +97,10 @@ struct DoctorJson {
     account: Option<AccountJson>,
     scopes: Option<Vec<String>>,
     admin_consent_url: Option<String>,
+    /// The running app or keeper's own state; `None` when none runs.
+    running: Option<ProcessState>,
+    /// Where the app writes its log file.
+    log_folder: Option<std::path::PathBuf>,
 }
 
 struct Report {
@@ -136,6 +148,8 @@ pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
         account: None,
         scopes: None,
         admin_consent_url: None,
+        running: None,
+        log_folder: presently_core::log_file::log_dir(&presently_core::paths::process_env),
     };
 
     // 1. Settings files.
@@ -267,6 +281,36 @@ pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
         report.add("sign-in", CheckStatus::Skipped, "not checked: see above");
     }
 
+    // 6. A running app or keeper.
+    if let Ok(dir) = &data_dir {
+        let endpoint = Endpoint::for_profile("keeper", dir, &presently_core::paths::process_env);
+        match crate::keeper_backend::running_process_state(endpoint).await {
+            None => report.add(
+                "running app",
+                CheckStatus::Ok,
+                "no Presently app or keeper is running",
+            ),
+            Some(Ok(state)) => {
+                report.add(
+                    "running app",
+                    CheckStatus::Ok,
+                    format!(
+                        "version {} (process {}) answers, up {}",
+                        state.version,
+                        state.pid,
+                        span_words(state.uptime_secs)
+                    ),
+                );
+                json.running = Some(state);
+            }
+            Some(Err(problem)) => report.add(
+                "running app",
+                CheckStatus::Warn,
+                format!("a keeper answers but not with its state: {}", problem.message),
+            ),
+        }
+    }
+
     // Print.
     for check in &report.checks {
         let mark = match check.status {
@@ -294,6 +338,15 @@ pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
     if let Some(url) = &json.admin_consent_url {
         out.line(format!("Admin-consent URL (for an administrator): {url}"));
     }
+    if let Some(state) = &json.running {
+        for line in running_lines(state) {
+            out.line(line);
+        }
+    }
+    match &json.log_folder {
+        Some(dir) => out.line(format!("Log folder of the app: {}", short_path(dir))),
+        None => out.line("Log folder of the app: none (no home folder)"),
+    }
     if !out.json {
         for check in report.checks.iter().filter(|c| c.status == CheckStatus::Warn) {
             out.warn(&check.detail);
@@ -307,6 +360,121 @@ pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
     json.checks = report.checks;
     out.json_value(&json);
     Ok(first_failure.map(exit::code_for).unwrap_or(exit::OK))
+}
+
+/// A span of seconds in words: `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`.
+fn span_words(secs: i64) -> String {
+    let secs = secs.max(0);
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 => format!("{} min", secs / 60),
+        3600..86_400 => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+        _ => format!("{} d {} h", secs / 86_400, secs % 86_400 / 3600),
+    }
+}
+
+/// A value's name on the wire (`busy`, `refresh`), which is also how the CLI names it.
+fn wire_name(value: &impl Serialize) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => name,
+        Ok(other) => other.to_string(),
+        Err(_) => "?".into(),
+    }
+}
+
+/// The running process's state as doctor prints it under the checks.
+fn running_lines(state: &ProcessState) -> Vec<String> {
+    let now = jiff::Timestamp::now();
+    let mut lines = vec!["The running app or keeper:".to_string()];
+    lines.push(format!(
+        "  signed in: {}",
+        match &state.account {
+            AccountView::SignedIn { name, username, .. } => format!("{name} <{username}>"),
+            AccountView::SignInRequired { name, username } =>
+                format!("{name} <{username}>, who must sign in again"),
+            AccountView::SignedOut => "nobody".into(),
+            AccountView::Unknown => "not known yet (starting)".into(),
+        }
+    ));
+    lines.push(format!(
+        "  intent: {}",
+        match &state.intent {
+            Some(intent) => {
+                let until = intent
+                    .ends_at()
+                    .map_or("until changed".to_string(), |at| format!("until {at}"));
+                format!(
+                    "{} {until} (chosen in {})",
+                    wire_name(&intent.status),
+                    wire_name(&intent.origin)
+                )
+            }
+            None => "automatic (Teams decides)".into(),
+        }
+    ));
+    lines.push(format!(
+        "  last reading: {}",
+        match (&state.reported, state.reading_age_secs) {
+            (Some(r), Some(age)) => format!(
+                "{}/{} at {}, {} ago",
+                wire_name(&r.availability),
+                wire_name(&r.activity),
+                r.at,
+                span_words(age)
+            ),
+            _ => "none yet".into(),
+        }
+    ));
+    lines.push(format!(
+        "  next step: {}",
+        match &state.next {
+            Some(next) => format!(
+                "{} at {} (in {})",
+                wire_name(&next.action),
+                next.at,
+                span_words(next.at.duration_since(now).as_secs())
+            ),
+            None => "none planned".into(),
+        }
+    ));
+    if let Some(problem) = &state.problem {
+        lines.push(format!("  problem: {}", problem.message));
+    }
+    let hotkeys = match &state.hotkeys.support {
+        HotkeySupport::Active if state.hotkeys.failed.is_empty() => "registered".to_string(),
+        HotkeySupport::Active => {
+            let failed: Vec<String> = state
+                .hotkeys
+                .failed
+                .iter()
+                .map(|(key, why)| format!("{key} failed ({why})"))
+                .collect();
+            format!("registered except: {}", failed.join("; "))
+        }
+        HotkeySupport::Inactive => "none registered by this process".into(),
+        HotkeySupport::Wayland => {
+            "not registered: Wayland (bind the commands in the desktop's settings)".into()
+        }
+        HotkeySupport::Unavailable { reason } => format!("unavailable: {reason}"),
+    };
+    lines.push(format!("  hotkeys: {hotkeys}"));
+    lines.push(format!(
+        "  login entry: {}",
+        match &state.login_entry {
+            Some(LoginEntry::Present) => "present (starts at login)".to_string(),
+            Some(LoginEntry::Absent) => "absent".to_string(),
+            Some(LoginEntry::Failed { reason }) => format!("cannot be set: {reason}"),
+            None => "not kept by this process".to_string(),
+        }
+    ));
+    lines.push(format!(
+        "  log folder: {}",
+        match &state.log_dir {
+            Some(dir) => short_path(dir),
+            None => "none (this process logs to its standard error only)".into(),
+        }
+    ));
+    lines
 }
 
 async fn probe_login(url: &url::Url, report: &mut Report) -> EndpointJson {

@@ -71,6 +71,8 @@ pub enum Request {
     Subscribe,
     /// Ask the popup to show itself (ok: null).
     ShowPopup,
+    /// The running process's own state for `presently doctor` (ok: `diagnostics::ProcessState`).
+    ProcessState,
 }
 
 /// A request with its id.
@@ -138,5 +140,7 @@ mod tests {
             }
         );
         assert!(serde_json::from_str::<RequestFrame>(r#"{"id":1,"op":"format-disk"}"#).is_err());
+        let frame: RequestFrame = serde_json::from_str(r#"{"id":2,"op":"processState"}"#).unwrap();
+        assert_eq!(frame.request, Request::ProcessState);
     }
 }

@@ -330,6 +330,7 @@ async fn answer(presently: &Presently, request: Request) -> Result<Value, Proble
             presently.announce(crate::app::AppEvent::ShowPopup);
             Ok(Value::Null)
         }
+        Request::ProcessState => value(serde_json::to_value(presently.process_state())),
         // Handled by the connection loop.
         Request::Subscribe | Request::SignIn { .. } => Ok(Value::Null),
     }

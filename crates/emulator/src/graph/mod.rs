@@ -47,6 +47,39 @@ pub fn router() -> Router<AppState> {
     r
 }
 
+/// The version segment every Graph path starts with.
+const VERSION_PREFIX: &str = "/v1.0/";
+
+/// Serves `/v1.0//me` like `/v1.0/me`: Graph does, and Microsoft's Python SDK with its default base URL (which
+/// ends in `/`) sends exactly that (contract §2). Only the slashes right after the version are collapsed, as the
+/// contract describes; that a longer run (`/v1.0///me`) is served too is [assumed], and a doubled slash further
+/// along (`/v1.0/me//presence`) is left to answer 404. Runs before routing, so the router, the fault rules and
+/// the handlers see the one path.
+pub async fn collapse_slashes_after_version(mut req: axum::extract::Request) -> axum::extract::Request {
+    if let Some(canonical) = canonical_path_and_query(req.uri()) {
+        let mut parts = req.uri().clone().into_parts();
+        parts.path_and_query = Some(canonical);
+        if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+            *req.uri_mut() = uri;
+        }
+    }
+    req
+}
+
+/// The path and query with the slashes after the version collapsed; `None` when there is nothing to collapse.
+fn canonical_path_and_query(uri: &axum::http::Uri) -> Option<axum::http::uri::PathAndQuery> {
+    let rest = uri.path().strip_prefix(VERSION_PREFIX)?;
+    if !rest.starts_with('/') {
+        return None;
+    }
+    let mut canonical = format!("{VERSION_PREFIX}{}", rest.trim_start_matches('/'));
+    if let Some(query) = uri.query() {
+        canonical.push('?');
+        canonical.push_str(query);
+    }
+    canonical.parse().ok()
+}
+
 /// The content type Graph answers JSON with.
 const GRAPH_JSON: &str =
     "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
@@ -177,4 +210,26 @@ fn has_any_scope(claims: &AccessClaims, wanted: &[&str]) -> bool {
         .scopes
         .iter()
         .any(|s| wanted.iter().any(|w| s.eq_ignore_ascii_case(w)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canonical(uri: &str) -> Option<String> {
+        canonical_path_and_query(&uri.parse().unwrap()).map(|p| p.to_string())
+    }
+
+    #[test]
+    fn slashes_right_after_the_version_collapse_and_nothing_else_changes() {
+        assert_eq!(canonical("/v1.0//me").as_deref(), Some("/v1.0/me"));
+        assert_eq!(
+            canonical("/v1.0///users/abc/presence?$select=id").as_deref(),
+            Some("/v1.0/users/abc/presence?$select=id")
+        );
+        assert_eq!(canonical("/v1.0/me"), None);
+        assert_eq!(canonical("/v1.0/me//presence"), None);
+        assert_eq!(canonical("//v1.0/me"), None);
+        assert_eq!(canonical("/beta//me"), None);
+    }
 }

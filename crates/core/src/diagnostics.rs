@@ -1,0 +1,144 @@
+//! What a running keeper (the tray app or `presently run`) says about itself when asked over the IPC
+//! (`Request::ProcessState`): `presently doctor` prints it, so a problem in the running process is seen without
+//! reading its log. Nothing in it is a secret: the account's names, the statuses, times and the log folder.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use jiff::Timestamp;
+use presently_model::Intent;
+use serde::{Deserialize, Serialize};
+
+use crate::config::hotkeys::{HotkeyReport, HotkeySupport};
+use crate::keeper::{AccountView, Planned, Reported, Snapshot};
+use crate::problem::Problem;
+
+/// Whether the login entry (launch at login) is there, as the process that keeps it in step last saw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "state", rename_all_fields = "camelCase")]
+pub enum LoginEntry {
+    /// The entry exists: the app starts at login.
+    Present,
+    /// There is no entry.
+    Absent,
+    /// It could not be brought in line with the setting.
+    Failed {
+        /// Why, as a sentence.
+        reason: String,
+    },
+}
+
+/// The hotkeys as the process that registers them reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HotkeysState {
+    /// Whether hotkeys can work here at all.
+    pub support: HotkeySupport,
+    /// Each action whose shortcut could not be registered (by its settings key), with why.
+    pub failed: BTreeMap<String, String>,
+}
+
+impl From<&HotkeyReport> for HotkeysState {
+    fn from(report: &HotkeyReport) -> Self {
+        Self {
+            support: report.support.clone(),
+            failed: report
+                .errors
+                .iter()
+                .map(|(action, why)| (action.key().to_string(), why.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// The answer to `Request::ProcessState`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProcessState {
+    /// The running process's version.
+    pub version: String,
+    /// Its process id.
+    pub pid: u32,
+    /// When it started.
+    pub started_at: Timestamp,
+    /// Seconds since then.
+    pub uptime_secs: i64,
+    /// Who is signed in.
+    pub account: AccountView,
+    /// What the user chose; `None` is automatic.
+    pub intent: Option<Intent>,
+    /// What Graph last reported, and when.
+    pub reported: Option<Reported>,
+    /// How old that reading is, in seconds.
+    pub reading_age_secs: Option<i64>,
+    /// The keeper's next step and when.
+    pub next: Option<Planned>,
+    /// The current trouble.
+    pub problem: Option<Problem>,
+    /// The hotkeys as registered (inactive in `presently run`, which registers none).
+    pub hotkeys: HotkeysState,
+    /// The login entry; `None` when this process does not keep one (`presently run`).
+    pub login_entry: Option<LoginEntry>,
+    /// Where this process writes its log file, if it writes one.
+    pub log_dir: Option<PathBuf>,
+}
+
+/// What the process reports about itself besides the keeper's snapshot, kept by [`crate::Presently`].
+#[derive(Debug)]
+pub struct SelfReports {
+    started_at: Timestamp,
+    started: std::time::Instant,
+    login_entry: Mutex<Option<LoginEntry>>,
+    log_dir: Mutex<Option<PathBuf>>,
+}
+
+impl Default for SelfReports {
+    fn default() -> Self {
+        Self {
+            started_at: Timestamp::now(),
+            started: std::time::Instant::now(),
+            login_entry: Mutex::new(None),
+            log_dir: Mutex::new(None),
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl SelfReports {
+    /// The process keeping the login entry in step says how it stands.
+    pub fn set_login_entry(&self, entry: LoginEntry) {
+        *lock(&self.login_entry) = Some(entry);
+    }
+
+    /// The process says where it writes its log file.
+    pub fn set_log_dir(&self, dir: PathBuf) {
+        *lock(&self.log_dir) = Some(dir);
+    }
+
+    /// The whole state at `now` (the keeper's clock, which the reading's time is on).
+    pub fn state(&self, snapshot: Snapshot, hotkeys: &HotkeyReport, now: Timestamp) -> ProcessState {
+        let uptime = i64::try_from(self.started.elapsed().as_secs()).unwrap_or(i64::MAX);
+        ProcessState {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            pid: std::process::id(),
+            started_at: self.started_at,
+            uptime_secs: uptime,
+            reading_age_secs: snapshot
+                .reported
+                .as_ref()
+                .map(|r| now.duration_since(r.at).as_secs()),
+            account: snapshot.account,
+            intent: snapshot.intent,
+            reported: snapshot.reported,
+            next: snapshot.next,
+            problem: snapshot.problem,
+            hotkeys: HotkeysState::from(hotkeys),
+            login_entry: lock(&self.login_entry).clone(),
+            log_dir: lock(&self.log_dir).clone(),
+        }
+    }
+}
