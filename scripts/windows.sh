@@ -170,9 +170,13 @@ test_under_wine() {
   say "Windows: running the test suites under $(wine --version) in a throw-away prefix"
   wine_prefix_start
   trap wine_prefix_stop EXIT
+  # One wineserver for all the suites (wine_prefix_stop ends it): by itself it exits a moment after its last
+  # client, and a suite started in that moment failed at once ("wine client error:0: recvmsg: Connection reset
+  # by peer"), seen twice in 31 suites.
+  wineserver --persistent
   local log="$WINE_DIR/test.log" status=0
   export PRESENTLY_REQUIRE_KEYRING=1
-  run_suites 2>&1 | tee "$log" || status=$?
+  run_suites "$log" || status=$?
   summarize "$log" || status=1
   wine_prefix_stop
   trap - EXIT
@@ -188,16 +192,21 @@ test_under_wine() {
 # again first: see compile_ci). The CLI's tests run the real `presently.exe`, whose key entry in the Credential
 # Manager ("Presently") is one per Windows user, as it should be: tests that sign in and out side by side would
 # replace each other's key, so they run one after the other.
-run_suites() {
-  local status=0 package name kind folder exe args
+run_suites() { # log
+  local status=0 package name kind folder exe args out="$WINE_DIR/suite.out"
   while IFS=$'\t' read -r package name kind folder exe; do
     args=()
     [ "$package" = presently-cli ] && args=(--test-threads=1)
-    echo "     Running $package $kind $name ($exe)"
-    (cd "$folder" && wine "$exe" "${args[@]}" </dev/null) || {
-      echo "error: test failed: $package $kind $name"
+    # Into a file, not a pipe: Wine's services (winedevice.exe) inherit the output and live as long as the
+    # wineserver, so a pipe would not end before the prefix does.
+    echo "     Running $package $kind $name ($exe)" | tee -a "$1"
+    local passed=yes
+    (cd "$folder" && wine "$exe" "${args[@]}" </dev/null >"$out" 2>&1) || passed=""
+    tee -a "$1" <"$out"
+    if [ -z "$passed" ]; then
+      echo "error: test failed: $package $kind $name" | tee -a "$1"
       status=1
-    }
+    fi
   done <"$SUITES"
   return "$status"
 }
