@@ -20,6 +20,32 @@ ensure_dev_null() {
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
+# The stages of a long run (scripts/test.sh), timed: `stage TITLE` ends the stage before it, printing its elapsed
+# seconds, and starts the next; `stages_summary` (run it on exit, so a failed run reports too) ends the last and
+# lists every stage with its time, so that a CI log shows where the time goes.
+STAGE_TITLE="" STAGE_START=0 STAGE_TIMES=()
+stage() {
+  stage_done
+  STAGE_TITLE=$*
+  STAGE_START=$SECONDS
+  say "$*"
+}
+stage_done() {
+  [ -n "$STAGE_TITLE" ] || return 0
+  local took=$((SECONDS - STAGE_START))
+  printf '    (%d s)\n' "$took"
+  STAGE_TIMES+=("$(printf '%6d s  %s' "$took" "$STAGE_TITLE")")
+  STAGE_TITLE=""
+}
+stages_summary() {
+  local status=$?
+  stage_done
+  [ "${#STAGE_TIMES[@]}" -gt 0 ] || return "$status"
+  say "Time by stage ($SECONDS s in all$([ "$status" -eq 0 ] || echo ", stopped by a failure"))"
+  printf '%s\n' "${STAGE_TIMES[@]}"
+  return "$status"
+}
+
 repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
 
 # The app's `tauri::generate_context!()` reads tauri.conf.json's frontendDist (ui/dist) at compile time, so the popup

@@ -4,48 +4,50 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"
+trap stages_summary EXIT
 
+stage "Setting up what is missing (scripts/setup.sh)"
 bash scripts/setup.sh
 ensure_ui_built
 
-say "Formatting (cargo fmt --check)"
+stage "Formatting (cargo fmt --check)"
 cargo fmt --all -- --check
 
-say "Lints (clippy, warnings are errors)"
+stage "Lints (clippy, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-say "Architecture boundary (core crates do not depend on Tauri)"
+stage "Architecture boundary (core crates do not depend on Tauri)"
 bash scripts/check-boundary.sh
 
-say "Rust tests (the token store's against a real Secret Service in a throw-away keyring)"
+stage "Rust tests (the token store's against a real Secret Service in a throw-away keyring)"
 bash scripts/with-keyring.sh cargo test --workspace --locked
 
-say "Tray icons are up to date with their SVG sources"
+stage "Tray icons are up to date with their SVG sources"
 bash scripts/icons.sh --check
 
-say "Popup UI: type check and tests (vitest + jsdom, payloads from the Rust golden files)"
+stage "Popup UI: type check and tests (vitest + jsdom, payloads from the Rust golden files)"
 npm run --silent ui:check
 npm run --silent ui:test
 
-say "Windows and macOS: every crate but the Linux benchmarks compiles for them (cargo check)"
+stage "Windows and macOS: every crate but the Linux benchmarks compiles for them (cargo check)"
 bash scripts/cross-check.sh
 
-say "Windows: the .exe files linked with MinGW-w64, the Rust tests run under Wine (scripts/windows.sh)"
+stage "Windows: the .exe files linked with MinGW-w64, the Rust tests run under Wine (scripts/windows.sh)"
 bash scripts/windows.sh all
 
-say "Microsoft's own client libraries against the emulator (msal, msgraph-sdk)"
+stage "Microsoft's own client libraries against the emulator (msal, msgraph-sdk)"
 bash scripts/python-tests.sh
 
-say "Global hotkeys on a real X display (xdotool; a shortcut held by another program is reported on its row)"
+stage "Global hotkeys on a real X display (xdotool; a shortcut held by another program is reported on its row)"
 bash scripts/hotkeys-e2e.sh
 
-say "End-to-end: the real tray app and popup on a virtual desktop (WebDriver, tint2's tray, xdotool, the emulator)"
+stage "End-to-end: the real tray app and popup on a virtual desktop (WebDriver, tint2's tray, xdotool, the emulator)"
 bash scripts/e2e.sh
 
-say "Screenshot tour, quick: the popup's first screens reached on the real app, light and dark, none blank"
+stage "Screenshot tour, quick: the popup's first screens reached on the real app, light and dark, none blank"
 tour_out=$(mktemp -d "${TMPDIR:-/tmp}/presently-tour-check.XXXXXX")
 TOUR_QUICK=1 E2E_APP=target/debug/presently-app bash scripts/tour.sh "$tour_out"
 rm -rf "$tour_out"
 
-say "The real app on a desktop: one instance, forwarded set/clear, the login entry, notifications"
+stage "The real app on a desktop: one instance, forwarded set/clear, the login entry, notifications"
 bash scripts/gui-session.sh cargo test -p presently-app --test desktop --locked -- --ignored

@@ -3,10 +3,11 @@
 # Wine 8 in a throw-away prefix (scripts/windows/wine-lib.sh).
 #   scripts/windows.sh build [--release]   presently.exe, presently-app.exe (popup UI embedded, as `tauri build`
 #                                           does: the custom-protocol feature), presently-emulator.exe, each with
-#                                           the app's icon and version resource (checked); prints sizes.
+#                                           the app's icon and version resource (checked); prints sizes. Without
+#                                           --release, the test suites are compiled in the same cargo run.
 #   scripts/windows.sh test                 the Rust test suites of winpipe, model, graph, auth, core, cli, testkit, run
-#                                           under Wine (cargo's runner); prints `N passed, 0 failed` and every test
-#                                           that did not run, by name and reason. Then Presently's folders under
+#                                           under Wine (as cargo's runner would); prints `N passed, 0 failed` and
+#                                           every test that did not run, by name and reason. Then Presently's folders under
 #                                           Wine's own known folders (scripts/windows/folders-run.sh).
 #   scripts/windows.sh installer [--release] the NSIS installer (installer/windows/presently.nsi) of the built .exe
 #                                           files, made with makensis; prints its size; then installs it silently
@@ -16,11 +17,12 @@
 #                                           --screenshots copies its pictures to docs/images/.
 #   scripts/windows.sh all                  build, installer, test, tray (what `npm test` runs).
 #
-# The profile. Everything here builds with Cargo.toml's `ci` profile (optimised, stripped, no fat LTO, debug
-# assertions on): the executables and the test suites share it, so every dependency compiles once for Windows.
-# Two profiles (dev for the tests, release for the executables) compiled every dependency twice and the shipped
-# release profile's fat LTO alone takes minutes to link the app; `npm test` has a 45-minute budget on a 2-core
-# machine. `build --release` builds what ships (the `release` profile: fat LTO, opt-level "s") when wanted.
+# The profile. Everything here builds with Cargo.toml's `ci` profile (unoptimised, no debug info, stripped, debug
+# assertions on), in one cargo run (compile_ci): the executables and the test suites share it, so every dependency
+# compiles once for Windows. Two profiles (dev for the tests, release for the executables) compiled every dependency
+# twice, the shipped release profile's fat LTO alone takes minutes to link the app, and separate cargo runs resolve
+# features differently and compile many crates again; `npm test` has a 45-minute budget on a 2-core machine.
+# `build --release` builds what ships (the `release` profile: fat LTO, opt-level "s") when wanted.
 # Output: target/x86_64-pc-windows-gnu/{ci,release}/*.exe and Presently-<version>-x64-installer.exe beside them.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -28,6 +30,7 @@ source "$(dirname "$0")/windows/wine-lib.sh"
 cd "$(repo_root)"
 
 PROFILE=ci
+SUITES="target/$WINDOWS_TARGET/$PROFILE/wine-suites.tsv"
 TEST_CRATES=(presently-winpipe presently-model presently-graph presently-auth presently-core presently-cli presently-testkit)
 
 need_target() {
@@ -36,6 +39,40 @@ need_target() {
     echo "windows: x86_64-w64-mingw32-gcc is missing (run scripts/setup.sh)" >&2
     exit 1
   }
+}
+
+# The `ci` build: ONE cargo run compiles the three executables (each package's integration tests make cargo link
+# its binaries) and the test suites of TEST_CRATES. Cargo resolves features once per run, over the packages it is
+# given: the three runs this replaced (the CLI and emulator, the app, the tests) each resolved them differently
+# and compiled about 150 of the same crates again, and running the CLI's tests on their own compiled more. The
+# price is that the emulator's and the app's own test suites are compiled too (not run: they run on Linux).
+# The suites to run under Wine are listed in $SUITES (package, target, kind, package folder, executable).
+compile_ci() {
+  need_target
+  ensure_ui_built
+  local packages=() c
+  for c in "${TEST_CRATES[@]}" presently-emulator presently-app; do packages+=(-p "$c"); done
+  say "Windows: compiling presently.exe, presently-app.exe (UI embedded), presently-emulator.exe and the tests ($PROFILE)"
+  mkdir -p "target/$WINDOWS_TARGET/$PROFILE"
+  cargo test --locked --target "$WINDOWS_TARGET" --profile "$PROFILE" "${packages[@]}" \
+    --features presently-app/custom-protocol --no-run --message-format=json-render-diagnostics |
+    python3 -c '
+import json, sys
+wanted = set(sys.argv[1:])
+for line in sys.stdin:
+    if not line.startswith("{"):
+        continue
+    m = json.loads(line)
+    if m.get("reason") != "compiler-artifact" or not m.get("executable") or not m["profile"]["test"]:
+        continue
+    # "path+file:///…/crates/cli#presently-cli@0.1.0", or "…/name#0.1.0" when the folder has the package name.
+    url, _, frag = m["package_id"].partition("#")
+    name = frag.split("@")[0] if "@" in frag else url.rstrip("/").rsplit("/", 1)[-1]
+    if name in wanted:
+        folder = m["manifest_path"].rsplit("/", 1)[0]
+        print("\t".join([name, m["target"]["name"], m["target"]["kind"][0], folder, m["executable"]]))
+' "${TEST_CRATES[@]}" >"$SUITES"
+  [ -s "$SUITES" ] || { echo "windows: no test suites were built" >&2; exit 1; }
 }
 
 human() { numfmt --to=iec-i --suffix=B --format='%.1f' "$1"; }
@@ -75,15 +112,18 @@ EOF
 build() {
   local dir=$PROFILE
   [ "${1:-}" = "--release" ] && dir=release
-  local profile_args=(--profile "$dir")
-  need_target
-  ensure_ui_built
-  say "Windows: linking presently.exe, presently-app.exe (UI embedded) and presently-emulator.exe ($dir)"
   local start=$SECONDS
-  cargo build --locked --target "$WINDOWS_TARGET" "${profile_args[@]}" \
-    -p presently-cli -p presently-emulator
-  cargo build --locked --target "$WINDOWS_TARGET" "${profile_args[@]}" \
-    -p presently-app --bin presently-app --features custom-protocol
+  if [ "$dir" = release ]; then
+    need_target
+    ensure_ui_built
+    say "Windows: linking presently.exe, presently-app.exe (UI embedded) and presently-emulator.exe ($dir)"
+    # Two runs, so that the app's dependencies get no features from the CLI's or the emulator's, as shipped.
+    cargo build --locked --target "$WINDOWS_TARGET" --profile release -p presently-cli -p presently-emulator
+    cargo build --locked --target "$WINDOWS_TARGET" --profile release \
+      -p presently-app --bin presently-app --features custom-protocol
+  else
+    compile_ci
+  fi
   local out="target/$WINDOWS_TARGET/$dir" version
   version=$(app_version)
   for exe in presently.exe presently-app.exe presently-emulator.exe; do
@@ -120,29 +160,23 @@ installer() {
   echo "windows: installer built and checked in $((SECONDS - start)) s"
 }
 
-# The test suites under Wine. Cargo runs each test executable through `wine` (the runner); each one's output goes
+# The test suites under Wine. Each test executable runs through `wine` (run_suites); each one's output goes
 # to the log, which is then summed up. A test that did not run is either #[ignore]d (libtest prints it) or says
 # "NOT RUN: <name>: <why>" on stderr (the credential-store tests when no store answers; here one must answer:
 # PRESENTLY_REQUIRE_KEYRING=1 makes a missing Credential Manager a failure).
 test_under_wine() {
-  need_target
   local start=$SECONDS
-  say "Windows: building the test suites (${TEST_CRATES[*]})"
-  local packages=()
-  for c in "${TEST_CRATES[@]}"; do packages+=(-p "$c"); done
-  cargo test --locked --target "$WINDOWS_TARGET" --profile "$PROFILE" "${packages[@]}" --no-run
-  say "Windows: running them under $(wine --version) in a throw-away prefix"
+  compile_ci
+  say "Windows: running the test suites under $(wine --version) in a throw-away prefix"
   wine_prefix_start
   trap wine_prefix_stop EXIT
-  local log="$WINE_DIR/test.log" status=0 parallel=()
-  for c in "${TEST_CRATES[@]}"; do [ "$c" = presently-cli ] || parallel+=(-p "$c"); done
-  export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine PRESENTLY_REQUIRE_KEYRING=1
-  cargo test --locked --target "$WINDOWS_TARGET" --profile "$PROFILE" "${parallel[@]}" --no-fail-fast 2>&1 | tee "$log" || status=$?
-  # The CLI's tests run the real `presently.exe`, whose key entry in the Credential Manager ("Presently") is one per
-  # Windows user, as it should be: tests that sign in and out side by side would replace each other's key, so
-  # they run one after the other.
-  cargo test --locked --target "$WINDOWS_TARGET" --profile "$PROFILE" -p presently-cli --no-fail-fast -- --test-threads=1 2>&1 |
-    tee -a "$log" || status=$?
+  # One wineserver for all the suites (wine_prefix_stop ends it): by itself it exits a moment after its last
+  # client, and a suite started in that moment failed at once ("wine client error:0: recvmsg: Connection reset
+  # by peer"), seen twice in 31 suites.
+  wineserver --persistent
+  local log="$WINE_DIR/test.log" status=0
+  export PRESENTLY_REQUIRE_KEYRING=1
+  run_suites "$log" || status=$?
   summarize "$log" || status=1
   wine_prefix_stop
   trap - EXIT
@@ -151,6 +185,29 @@ test_under_wine() {
   say "Windows: Presently's folders under Wine's known folders (%LOCALAPPDATA%, %APPDATA%)"
   bash scripts/windows/folders-run.sh "$(pwd)/$out" || status=1
   echo "windows: tests took $((SECONDS - start)) s"
+  return "$status"
+}
+
+# Runs each suite of $SUITES under Wine, from its package's folder, as `cargo test` would (cargo would compile
+# again first: see compile_ci). The CLI's tests run the real `presently.exe`, whose key entry in the Credential
+# Manager ("Presently") is one per Windows user, as it should be: tests that sign in and out side by side would
+# replace each other's key, so they run one after the other.
+run_suites() { # log
+  local status=0 package name kind folder exe args out="$WINE_DIR/suite.out"
+  while IFS=$'\t' read -r package name kind folder exe; do
+    args=()
+    [ "$package" = presently-cli ] && args=(--test-threads=1)
+    # Into a file, not a pipe: Wine's services (winedevice.exe) inherit the output and live as long as the
+    # wineserver, so a pipe would not end before the prefix does.
+    echo "     Running $package $kind $name ($exe)" | tee -a "$1"
+    local passed=yes
+    (cd "$folder" && wine "$exe" "${args[@]}" </dev/null >"$out" 2>&1) || passed=""
+    tee -a "$1" <"$out"
+    if [ -z "$passed" ]; then
+      echo "error: test failed: $package $kind $name" | tee -a "$1"
+      status=1
+    fi
+  done <"$SUITES"
   return "$status"
 }
 
@@ -163,7 +220,7 @@ for m in re.finditer(r"test result: \w+\. (\d+) passed; (\d+) failed; (\d+) igno
     passed += int(m.group(1)); failed += int(m.group(2)); ignored += int(m.group(3))
 skipped = re.findall(r"^test (\S+) \.\.\. ignored(?:, (.*))?$", text, re.M)
 not_run = re.findall(r"^NOT RUN: (\S+): (.*)$", text, re.M)
-binaries_failed = re.findall(r"error: test failed, to rerun pass `([^`]*)`", text)
+binaries_failed = re.findall(r"^error: test failed: (.*)$", text, re.M)
 print()
 print(f"Windows tests under Wine: {passed} passed, {failed} failed, {ignored + len(not_run)} not run")
 for name, why in skipped:

@@ -12,20 +12,10 @@ set -euo pipefail
 source "$(dirname "$0")/wine-lib.sh"
 
 bin=$1
-fail() {
-  echo "folders-run: FAILED: $*" >&2
-  for f in "$WINE_DIR"/*.log; do echo "--- $f" >&2; tail -20 "$f" >&2; done
-  exit 1
-}
+WINE_RUN=folders-run
+fail() { wine_run_fail "$@"; }
 
-wine_prefix_start
-trap wine_prefix_stop EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
-export PRESENTLY_LOGIN_URL=$base PRESENTLY_GRAPH_URL=$base
-wine "$bin/presently-emulator.exe" --auto-approve --port "$port" >"$WINE_DIR/emulator.log" 2>&1 &
-for _ in $(seq 100); do curl -fs "$base/_emulator/state" >/dev/null 2>&1 && break; sleep 0.2; done
-curl -fs "$base/_emulator/state" >/dev/null || fail "the emulator did not start"
+wine_start_with_emulator "$bin"
 
 # The known folders as Windows names them, and where they are on this side.
 known() { wine cmd /c echo "%$1%" 2>/dev/null | tr -d '\r'; }

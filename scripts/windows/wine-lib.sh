@@ -44,3 +44,25 @@ wine_install_prng_shim() {
     "$dir/processprng-shim.c" -ladvapi32
   cp "$WINE_DIR/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
 }
+
+# For the scripts that run the built executables (tray-run.sh, folders-run.sh): fails the run with $* and the tail of
+# every log in the prefix's folder. WINE_RUN names the script in the message.
+wine_run_fail() {
+  echo "${WINE_RUN:-windows}: FAILED: $*" >&2
+  for f in "$WINE_DIR"/*.log; do echo "--- $f" >&2; tail -20 "$f" >&2; done
+  exit 1
+}
+
+# A throw-away prefix (stopped on exit) and the Windows emulator ($1: the folder of the built .exe files) on a free
+# loopback port, auto-approving sign-ins; the client's sign-in and Graph URLs point at it. Sets $base.
+wine_start_with_emulator() {
+  wine_prefix_start
+  trap wine_prefix_stop EXIT
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  base="http://127.0.0.1:$port"
+  export PRESENTLY_LOGIN_URL=$base PRESENTLY_GRAPH_URL=$base
+  wine "$1/presently-emulator.exe" --auto-approve --port "$port" >"$WINE_DIR/emulator.log" 2>&1 &
+  for _ in $(seq 100); do curl -fs "$base/_emulator/state" >/dev/null 2>&1 && break; sleep 0.2; done
+  curl -fs "$base/_emulator/state" >/dev/null || wine_run_fail "the emulator did not start"
+}

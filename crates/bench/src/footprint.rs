@@ -184,13 +184,7 @@ pub fn run(options: &Options) -> anyhow::Result<Footprint> {
         options.idle,
         options.cpu_window.max(options.wakeup_window)
     );
-    let app = Launched::start(&options.app, &["--demo"], &[cloud.env()])?;
-    docked(&desktop, panel, &already, &app)?;
-    let keeper = runtime.block_on(Keeper::connect(&app.account, Duration::from_secs(10)))?;
-    runtime.block_on(async {
-        keeper.sign_in().await?;
-        keeper.choose("busy").await
-    })?;
+    let (app, keeper) = start_keeping_busy(&desktop, panel, &already, &runtime, &options.app, &cloud)?;
     let (app_idle, app_cpu, app_wakeups) = idle(app.pid(), options, ticks);
     eprintln!(
         "footprint: app idle {:.1} MiB PSS, {:.1} wakeups/min (reference {:.1}); opening and closing the popup",
@@ -265,6 +259,26 @@ pub(crate) fn docked(
     desktop
         .wait_docked(panel, already, Duration::from_secs(30))
         .map_err(|e| anyhow::anyhow!("{e}; the app's log ends with:\n{}", app.log_tail()))
+}
+
+/// Starts the app in demo mode against the stand-in cloud, waits until its icon docks, signs in through its keeper
+/// and chooses Busy: the state the footprint's idle weighing and the soak start from.
+pub(crate) fn start_keeping_busy(
+    desktop: &Desktop,
+    panel: u32,
+    already: &[u32],
+    runtime: &tokio::runtime::Runtime,
+    exe: &Path,
+    cloud: &StandInCloud,
+) -> anyhow::Result<(Launched, Keeper)> {
+    let app = Launched::start(exe, &["--demo"], &[cloud.env()])?;
+    docked(desktop, panel, already, &app)?;
+    let keeper = runtime.block_on(Keeper::connect(&app.account, Duration::from_secs(10)))?;
+    runtime.block_on(async {
+        keeper.sign_in().await?;
+        keeper.choose("busy").await
+    })?;
+    Ok((app, keeper))
 }
 
 pub(crate) fn stop(desktop: &Desktop, panel: u32, already: &[u32], app: Launched) {

@@ -29,8 +29,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::desktop::Desktop;
-use crate::footprint::{close_popup, docked, open_popup, stop};
-use crate::launch::{Keeper, Launched, StandInCloud};
+use crate::footprint::{close_popup, open_popup, start_keeping_busy, stop};
+use crate::launch::StandInCloud;
 use crate::procs::{self, Tree};
 
 /// The CLI's status names, with the availability Graph shows for each.
@@ -259,13 +259,7 @@ pub fn run(options: &Options) -> anyhow::Result<Soak> {
     let mut random = Random(options.seed | 1);
     eprintln!("soak: seed {}", options.seed);
 
-    let app = Launched::start(&options.app, &["--demo"], &[cloud.env()])?;
-    docked(&desktop, panel, &already, &app)?;
-    let keeper = runtime.block_on(Keeper::connect(&app.account, Duration::from_secs(10)))?;
-    runtime.block_on(async {
-        keeper.sign_in().await?;
-        keeper.choose("busy").await
-    })?;
+    let (app, keeper) = start_keeping_busy(&desktop, panel, &already, &runtime, &options.app, &cloud)?;
     let user = runtime.block_on(control.get("/_emulator/state"))?["users"][0]["id"]
         .as_str()
         .context("the emulator's first user")?
