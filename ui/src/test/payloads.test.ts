@@ -82,6 +82,16 @@ function members<T extends string>(record: Record<T, true>): T[] {
   return Object.keys(record) as T[];
 }
 
+/** Every status, listed so that the compiler refuses a missing or unknown one. */
+const EVERY_STATUS: Record<PreferredPresence, true> = {
+  available: true,
+  busy: true,
+  dnd: true,
+  brb: true,
+  away: true,
+  offline: true,
+};
+
 describe("golden fixtures", () => {
   const files = readdirSync(fixturesDir).filter((f) => f.endsWith(".json"));
 
@@ -151,14 +161,7 @@ describe("golden fixtures", () => {
     expect(new Set(fx.KEEPER_EVENTS.map((e) => e.type))).toEqual(new Set(types));
     const kinds = members<Until["kind"]>({ at: true, untilChanged: true, graphDefault: true });
     expect(new Set(fx.INTENTS.map((i) => i.until.kind))).toEqual(new Set(kinds));
-    const statuses = members<PreferredPresence>({
-      available: true,
-      busy: true,
-      dnd: true,
-      brb: true,
-      away: true,
-      offline: true,
-    });
+    const statuses = members<PreferredPresence>(EVERY_STATUS);
     expect(new Set(fx.INTENTS.map((i) => i.status))).toEqual(new Set(statuses));
   });
 
@@ -175,16 +178,8 @@ describe("golden fixtures", () => {
     expect(snapshots.every((s) => (s.intent === null) === (s.endsAt === null) || s.intent?.until.kind === "untilChanged")).toBe(true);
   });
 
-  const HOTKEY_ACTIONS = members<HotkeyAction>({
-    available: true,
-    busy: true,
-    dnd: true,
-    brb: true,
-    away: true,
-    offline: true,
-    automatic: true,
-    open: true,
-  });
+  // A hotkey for each status, then back to automatic and open the popup.
+  const HOTKEY_ACTIONS = members<HotkeyAction>({ ...EVERY_STATUS, automatic: true, open: true });
 
   test("each settings view has one hotkey row per action, with its shortcut in force", () => {
     const views = [fx.SETTINGS_VIEW, fx.SETTINGS_VIEW_LOCKED, fx.SETTINGS_VIEW_WAYLAND];
