@@ -390,6 +390,17 @@ impl Presently {
         &self.inner.reports
     }
 
+    /// The settings page's "Copy diagnostics" report and the log folder "Open log folder" opens.
+    pub fn diagnostics(&self) -> crate::diagnostics::Diagnostics {
+        let now = self.inner.services.clock.now();
+        let state = self.process_state();
+        let store = self.snapshot().token_store;
+        crate::diagnostics::Diagnostics {
+            text: crate::diagnostics::report_text(&state, &self.settings_view(), &store, now),
+            log_dir: state.log_dir,
+        }
+    }
+
     /// The running process's state, as `presently doctor` prints it.
     pub fn process_state(&self) -> crate::diagnostics::ProcessState {
         let now = self.inner.services.clock.now();

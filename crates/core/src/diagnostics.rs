@@ -142,3 +142,184 @@ impl SelfReports {
         }
     }
 }
+/// The answer to `Request::Diagnostics`: the report for "Copy diagnostics" and the folder "Open log folder" opens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Diagnostics {
+    /// [`report_text`] of the running process.
+    pub text: String,
+    /// Where it writes its log file, if it writes one.
+    pub log_dir: Option<PathBuf>,
+}
+
+/// The popup's "Copy diagnostics": what a person pastes into a support request. Plain text, one fact per line:
+/// version and platform, every setting with where it came from, the token store's kind and place, the keeper's
+/// last reading and next step, the current problem, hotkeys and the login entry. No token, code or secret is
+/// in any of its inputs; the account is named, as `presently doctor` names it.
+pub fn report_text(
+    state: &ProcessState,
+    settings: &crate::config::edit::SettingsView,
+    store: &crate::keeper::TokenStoreView,
+    now: Timestamp,
+) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let mut line = |text: String| {
+        out.push_str(&text);
+        out.push('\n');
+    };
+    line(format!(
+        "Presently {} on {} {} (pid {}, up {} s)",
+        state.version,
+        std::env::consts::OS,
+        std::env::consts::ARCH,
+        state.pid,
+        state.uptime_secs
+    ));
+    line(format!("Report taken {now}"));
+    line(format!("Account: {}", account_words(&state.account)));
+    let intent = state.intent.as_ref().map_or_else(
+        || "automatic".to_owned(),
+        |i| {
+            format!(
+                "{} ({:?}, set from {:?} at {})",
+                i.status.display_name(),
+                i.until,
+                i.origin,
+                i.set_at
+            )
+        },
+    );
+    line(format!("Intent: {intent}"));
+    line(format!(
+        "Graph reported: {}",
+        state.reported.as_ref().map_or_else(
+            || "nothing yet".to_owned(),
+            |r| format!(
+                "{}/{} at {} ({} s ago)",
+                r.availability.as_str(),
+                r.activity.as_str(),
+                r.at,
+                state.reading_age_secs.unwrap_or_default()
+            )
+        )
+    ));
+    line(format!(
+        "Next step: {}",
+        state
+            .next
+            .as_ref()
+            .map_or_else(|| "none".to_owned(), |n| format!("{:?} at {}", n.action, n.at))
+    ));
+    line(format!(
+        "Problem: {}",
+        state
+            .problem
+            .as_ref()
+            .map_or_else(|| "none".to_owned(), |p| format!("{:?}: {}", p.kind, p.message))
+    ));
+    line(format!(
+        "Token store: {:?}{}{}",
+        store.kind,
+        store
+            .location
+            .as_ref()
+            .map(|l| format!(" in {l}"))
+            .unwrap_or_default(),
+        store
+            .key_kept_in
+            .as_ref()
+            .map(|k| format!(", key in {k}"))
+            .unwrap_or_default()
+    ));
+    if let Some(note) = &store.note {
+        line(format!("  {note}"));
+    }
+    line(format!("Hotkeys: {:?}", state.hotkeys.support));
+    for (action, why) in &state.hotkeys.failed {
+        line(format!("  {action}: {why}"));
+    }
+    line(format!(
+        "Login entry: {}",
+        match &state.login_entry {
+            Some(LoginEntry::Present) => "present".to_owned(),
+            Some(LoginEntry::Absent) => "absent".to_owned(),
+            Some(LoginEntry::Failed { reason }) => format!("failed: {reason}"),
+            None => "not kept by this process".to_owned(),
+        }
+    ));
+    line(format!(
+        "Log folder: {}",
+        state
+            .log_dir
+            .as_deref()
+            .map_or_else(|| "none".to_owned(), crate::wording::short_path)
+    ));
+    line(format!("Settings ({}):", settings.user_file));
+    let mut setting = |name: &str, value: String, origin: &str| {
+        let _ = writeln!(out, "  {name} = {value} ({origin})");
+    };
+    setting("tenant", settings.tenant.value.clone(), &settings.tenant.origin);
+    setting(
+        "client-id",
+        settings.client_id.value.clone(),
+        &settings.client_id.origin,
+    );
+    setting("cloud", settings.cloud.value.clone(), &settings.cloud.origin);
+    setting(
+        "workday-end",
+        settings.workday_end.value.clone(),
+        &settings.workday_end.origin,
+    );
+    setting(
+        "work-days",
+        settings.work_days.value.clone(),
+        &settings.work_days.origin,
+    );
+    setting(
+        "on-quit",
+        settings.on_quit.value.clone(),
+        &settings.on_quit.origin,
+    );
+    setting(
+        "launch-at-login",
+        settings.launch_at_login.value.to_string(),
+        &settings.launch_at_login.origin,
+    );
+    setting(
+        "notifications",
+        settings.notifications.value.to_string(),
+        &settings.notifications.origin,
+    );
+    setting(
+        "tray-time-left",
+        settings.tray_time_left.value.to_string(),
+        &settings.tray_time_left.origin,
+    );
+    setting(
+        "hotkey-duration",
+        settings.hotkey_duration.value.clone(),
+        &settings.hotkey_duration.origin,
+    );
+    for row in &settings.hotkeys.actions {
+        setting(
+            &format!("hotkeys.{}", row.action.key()),
+            row.shortcut.value.clone(),
+            &row.shortcut.origin,
+        );
+    }
+    out
+}
+
+fn account_words(account: &AccountView) -> String {
+    match account {
+        AccountView::Unknown => "not known yet".to_owned(),
+        AccountView::SignedOut => "signed out".to_owned(),
+        AccountView::SignedIn {
+            name,
+            username,
+            tenant_id,
+        } => format!("{name} ({username}), tenant {tenant_id}"),
+        AccountView::SignInRequired { name, username } => format!("{name} ({username}) must sign in again"),
+    }
+}

@@ -313,4 +313,26 @@ async fn process_state_tells_doctor_the_version_sign_in_intent_reading_next_step
     );
     assert_eq!(state.login_entry, Some(LoginEntry::Present));
     assert_eq!(state.log_dir, Some(std::path::PathBuf::from("/somewhere/logs")));
+
+    // The settings page's "Copy diagnostics" and "Open log folder" ask the same process.
+    let diagnostics: presently_core::diagnostics::Diagnostics =
+        serde_json::from_value(client.call(Request::Diagnostics).await.unwrap()).unwrap();
+    assert_eq!(diagnostics.log_dir, state.log_dir);
+    let text = diagnostics.text;
+    for expected in [
+        format!("Presently {}", env!("CARGO_PKG_VERSION")),
+        "Account: ".into(),
+        "Intent: Busy".into(),
+        "Graph reported: Busy/Busy".into(),
+        "Token store: ".into(),
+        "Login entry: present".into(),
+        "busy: taken by another application".into(),
+        "Log folder: /somewhere/logs".into(),
+        "  tenant = ".into(),
+        "  hotkeys.busy = ".into(),
+    ] {
+        assert!(text.contains(&expected), "{expected:?} missing from:\n{text}");
+    }
+    // Signed in, the process holds JWTs (access and id tokens start `eyJ`): none is in the report.
+    assert!(!text.contains("eyJ"), "a token in the report:\n{text}");
 }

@@ -73,6 +73,8 @@ pub enum Request {
     ShowPopup,
     /// The running process's own state for `presently doctor` (ok: `diagnostics::ProcessState`).
     ProcessState,
+    /// The settings page's diagnostics report and log folder (ok: `diagnostics::Diagnostics`).
+    Diagnostics,
 }
 
 /// A request with its id.

@@ -331,6 +331,7 @@ async fn answer(presently: &Presently, request: Request) -> Result<Value, Proble
             Ok(Value::Null)
         }
         Request::ProcessState => value(serde_json::to_value(presently.process_state())),
+        Request::Diagnostics => value(serde_json::to_value(presently.diagnostics())),
         // Handled by the connection loop.
         Request::Subscribe | Request::SignIn { .. } => Ok(Value::Null),
     }
