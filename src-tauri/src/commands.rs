@@ -4,6 +4,7 @@
 //! every payload: the Rust type in the core.
 
 use presently_core::config::edit::{SettingsPatch, SettingsRejected};
+use presently_core::diagnostics::Diagnostics;
 use presently_core::ipc::{Client, Request};
 use presently_core::{Problem, ProblemKind, SignInMethod};
 use presently_model::Origin;
@@ -45,6 +46,18 @@ impl Ipc {
 }
 
 type Reply = Result<Value, CommandError>;
+
+impl Ipc {
+    /// The main process's diagnostics report and log folder.
+    async fn diagnostics(&self) -> Result<Diagnostics, CommandError> {
+        serde_json::from_value(self.call(Request::Diagnostics).await?).map_err(|e| {
+            CommandError::Problem(Problem::new(
+                ProblemKind::Internal,
+                format!("unexpected answer: {e}"),
+            ))
+        })
+    }
+}
 
 /// The keeper's current `Snapshot`.
 #[tauri::command]
@@ -105,6 +118,30 @@ pub async fn save_settings(ipc: State<'_, Ipc>, patch: SettingsPatch) -> Reply {
     ipc.save_settings(patch).await
 }
 
+/// The settings page's "Copy diagnostics": the main process's report, as text the page copies.
+#[tauri::command]
+pub async fn get_diagnostics(ipc: State<'_, Ipc>) -> Result<String, CommandError> {
+    Ok(ipc.diagnostics().await?.text)
+}
+
+/// The settings page's "Open log folder": the main process's log folder in the file manager.
+#[tauri::command]
+pub async fn open_log_folder(ipc: State<'_, Ipc>) -> Result<(), CommandError> {
+    let Some(dir) = ipc.diagnostics().await?.log_dir else {
+        return Err(Problem::new(ProblemKind::Internal, "Presently is not writing a log file.").into());
+    };
+    opener::open(&dir).map_err(|e| {
+        Problem::new(
+            ProblemKind::Internal,
+            format!(
+                "The log folder {} could not be opened: {e}",
+                presently_core::wording::short_path(&dir)
+            ),
+        )
+        .into()
+    })
+}
+
 /// Hides the popup (Esc); the process lingers a while for a quick reopen.
 #[tauri::command]
 pub fn hide_popup<R: Runtime>(window: Window<R>) {
@@ -123,6 +160,8 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         sign_out,
         get_settings,
         save_settings,
+        get_diagnostics,
+        open_log_folder,
         hide_popup,
     ]
 }

@@ -21,10 +21,13 @@ export async function copyText(text: string, fallback: HTMLElement, label: strin
     fallback.hidden = true;
     return "copied";
   } catch {
-    const field = h("input", {
-      class: "copy-field",
-      attrs: { type: "text", readonly: true, "aria-label": label, spellcheck: "false" },
-    });
+    // A text of several lines (the diagnostics report) keeps its lines in a text area.
+    const field = text.includes("\n")
+      ? h("textarea", { class: "copy-field", attrs: { readonly: true, rows: 6, "aria-label": label, spellcheck: "false" } })
+      : h("input", {
+          class: "copy-field",
+          attrs: { type: "text", readonly: true, "aria-label": label, spellcheck: "false" },
+        });
     field.value = text;
     fallback.replaceChildren(
       field,

@@ -33,6 +33,8 @@ export const COMMANDS = {
   signOut: "sign_out",
   getSettings: "get_settings",
   saveSettings: "save_settings",
+  getDiagnostics: "get_diagnostics",
+  openLogFolder: "open_log_folder",
   hidePopup: "hide_popup",
 } as const;
 
@@ -148,6 +150,16 @@ export async function saveSettings(patch: SettingsPatch): Promise<SaveResult> {
   }
 }
 
+/** The running app's diagnostics report (version, settings and their sources, last reading, problems; no secrets). */
+export function getDiagnostics(): Promise<string> {
+  return call<string>(COMMANDS.getDiagnostics);
+}
+
+/** Open the app's log folder in the file manager. */
+export function openLogFolder(): Promise<void> {
+  return call<void>(COMMANDS.openLogFolder);
+}
+
 /** Hide the popup window (it lingers, so reopening is instant). */
 export async function hidePopup(): Promise<void> {
   try {
@@ -198,6 +210,8 @@ export const ipc = {
   signOut,
   getSettings,
   saveSettings,
+  getDiagnostics,
+  openLogFolder,
   hidePopup,
   onStateChanged,
   onKeeperEvent,

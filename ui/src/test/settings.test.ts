@@ -300,4 +300,41 @@ describe("settings", () => {
     get(m.root, '[data-command="close-settings"]').click();
     expect(m.root.querySelector(".page--main")).not.toBeNull();
   });
+
+  test("Copy diagnostics copies the running app's report; Open log folder asks the app to open it", async () => {
+    const report = "Presently 0.1.0 on linux x86_64\nSettings (~/.config/presently/settings.toml):\n";
+    const writeText = vi.fn(async () => {});
+    vi.stubGlobal("navigator", { ...navigator, clipboard: { writeText } });
+    const m = await openSettings(SETTINGS_VIEW, { get_diagnostics: () => report });
+    get(m.root, '[data-command="copy-diagnostics"]').click();
+    await m.settle();
+    expect(writeText).toHaveBeenCalledWith(report);
+    expect(text(get(m.root, '.support-tools [role="status"]'))).toBe(
+      "Diagnostics copied: paste them into your support request.",
+    );
+    get(m.root, '[data-command="open-log-folder"]').click();
+    await m.settle();
+    expect(m.sent("open_log_folder")).toHaveLength(1);
+    expect(text(get(m.root, '.support-tools [role="status"]'))).toBe("");
+  });
+
+  test("without a clipboard the report is left selected in a text area, every line kept", async () => {
+    vi.stubGlobal("navigator", { ...navigator, clipboard: undefined });
+    const report = "line one\nline two\n";
+    const m = await openSettings(SETTINGS_VIEW, { get_diagnostics: () => report });
+    get(m.root, '[data-command="copy-diagnostics"]').click();
+    await m.settle();
+    expect(get<HTMLTextAreaElement>(m.root, ".support-tools textarea").value).toBe(report);
+  });
+
+  test("a log folder that cannot be opened says why", async () => {
+    const m = await openSettings(SETTINGS_VIEW, {
+      open_log_folder: () => {
+        throw { kind: "internal", message: "Presently is not writing a log file.", action: null, retryInSecs: null };
+      },
+    });
+    get(m.root, '[data-command="open-log-folder"]').click();
+    await m.settle();
+    expect(text(get(m.root, '.support-tools [role="status"]'))).toBe("Presently is not writing a log file.");
+  });
 });

@@ -10,7 +10,7 @@
 import type { App, Page } from "../app";
 import { copyText } from "../clipboard";
 import { h, icon, setText } from "../dom";
-import { ipc } from "../ipc";
+import { ipc, toProblem } from "../ipc";
 import type {
   FieldView,
   HotkeyAction,
@@ -137,7 +137,7 @@ export class SettingsPage implements Page {
       this.account.el,
       group("Sign-in", cloud, tenant, clientId, h("p", { class: "hint", text: SIGN_IN_SETTINGS_NOTE })),
       group("My day", workdayEnd, workDays, onQuit),
-      group("General", launch, notifications, trayTimeLeft),
+      group("General", launch, notifications, trayTimeLeft, supportTools()),
       h(
         "fieldset",
         { class: "group group--hotkeys", attrs: { "aria-describedby": "hotkeys-hint hotkeys-support" } },
@@ -582,6 +582,57 @@ function settingOf(key: SettingKey): Pick<Control, "id" | "of" | "put"> {
     of: (view) => view[key] as FieldView<string | boolean>,
     put: (patch, value) => ((patch as Record<string, string | boolean>)[key] = value),
   };
+}
+
+/**
+ * "Open log folder" and "Copy diagnostics": what a person needs to ask for help. The report comes from the running
+ * app (its version, settings and their sources, last reading, problems; no secrets); where the clipboard is
+ * refused, it is left selected in a text area to copy by hand.
+ */
+function supportTools(): HTMLElement {
+  const said = h("p", { class: "hint", attrs: { role: "status", "aria-live": "polite" } });
+  const fallback = h("div", { class: "banner__fallback", attrs: { hidden: true } });
+  const run = async (work: () => Promise<string>) => {
+    try {
+      setText(said, await work());
+    } catch (error) {
+      setText(said, toProblem(error).message);
+    }
+  };
+  return h(
+    "div",
+    { class: "support-tools" },
+    h(
+      "div",
+      { class: "hotkeys-actions" },
+      h("button", {
+        class: "button button--small",
+        attrs: { type: "button", "data-command": "open-log-folder" },
+        text: "Open log folder",
+        on: {
+          click: () =>
+            void run(async () => {
+              await ipc.openLogFolder();
+              return "";
+            }),
+        },
+      }),
+      h("button", {
+        class: "button button--small",
+        attrs: { type: "button", "data-command": "copy-diagnostics" },
+        text: "Copy diagnostics",
+        on: {
+          click: () =>
+            void run(async () => {
+              const outcome = await copyText(await ipc.getDiagnostics(), fallback, "Diagnostics");
+              return outcome === "copied" ? "Diagnostics copied: paste them into your support request." : "";
+            }),
+        },
+      }),
+    ),
+    said,
+    fallback,
+  );
 }
 
 function group(title: string, ...fields: HTMLElement[]): HTMLElement {
