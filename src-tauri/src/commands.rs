@@ -313,6 +313,19 @@ mod tests {
     }
 
     #[test]
+    fn diagnostics_come_from_the_main_process_and_a_missing_log_folder_says_so() {
+        let rig = rig();
+        let report = rig.invoke("get_diagnostics", json!({})).unwrap();
+        let report = report.as_str().unwrap();
+        assert!(report.starts_with("Presently "), "{report}");
+        assert!(report.contains("  workday-end = 17:30 (default)"), "{report}");
+        // This core writes no log file (the tray app reports its folder when it opens one): nothing to open.
+        let problem = rig.invoke("open_log_folder", json!({})).unwrap_err();
+        assert_eq!(problem["kind"], "internal");
+        assert_eq!(problem["message"], "Presently is not writing a log file.");
+    }
+
+    #[test]
     fn retry_and_cancel_sign_in_answer_from_the_core() {
         let rig = rig();
         assert_eq!(rig.invoke("retry", json!({})), Ok(Value::Null));
