@@ -219,7 +219,7 @@ mod tests {
     }
 
     #[test]
-    fn a_reopened_log_appends_and_a_removed_folder_is_made_again() {
+    fn a_reopened_log_appends() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("logs");
         writeln!(LogFile::open(&dir, "app").unwrap(), "first").unwrap();
@@ -229,10 +229,21 @@ mod tests {
             std::fs::read_to_string(dir.join("app.log")).unwrap(),
             "first\nsecond\n"
         );
+    }
+
+    // Unix only: Windows refuses to remove a folder while the log holds a file in it open, so a log folder cleared
+    // under a running app cannot happen there.
+    #[cfg(unix)]
+    #[test]
+    fn a_removed_folder_is_made_again() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("logs");
+        let mut log = LogFile::open(&dir, "app").unwrap();
+        writeln!(log, "first").unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
-        writeln!(log, "third").unwrap();
+        writeln!(log, "second").unwrap();
         log.flush().unwrap();
-        assert_eq!(std::fs::read_to_string(dir.join("app.log")).unwrap(), "third\n");
+        assert_eq!(std::fs::read_to_string(dir.join("app.log")).unwrap(), "second\n");
     }
 
     #[cfg(unix)]
