@@ -256,59 +256,45 @@ pub fn report_text(
             .map_or_else(|| "none".to_owned(), crate::wording::short_path)
     ));
     line(format!("Settings ({}):", settings.user_file));
-    let mut setting = |name: &str, value: String, origin: &str| {
-        let _ = writeln!(out, "  {name} = {value} ({origin})");
-    };
-    setting("tenant", settings.tenant.value.clone(), &settings.tenant.origin);
-    setting(
-        "client-id",
-        settings.client_id.value.clone(),
-        &settings.client_id.origin,
-    );
-    setting("cloud", settings.cloud.value.clone(), &settings.cloud.origin);
-    setting(
-        "workday-end",
-        settings.workday_end.value.clone(),
-        &settings.workday_end.origin,
-    );
-    setting(
-        "work-days",
-        settings.work_days.value.clone(),
-        &settings.work_days.origin,
-    );
-    setting(
-        "on-quit",
-        settings.on_quit.value.clone(),
-        &settings.on_quit.origin,
-    );
-    setting(
-        "launch-at-login",
-        settings.launch_at_login.value.to_string(),
-        &settings.launch_at_login.origin,
-    );
-    setting(
-        "notifications",
-        settings.notifications.value.to_string(),
-        &settings.notifications.origin,
-    );
-    setting(
-        "tray-time-left",
-        settings.tray_time_left.value.to_string(),
-        &settings.tray_time_left.origin,
-    );
-    setting(
-        "hotkey-duration",
-        settings.hotkey_duration.value.clone(),
-        &settings.hotkey_duration.origin,
-    );
+    // Every field of the view that has a value and an origin, walked from its serialised form so that a setting
+    // added to `SettingsView` is reported without an edit here. Names as the settings file writes them.
+    let view = serde_json::to_value(settings).unwrap_or_default();
+    for (key, field) in view.as_object().into_iter().flatten() {
+        if let (Some(value), Some(origin)) =
+            (field.get("value"), field.get("origin").and_then(|o| o.as_str()))
+        {
+            let _ = writeln!(out, "  {} = {} ({origin})", kebab(key), plain(value));
+        }
+    }
     for row in &settings.hotkeys.actions {
-        setting(
-            &format!("hotkeys.{}", row.action.key()),
-            row.shortcut.value.clone(),
-            &row.shortcut.origin,
+        let _ = writeln!(
+            out,
+            "  hotkeys.{} = {} ({})",
+            row.action.key(),
+            row.shortcut.value,
+            row.shortcut.origin
         );
     }
     out
+}
+
+/// `workdayEnd` → `workday-end`, the settings file's spelling of a view field.
+fn kebab(camel: &str) -> String {
+    let mut out = String::with_capacity(camel.len() + 4);
+    for c in camel.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('-');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A setting's value as the file writes it: a string without its quotes, anything else as JSON.
+fn plain(value: &serde_json::Value) -> String {
+    value.as_str().map_or_else(|| value.to_string(), str::to_owned)
 }
 
 fn account_words(account: &AccountView) -> String {
