@@ -19,6 +19,9 @@ use crate::args::TrayRect;
 use crate::launcher::Launcher;
 use presently_core::tray_view::{MENU_DURATIONS, SignItem, TrayIcon, TrayView, duration_label};
 
+#[cfg(windows)]
+mod windows_clicks;
+
 /// The tray icon's id.
 pub const TRAY_ID: &str = "presently";
 
@@ -276,7 +279,7 @@ pub fn install<R: Runtime>(
             tray.set_icon_as_template(USE_TEMPLATE)?;
             tray.set_tooltip(Some(view.tooltip(!LABEL_BESIDE_ICON)))?;
             set_label(&tray, &view)?;
-            tray.set_menu(Some(menu))?;
+            tray.set_menu(Some(menu.clone()))?;
             tray.set_show_menu_on_left_click(false)?;
             tray.on_menu_event(on_menu);
             tray.on_tray_icon_event(on_click);
@@ -295,6 +298,8 @@ pub fn install<R: Runtime>(
         }
     }
     app.state::<TrayState>().lock().shown = Some((view, duration, settings));
+    #[cfg(windows)]
+    windows_clicks::install(app, &menu, launcher);
 
     // The launch-at-login item and the time-left label follow their settings, wherever they were changed.
     let mut events = presently.events();
@@ -439,6 +444,8 @@ pub fn render<R: Runtime>(app: &AppHandle<R>, snapshot: &Snapshot) {
         };
         if !updated {
             let (menu, handles) = build_menu(app, &view, duration, login)?;
+            #[cfg(windows)]
+            windows_clicks::menu_set(app, &menu);
             tray.set_menu(Some(menu))?;
             match app.try_state::<MenuHandles<R>>() {
                 Some(current) => current.replace(handles),
