@@ -31,7 +31,7 @@ cd "$(repo_root)"
 
 PROFILE=ci
 SUITES="target/$WINDOWS_TARGET/$PROFILE/wine-suites.tsv"
-TEST_CRATES=(presently-winpipe presently-model presently-graph presently-auth presently-core presently-cli presently-testkit)
+TEST_CRATES=(presently-winpipe presently-wintray presently-model presently-graph presently-auth presently-core presently-cli presently-testkit)
 
 need_target() {
   rustup target list --installed | grep -qx "$WINDOWS_TARGET" || rustup target add "$WINDOWS_TARGET"
