@@ -72,8 +72,8 @@ impl TrayHost {
             "GNOME shows tray icons with the AppIndicator extension: install gnome-shell-extension-appindicator \
              and turn it on in Extensions, then start Presently again."
         } else {
-            "This desktop shows no tray icons: add a system tray to your panel (StatusNotifierItem or XEmbed), \
-             then start Presently again."
+            "Add a system tray (StatusNotifierItem or XEmbed) to your panel to see Presently's icon, then start \
+             Presently again."
         })
     }
 }
@@ -175,7 +175,7 @@ mod tests {
         let gnome = TrayHost::None.fix(Some("ubuntu:GNOME")).unwrap_or_default();
         assert!(gnome.contains("AppIndicator extension"), "{gnome}");
         let other = TrayHost::None.fix(Some("openbox")).unwrap_or_default();
-        assert!(other.contains("add a system tray"), "{other}");
+        assert!(other.contains("Add a system tray"), "{other}");
         assert_eq!(TrayHost::None.fix(None), Some(other));
         for text in [gnome, other] {
             assert!(crate::wording::flaws(text, &[]).is_empty(), "{text}");
