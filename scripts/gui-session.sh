@@ -7,10 +7,15 @@
 # GUI_SESSION_DIR is a fresh folder that also serves as HOME and XDG_RUNTIME_DIR (no state leaks in or out), and
 # an unlocked gnome-keyring answers as the Secret Service, as after a desktop login.
 # GUI_SCREEN=WxHxD sets the screen (default 1280x800x24).
+# GUI_NO_TRAY=1 leaves tint2 out: a desktop with no tray host at all (no XEmbed tray manager, no StatusNotifierItem
+# watcher), as stock GNOME without its AppIndicator extension. Inside COMMAND, GUI_SESSION_TRAY says which it is
+# (`tint2` or `none`).
 set -euo pipefail
 
 if [ "${1:-}" != "--inside" ]; then
-  for tool in dbus-run-session xvfb-run openbox tint2 xdotool; do
+  tools="dbus-run-session xvfb-run openbox xdotool"
+  [ "${GUI_NO_TRAY:-}" = 1 ] || tools="$tools tint2"
+  for tool in $tools; do
     command -v "$tool" >/dev/null 2>&1 || { echo "gui-session: $tool is missing (run scripts/setup.sh)" >&2; exit 1; }
   done
   [ $# -gt 0 ] || { echo "usage: scripts/gui-session.sh COMMAND [ARGS...]" >&2; exit 2; }
@@ -39,11 +44,18 @@ wm=$!
 # The panel comes up once the window manager manages the screen.
 for _ in $(seq 50); do xprop -root _NET_SUPPORTING_WM_CHECK >/dev/null 2>&1 && break; sleep 0.1; done
 xsetroot -solid "#3b4a5a" 2>/dev/null || true # a calm desktop for screenshots
-tint2 >"$GUI_SESSION_DIR/tint2.log" 2>&1 &
-panel=$!
-for _ in $(seq 50); do xdotool search --class tint2 >/dev/null 2>&1 && break; sleep 0.1; done
+panel=
+if [ "${GUI_NO_TRAY:-}" = 1 ]; then
+  export GUI_SESSION_TRAY=none
+else
+  export GUI_SESSION_TRAY=tint2
+  tint2 >"$GUI_SESSION_DIR/tint2.log" 2>&1 &
+  panel=$!
+  for _ in $(seq 50); do xdotool search --class tint2 >/dev/null 2>&1 && break; sleep 0.1; done
+fi
 cleanup() {
-  kill "$panel" "$wm" 2>/dev/null || true
+  # shellcheck disable=SC2086 # $panel is empty without tint2
+  kill $panel "$wm" 2>/dev/null || true
   rm -rf "$GUI_SESSION_DIR"
 }
 trap cleanup EXIT

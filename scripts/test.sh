@@ -51,3 +51,5 @@ rm -rf "$tour_out"
 
 stage "The real app on a desktop: one instance, forwarded set/clear, the login entry, notifications"
 bash scripts/gui-session.sh cargo test -p presently-app --test desktop --locked -- --ignored
+stage "The real app on a desktop without a tray host (no tint2): its popup opens as a normal window"
+GUI_NO_TRAY=1 bash scripts/gui-session.sh cargo test -p presently-app --test desktop --locked -- --ignored without_a_tray_host

@@ -602,3 +602,125 @@ fn the_tray_label_shows_the_time_left_of_a_timed_status_and_goes_when_it_does() 
         label_is(&[""])
     });
 }
+
+/// The visible top-level windows titled "Presently" (the popup, or the window standing in for the tray).
+fn visible_presently_windows() -> Vec<String> {
+    let found = Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", "^Presently$"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&found.stdout)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+/// `xprop -id WINDOW PROPERTY` as text.
+fn xprop(window: &str, property: &str) -> String {
+    let out = Command::new("xprop")
+        .args(["-id", window, property])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+#[ignore = "needs a desktop: scripts/gui-session.sh cargo test -p presently-app --test desktop -- --ignored (and again with GUI_NO_TRAY=1)"]
+fn without_a_tray_host_the_popup_is_a_window_that_hides_on_close_and_quits_the_app() {
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "no DISPLAY: run under scripts/gui-session.sh"
+    );
+    // scripts/gui-session.sh says whether its desktop has tint2's tray or none (GUI_NO_TRAY=1).
+    let no_tray = std::env::var("GUI_SESSION_TRAY").is_ok_and(|t| t == "none");
+    let mut desk = Desk::new();
+    desk.spawn(&["--demo"]);
+    wait_until("the IPC to answer", &desk, Duration::from_secs(60), || {
+        desk.endpoint().address.exists()
+    });
+    wait_until(
+        "the app to report its tray",
+        &desk,
+        Duration::from_secs(30),
+        || !desk.ipc(Request::ProcessState)["tray"].is_null(),
+    );
+    let tray = desk.ipc(Request::ProcessState)["tray"].clone();
+    let windowed = || {
+        desk.processes()
+            .iter()
+            .any(|(_, args)| args.iter().any(|a| a == "--no-tray"))
+    };
+
+    if !no_tray {
+        // tint2's tray is an XEmbed manager (another test of this file may play a StatusNotifierItem watcher).
+        assert_eq!(tray["iconShown"], true, "{tray}");
+        assert!(
+            ["xEmbedManager", "statusNotifierWatcher"].contains(&tray["host"].as_str().unwrap_or_default()),
+            "{tray}"
+        );
+        std::thread::sleep(Duration::from_secs(3));
+        assert!(
+            !windowed(),
+            "a window opened although the tray shows the icon\n{}",
+            desk.log()
+        );
+        assert!(
+            desk.processes()
+                .iter()
+                .all(|(_, args)| !args.iter().any(|a| a == "--popup")),
+            "a popup opened at start although nobody asked\n{}",
+            desk.log()
+        );
+        assert_eq!(visible_presently_windows(), Vec::<String>::new());
+        return;
+    }
+
+    assert_eq!(tray, json!({"host": "none", "iconShown": false}));
+    wait_until("the window to appear", &desk, Duration::from_secs(30), || {
+        windowed() && !visible_presently_windows().is_empty()
+    });
+    let window = visible_presently_windows().remove(0);
+    // A normal window: framed by the window manager, and in the taskbar.
+    let extents = xprop(&window, "_NET_FRAME_EXTENTS");
+    assert!(
+        extents.contains("=") && !extents.contains("= 0, 0, 0, 0"),
+        "not decorated: {extents}"
+    );
+    assert!(
+        !xprop(&window, "_NET_WM_STATE").contains("SKIP_TASKBAR"),
+        "kept out of the taskbar"
+    );
+
+    // Its close hides it; the app keeps running.
+    let closed = Command::new("xdotool")
+        .args([
+            "windowactivate",
+            "--sync",
+            &window,
+            "key",
+            "--clearmodifiers",
+            "alt+F4",
+        ])
+        .status()
+        .unwrap();
+    assert!(closed.success());
+    wait_until("the window to hide", &desk, Duration::from_secs(10), || {
+        visible_presently_windows().is_empty()
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(desk.keepers().len(), 1, "{}", desk.log());
+    assert_eq!(desk.ipc(Request::Hello)["pid"], desk.keepers()[0]);
+
+    // A second launch shows it again.
+    let again = desk.run(&["--demo"]);
+    assert!(again.status.success(), "{}", text(&again));
+    wait_until("the window to show again", &desk, Duration::from_secs(20), || {
+        !visible_presently_windows().is_empty()
+    });
+
+    // Its Quit (the IPC request the window's button sends) ends the app and the window.
+    desk.ipc(Request::Quit);
+    wait_until("the app to quit", &desk, Duration::from_secs(20), || {
+        desk.processes().is_empty()
+    });
+}

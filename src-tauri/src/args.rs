@@ -55,6 +55,9 @@ pub struct PopupArgs {
     pub ipc: Option<PathBuf>,
     /// `--tray-rect X,Y,W,H`: where the tray icon was clicked, in physical pixels, to open beside it.
     pub tray_rect: Option<TrayRect>,
+    /// `--no-tray NOTE`: no tray icon can be seen, so the popup is a normal window (decorated, in the taskbar,
+    /// kept open when it loses focus) that shows NOTE (how to get tray icons) and a Quit button.
+    pub no_tray: Option<String>,
 }
 
 /// The tray icon's rectangle in physical pixels.
@@ -137,6 +140,12 @@ pub fn parse(
                     .next()
                     .ok_or(ArgsError::BadValue("--ipc", "a socket path or pipe name"))?;
                 popup.get_or_insert_with(PopupArgs::default).ipc = Some(PathBuf::from(value));
+            }
+            "--no-tray" => {
+                let note = args
+                    .next()
+                    .ok_or(ArgsError::BadValue("--no-tray", "the note to show"))?;
+                popup.get_or_insert_with(PopupArgs::default).no_tray = Some(note);
             }
             "--tray-rect" => {
                 let rect = args
@@ -227,7 +236,28 @@ mod tests {
                     width: 24,
                     height: 24
                 }),
+                no_tray: None,
             }))
+        );
+    }
+
+    #[test]
+    fn the_popup_takes_the_note_of_a_desktop_without_a_tray() {
+        let mode = parse_words(
+            &["--popup", "--ipc", "/tmp/k.sock", "--no-tray", "Add a tray."],
+            &no_env,
+        );
+        assert_eq!(
+            mode,
+            Ok(Mode::Popup(PopupArgs {
+                ipc: Some(PathBuf::from("/tmp/k.sock")),
+                tray_rect: None,
+                no_tray: Some("Add a tray.".into()),
+            }))
+        );
+        assert_eq!(
+            parse_words(&["--popup", "--no-tray"], &no_env),
+            Err(ArgsError::BadValue("--no-tray", "the note to show"))
         );
     }
 

@@ -148,6 +148,19 @@ pub fn hide_popup<R: Runtime>(window: Window<R>) {
     crate::popup::hide(&window);
 }
 
+/// The note the popup shows when it stands in for a tray icon no one can see (how to get tray icons); `null`
+/// when it is the tray's popup.
+#[tauri::command]
+pub fn get_no_tray_note(mode: State<'_, crate::popup::NoTray>) -> Option<String> {
+    mode.0.clone()
+}
+
+/// Quits Presently, as the tray menu's Quit does (the window's Quit when there is no tray menu).
+#[tauri::command]
+pub async fn quit_app(ipc: State<'_, Ipc>) -> Reply {
+    ipc.call(Request::Quit).await
+}
+
 /// The invoke handler with every command above.
 pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
@@ -163,6 +176,8 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         get_diagnostics,
         open_log_folder,
         hide_popup,
+        get_no_tray_note,
+        quit_app,
     ]
 }
 

@@ -50,6 +50,8 @@ pub struct Launcher {
     endpoint: Endpoint,
     presently: Presently,
     child: Mutex<Option<Running>>,
+    /// Set when no tray icon can be seen: the popup is then a normal window showing this note.
+    no_tray: Mutex<Option<String>>,
 }
 
 impl Launcher {
@@ -60,7 +62,14 @@ impl Launcher {
             endpoint,
             presently,
             child: Mutex::new(None),
+            no_tray: Mutex::new(None),
         }
+    }
+
+    /// No tray icon can be seen (no tray host, or the desktop refused the icon): from now on the popup opens as
+    /// a normal window that shows `note` (how to get tray icons) and a Quit button.
+    pub fn set_no_tray(&self, note: String) {
+        *self.no_tray.lock().unwrap_or_else(|e| e.into_inner()) = Some(note);
     }
 
     /// The popup's command line.
@@ -73,6 +82,10 @@ impl Launcher {
         if let Some(rect) = rect {
             args.push("--tray-rect".into());
             args.push(rect.to_arg());
+        }
+        if let Some(note) = self.no_tray.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+            args.push("--no-tray".into());
+            args.push(note);
         }
         args
     }
@@ -247,6 +260,15 @@ mod tests {
         assert_eq!(
             wait_for_launches(&record, 2)[1],
             format!("--popup --ipc {socket}")
+        );
+        launcher.close();
+
+        // No tray icon can be seen: the popup is started as a window with the note.
+        launcher.set_no_tray("Add a tray.".into());
+        launcher.open(None);
+        assert_eq!(
+            wait_for_launches(&record, 3)[2],
+            format!("--popup --ipc {socket} --no-tray Add a tray.")
         );
         launcher.close();
         drop(emulator);

@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use presently_core::config::{Locations, Overrides};
+use presently_core::diagnostics::TrayState;
 use presently_core::ipc::{self, Endpoint, IpcServer};
 use presently_core::listen;
+use presently_core::tray_host::TrayHost;
 use presently_core::{AppEvent, Presently, StartOptions, paths};
 use tauri::RunEvent;
 
@@ -164,11 +166,17 @@ pub fn run(args: TrayArgs, env: fn(&str) -> Option<String>) -> Result<(), StartE
                 app.set_activation_policy(tauri::ActivationPolicy::Accessory);
                 // A desktop without a tray host (Windows outside Explorer's shell: "Invalid window handle", os
                 // error 1400) refuses the icon; the keeper, the IPC and the hotkeys work without it.
-                if let Err(e) = crate::tray::show_starting(app.handle()) {
-                    no_tray(&e);
-                }
+                let icon_made = match crate::tray::show_starting(app.handle()) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        no_tray(&e);
+                        false
+                    }
+                };
                 let handle = app.handle().clone();
                 tauri::async_runtime::spawn(async move {
+                    // Asked beside the core's start: a few milliseconds on the session bus and the X display.
+                    let host = tauri::async_runtime::spawn_blocking(presently_core::tray_host::detect);
                     // In a task of its own, so that even a panic in it ends the app with an error rather than
                     // leaving the icon "starting" for ever.
                     let (demo, core_exe) = (args.demo, exe.clone());
@@ -177,10 +185,13 @@ pub fn run(args: TrayArgs, env: fn(&str) -> Option<String>) -> Result<(), StartE
                             .await
                             .map_err(StartError::Tauri)
                             .and_then(|core| core);
+                    let host = host.await.unwrap_or(TrayHost::None);
                     let on_main = handle.clone();
                     let connected = handle.run_on_main_thread(move || {
-                        if let Err(e) = core.and_then(|core| connect(&on_main, core, &args, exe, env, &held))
-                        {
+                        let tray = TrayStart { host, icon_made };
+                        let connected =
+                            core.and_then(|core| connect(&on_main, core, &args, tray, exe, env, &held));
+                        if let Err(e) = connected {
                             fail(&on_main, &e);
                         }
                     });
@@ -217,6 +228,40 @@ fn no_tray(error: &tauri::Error) {
     );
 }
 
+/// The tray as it stood at start: the host found ([`presently_core::tray_host`]) and whether the desktop took
+/// the icon.
+#[derive(Debug, Clone, Copy)]
+struct TrayStart {
+    host: TrayHost,
+    icon_made: bool,
+}
+
+/// Whether the popup must stand in for the tray icon, and with which note: when no tray host exists, or the
+/// icon could not be made, a tray-only app would look as if it never started. `None`: the icon is seen.
+fn no_tray_note(host: TrayHost, icon_shown: bool, current_desktop: Option<&str>) -> Option<String> {
+    match host.fix(current_desktop) {
+        Some(fix) => Some(format!("No tray icon on this desktop. {fix}")),
+        None if !icon_shown => Some(
+            "The desktop refused Presently's tray icon, so Presently shows this window instead.".to_string(),
+        ),
+        None => None,
+    }
+}
+
+/// Quits as the tray menu's Quit does: the core applies the on-quit setting, the popup ends, then the app.
+fn quit<R: tauri::Runtime>(app: &tauri::AppHandle<R>, presently: Presently, launcher: Arc<Launcher>) {
+    static QUITTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if QUITTING.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        presently.shutdown().await;
+        launcher.close();
+        app.exit(0);
+    });
+}
+
 /// The core did not start: says why, as a failed start always has, and ends the app.
 fn fail<R: tauri::Runtime>(app: &tauri::AppHandle<R>, error: &StartError) {
     tracing::error!("{error}");
@@ -230,6 +275,7 @@ fn connect<R: tauri::Runtime>(
     app: &tauri::AppHandle<R>,
     core: Core,
     args: &TrayArgs,
+    tray: TrayStart,
     exe: PathBuf,
     env: fn(&str) -> Option<String>,
     held: &Mutex<Held>,
@@ -258,8 +304,24 @@ fn connect<R: tauri::Runtime>(
         held.demo = demo;
         held.launcher = Some(launcher.clone());
     }
-    if let Err(e) = crate::tray::install(app, presently.clone(), launcher.clone()) {
-        no_tray(&e);
+    let icon_shown = match crate::tray::install(app, presently.clone(), launcher.clone()) {
+        Ok(()) => tray.icon_made,
+        Err(e) => {
+            no_tray(&e);
+            false
+        }
+    };
+    let desktop = env("XDG_CURRENT_DESKTOP");
+    let note = no_tray_note(tray.host, icon_shown, desktop.as_deref());
+    presently
+        .self_reports()
+        .set_tray(TrayState::new(tray.host, icon_shown && note.is_none()));
+    if let Some(note) = &note {
+        tracing::warn!(
+            host = tray.host.describe(),
+            "no tray icon can be seen; the popup opens as a window"
+        );
+        launcher.set_no_tray(note.clone());
     }
     crate::autostart::install(app, presently.clone());
     if let Some(dir) = crate::log_dir_in_use() {
@@ -273,17 +335,46 @@ fn connect<R: tauri::Runtime>(
             tracing::warn!(error = %e, "cannot open the browser at {page}");
         }
     }
-    if args.show_popup_on_start && !args.autostart {
+    // Without a tray icon the window is the app's only face: it opens at every start, the login entry's too.
+    if (args.show_popup_on_start && !args.autostart) || note.is_some() {
         launcher.open(None);
     }
-    // `showPopup` from another launch or the CLI: start the popup when none runs to hear it.
+    // `showPopup` from another launch or the CLI: start the popup when none runs to hear it. `quit` from the
+    // window that stands in for the tray.
     let mut events = presently.events();
+    let app = app.clone();
     tauri::async_runtime::spawn(async move {
         while let Some(event) = listen::next(&mut events).await {
-            if matches!(event, AppEvent::ShowPopup) {
-                launcher.ensure_running();
+            match event {
+                AppEvent::ShowPopup => launcher.ensure_running(),
+                AppEvent::Quit => quit(&app, presently.clone(), launcher.clone()),
+                _ => {}
             }
         }
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_popup_stands_in_for_the_tray_when_no_host_exists_or_the_icon_was_refused() {
+        assert_eq!(
+            no_tray_note(TrayHost::StatusNotifierWatcher, true, Some("KDE")),
+            None
+        );
+        assert_eq!(no_tray_note(TrayHost::XEmbedManager, true, None), None);
+        assert_eq!(no_tray_note(TrayHost::Platform, true, None), None);
+        let gnome = no_tray_note(TrayHost::None, true, Some("GNOME")).unwrap_or_default();
+        assert!(gnome.starts_with("No tray icon on this desktop. "), "{gnome}");
+        assert!(gnome.contains("AppIndicator extension"), "{gnome}");
+        // Windows outside Explorer's shell: a host, but the icon was refused.
+        let refused = no_tray_note(TrayHost::Platform, false, None).unwrap_or_default();
+        assert!(refused.contains("refused"), "{refused}");
+        for note in [gnome, refused] {
+            assert!(presently_core::wording::flaws(&note, &[]).is_empty(), "{note}");
+        }
+    }
 }

@@ -63,6 +63,18 @@ impl Linger {
     }
 }
 
+/// `Some(note)` when no tray icon can be seen: the popup is then a normal window (decorated, in the taskbar,
+/// staying when it loses focus) that shows the note and a Quit button.
+#[derive(Debug, Default)]
+pub struct NoTray(pub Option<String>);
+
+impl NoTray {
+    /// Whether the popup is a normal window.
+    pub fn windowed(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
 /// Where the tray icon was last clicked, to open beside it (the IPC's `showPopup` carries no position).
 #[derive(Debug, Default)]
 pub struct Anchor(pub Mutex<Option<TrayRect>>);
@@ -75,24 +87,27 @@ pub fn run(args: PopupArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<(), 
     };
     let (client, events) = tauri::async_runtime::block_on(connect(&endpoint))?;
     let linger = Linger::new(linger_from_env(env));
+    let windowed = args.no_tray.is_some();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_positioner::init())
         .manage(Ipc(client))
         .manage(linger)
         .manage(Anchor(Mutex::new(args.tray_rect)))
+        .manage(NoTray(args.no_tray))
         .invoke_handler(crate::commands::handler())
         .setup(move |app| {
             // macOS: the popup of a menu-bar app shows no Dock icon and no app menu, like the main process.
             #[cfg(target_os = "macos")]
             app.set_activation_policy(tauri::ActivationPolicy::Accessory);
             let handle = app.handle().clone();
-            let window = build_window(&handle)?;
+            let window = build_window(&handle, windowed)?;
             show(&window.as_ref().window());
             tauri::async_runtime::spawn(forward(handle, events));
             Ok(())
         })
         .on_window_event(|window, event| match event {
-            tauri::WindowEvent::Focused(false) => hide(window),
+            // A popup hides when the user clicks elsewhere; the window standing in for the tray stays.
+            tauri::WindowEvent::Focused(false) if !window.state::<NoTray>().windowed() => hide(window),
             tauri::WindowEvent::CloseRequested { api, .. } => {
                 api.prevent_close();
                 hide(window);
@@ -115,8 +130,10 @@ async fn connect(endpoint: &Endpoint) -> Result<(Client, broadcast::Receiver<Eve
     Ok((client, events))
 }
 
-fn build_window<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<R>> {
-    let config = app
+/// The popup window from its configuration; `windowed`: as a normal window of the desktop instead (see
+/// [`NoTray`]), a little taller for the note.
+fn build_window<R: Runtime>(app: &AppHandle<R>, windowed: bool) -> tauri::Result<WebviewWindow<R>> {
+    let mut config = app
         .config()
         .app
         .windows
@@ -127,6 +144,14 @@ fn build_window<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<R
             label: POPUP.into(),
             ..Default::default()
         });
+    if windowed {
+        config.decorations = true;
+        config.skip_taskbar = false;
+        config.always_on_top = false;
+        config.minimizable = true;
+        config.center = true;
+        config.height += 90.0;
+    }
     tauri::WebviewWindowBuilder::from_config(app, &config)?.build()
 }
 
@@ -138,7 +163,10 @@ pub fn show<R: Runtime>(window: &Window<R>) {
         .0
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    place(window, anchor);
+    // The window standing in for the tray opens where the window manager puts it (centred at first).
+    if !window.state::<NoTray>().windowed() {
+        place(window, anchor);
+    }
     if let Err(e) = window.show().and_then(|()| window.set_focus()) {
         tracing::warn!(error = %e, "cannot show the popup");
     }

@@ -64,6 +64,9 @@ export class App {
   signIn: SignInState | null = null;
   /** The settings, once loaded for the settings page. */
   settings: SettingsView | null = null;
+  /** When no tray icon can be seen, the popup is the app's window: this strip says how to get tray icons and
+   * offers Quit (there is no tray menu to quit from). */
+  private noTray: HTMLElement | null = null;
 
   private current: Page | null = null;
   private pages: { main?: MainPage; welcome?: WelcomePage; settings?: SettingsPage } = {};
@@ -92,6 +95,13 @@ export class App {
       ipc.onSignInFinished((r) => this.onSignInFinished(r.ok, r.problem)),
       ipc.onSettingsChanged((v) => this.onSettings(v)),
     ]);
+    const note = await ipc.getNoTrayNote();
+    if (note) {
+      this.noTray = noTrayStrip(note, () => void this.quit());
+      this.root.classList.add("app--windowed");
+      this.current = null;
+      this.render();
+    }
     try {
       this.setSnapshot(await ipc.getState());
     } catch (error) {
@@ -141,7 +151,7 @@ export class App {
       const hadFocus = this.current?.root.contains(document.activeElement) ?? false;
       const first = this.current === null;
       this.current = page;
-      this.root.replaceChildren(page.root);
+      this.root.replaceChildren(...(this.noTray ? [this.noTray] : []), page.root);
       // Moving between pages keeps the keyboard user somewhere sensible; a fresh popup starts at the top.
       const target = !first && hadFocus ? page.initialFocus() : null;
       (target ?? page.root).focus({ preventScroll: true });
@@ -347,6 +357,16 @@ export class App {
     void ipc.hidePopup();
   }
 
+  /** Quits Presently (the window standing in for the tray). */
+  async quit(): Promise<void> {
+    try {
+      await ipc.quitApp();
+    } catch (error) {
+      this.error = toProblem(error);
+      this.render();
+    }
+  }
+
   // ---- events ---------------------------------------------------------------------------------------------
 
   private onSettings(view: SettingsView | null): void {
@@ -412,6 +432,20 @@ export class App {
       void this.choose(status.name);
     }
   }
+}
+
+/** The strip at the top of the window that stands in for a tray icon no one can see. */
+function noTrayStrip(note: string, quit: () => void): HTMLElement {
+  return h(
+    "div",
+    { class: "banner banner--warning no-tray", attrs: { role: "note" } },
+    h(
+      "div",
+      { class: "banner__body" },
+      h("p", { class: "banner__text", text: note }),
+      h("button", { class: "button button--small", attrs: { type: "button" }, text: "Quit Presently", on: { click: quit } }),
+    ),
+  );
 }
 
 /** Shown when the page is opened outside the app (no Tauri IPC) in a production build. */

@@ -36,6 +36,8 @@ export const COMMANDS = {
   getDiagnostics: "get_diagnostics",
   openLogFolder: "open_log_folder",
   hidePopup: "hide_popup",
+  getNoTrayNote: "get_no_tray_note",
+  quitApp: "quit_app",
 } as const;
 
 /** The event names emitted to the webview (`crates/core/src/ipc/ui_events.rs`). */
@@ -169,6 +171,21 @@ export async function hidePopup(): Promise<void> {
   }
 }
 
+/** When no tray icon can be seen, the popup is the app's window: the note saying how to get tray icons; else `null`. */
+export async function getNoTrayNote(): Promise<string | null> {
+  try {
+    return (await invoke<string | null>(COMMANDS.getNoTrayNote)) ?? null;
+  } catch {
+    // An older popup process without the command: it is the tray's popup.
+    return null;
+  }
+}
+
+/** Quit Presently (the window's Quit when there is no tray menu). */
+export function quitApp(): Promise<void> {
+  return call<void>(COMMANDS.quitApp);
+}
+
 function on<T>(event: string, handler: (payload: T) => void): Promise<UnlistenFn> {
   return listen<T>(event, (e) => handler(e.payload));
 }
@@ -213,6 +230,8 @@ export const ipc = {
   getDiagnostics,
   openLogFolder,
   hidePopup,
+  getNoTrayNote,
+  quitApp,
   onStateChanged,
   onKeeperEvent,
   onDeviceCode,

@@ -350,6 +350,29 @@ async fn doctor_asks_the_running_keeper_for_its_state_and_names_the_log_folder()
         "presently run registers none"
     );
     assert_eq!(running["loginEntry"], serde_json::Value::Null);
+    assert_eq!(
+        running["tray"],
+        serde_json::Value::Null,
+        "presently run has no tray"
+    );
+    // The tray host of this machine, whatever it is (none on a headless test machine; a warning, not a failure).
+    let host = json["trayHost"].as_str().unwrap_or_default();
+    assert!(
+        ["statusNotifierWatcher", "xEmbedManager", "platform", "none"].contains(&host),
+        "{json:#}"
+    );
+    let check = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "tray host")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        check["status"],
+        if host == "none" { "warn" } else { "ok" },
+        "{check:#}"
+    );
 
     let text = h.run(&["doctor"]).await;
     text.expect(0);

@@ -102,6 +102,9 @@ pub enum AppEvent {
     SettingsChanged,
     /// The main process asks a lingering popup to show itself.
     ShowPopup,
+    /// Someone asked the app to quit (the window's Quit when there is no tray menu): the tray process quits as
+    /// its menu's Quit does.
+    Quit,
 }
 
 struct Inner {

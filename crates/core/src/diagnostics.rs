@@ -82,6 +82,28 @@ pub struct ProcessState {
     pub login_entry: Option<LoginEntry>,
     /// Where this process writes its log file, if it writes one.
     pub log_dir: Option<PathBuf>,
+    /// The tray host found at start and whether the icon is shown; `None` when this process has no tray
+    /// (`presently run`) or is older than this field.
+    #[serde(default)]
+    pub tray: Option<TrayState>,
+}
+
+/// The tray as the tray process saw it at start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrayState {
+    /// What shows tray icons on this desktop.
+    pub host: crate::tray_host::TrayHost,
+    /// Whether the icon was made (false also when the desktop refused it): without it the popup opens as a
+    /// window.
+    pub icon_shown: bool,
+}
+
+impl TrayState {
+    /// The tray of a process that found `host` and whose icon is (or is not) seen.
+    pub fn new(host: crate::tray_host::TrayHost, icon_shown: bool) -> Self {
+        Self { host, icon_shown }
+    }
 }
 
 /// What the process reports about itself besides the keeper's snapshot, kept by [`crate::Presently`].
@@ -91,6 +113,7 @@ pub struct SelfReports {
     started: std::time::Instant,
     login_entry: Mutex<Option<LoginEntry>>,
     log_dir: Mutex<Option<PathBuf>>,
+    tray: Mutex<Option<TrayState>>,
 }
 
 impl Default for SelfReports {
@@ -100,6 +123,7 @@ impl Default for SelfReports {
             started: std::time::Instant::now(),
             login_entry: Mutex::new(None),
             log_dir: Mutex::new(None),
+            tray: Mutex::new(None),
         }
     }
 }
@@ -117,6 +141,11 @@ impl SelfReports {
     /// The process says where it writes its log file.
     pub fn set_log_dir(&self, dir: PathBuf) {
         *lock(&self.log_dir) = Some(dir);
+    }
+
+    /// The tray process says which tray host it found and whether its icon is shown.
+    pub fn set_tray(&self, tray: TrayState) {
+        *lock(&self.tray) = Some(tray);
     }
 
     /// The whole state at `now` (the keeper's clock, which the reading's time is on).
@@ -139,6 +168,7 @@ impl SelfReports {
             hotkeys: HotkeysState::from(hotkeys),
             login_entry: lock(&self.login_entry).clone(),
             log_dir: lock(&self.log_dir).clone(),
+            tray: *lock(&self.tray),
         }
     }
 }
@@ -247,6 +277,21 @@ pub fn report_text(
             Some(LoginEntry::Failed { reason }) => format!("failed: {reason}"),
             None => "not kept by this process".to_owned(),
         }
+    ));
+    line(format!(
+        "Tray: {}",
+        state.tray.map_or_else(
+            || "none in this process".to_owned(),
+            |t| format!(
+                "host {}, icon {}",
+                t.host.describe(),
+                if t.icon_shown {
+                    "shown"
+                } else {
+                    "not shown (the popup opens as a window)"
+                }
+            )
+        )
     ));
     line(format!(
         "Log folder: {}",

@@ -15,6 +15,7 @@ pub mod paths;
 pub mod problem;
 pub mod services;
 pub mod tokens;
+pub mod tray_host;
 pub mod tray_view;
 pub mod wording;
 pub mod writer;

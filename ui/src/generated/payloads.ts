@@ -520,4 +520,4 @@ ok: boolean,
 /**
  * Why not.
  */
-problem: Problem | null, } } | { "type": "settingsChanged" } | { "type": "showPopup" };
+problem: Problem | null, } } | { "type": "settingsChanged" } | { "type": "showPopup" } | { "type": "quit" };

@@ -148,10 +148,13 @@ describe("state flow", () => {
   test("nothing polls: ten minutes pass with only the one get_state", async () => {
     const m = await mount(SNAPSHOTS.busy);
     const before = m.calls.filter((c) => !c.cmd.startsWith("plugin:event")).map((c) => c.cmd);
-    expect(before).toEqual(["get_state"]);
+    expect(before).toEqual(["get_no_tray_note", "get_state"]);
     vi.advanceTimersByTime(10 * 60_000);
     await m.settle();
-    expect(m.calls.filter((c) => !c.cmd.startsWith("plugin:event")).map((c) => c.cmd)).toEqual(["get_state"]);
+    expect(m.calls.filter((c) => !c.cmd.startsWith("plugin:event")).map((c) => c.cmd)).toEqual([
+      "get_no_tray_note",
+      "get_state",
+    ]);
   });
 
   test("it listens before asking, so a change during get_state is not lost", async () => {
@@ -209,5 +212,27 @@ describe("state flow", () => {
     } finally {
       delete (document as { visibilityState?: unknown }).visibilityState;
     }
+  });
+});
+
+describe("without a tray icon", () => {
+  test("the tray's popup shows no note and no Quit", async () => {
+    const m = await mount(SNAPSHOTS.busy);
+    expect(m.root.querySelector(".no-tray")).toBeNull();
+    expect(m.root.classList.contains("app--windowed")).toBe(false);
+  });
+
+  test("the window standing in for the tray says how to get one and quits the app", async () => {
+    const note = "No tray icon on this desktop. Add a system tray to your panel, then start Presently again.";
+    const m = await mount(SNAPSHOTS.busy, { get_no_tray_note: () => note });
+    const strip = m.root.querySelector<HTMLElement>(".no-tray");
+    expect(strip?.textContent).toContain(note);
+    expect(m.root.firstElementChild).toBe(strip);
+    // Still the whole popup below it.
+    expect(m.root.querySelector(".page")).not.toBeNull();
+    const quit = [...(strip?.querySelectorAll("button") ?? [])].find((b) => b.textContent === "Quit Presently");
+    quit?.click();
+    await m.settle();
+    expect(m.sent("quit_app")).toHaveLength(1);
   });
 });

@@ -8,8 +8,10 @@
 //! 5. The sign-in: the saved account, confirmed with `GET /me`, and the scopes granted (from the saved token
 //!    set; `Presence.ReadWrite` is required).
 //! 6. The admin-consent URL, for an administrator.
-//! 7. A running app or keeper, asked over the local IPC for its own state (`Request::ProcessState`): version,
-//!    uptime, sign-in, intent, last reading and its age, next step, hotkeys, login entry, log folder.
+//! 7. The tray host (`presently_core::tray_host`): a StatusNotifierItem watcher or an XEmbed tray manager on
+//!    Linux; without either, a warning with how to get one (the app then opens its window instead of an icon).
+//! 8. A running app or keeper, asked over the local IPC for its own state (`Request::ProcessState`): version,
+//!    uptime, sign-in, intent, last reading and its age, next step, hotkeys, login entry, tray icon, log folder.
 //!
 //! The folder the app writes its log file to is printed too.
 //!
@@ -27,6 +29,7 @@ use presently_core::config::hotkeys::HotkeySupport;
 use presently_core::diagnostics::{LoginEntry, ProcessState};
 use presently_core::ipc::Endpoint;
 use presently_core::keeper::AccountView;
+use presently_core::tray_host::TrayHost;
 use presently_core::{Problem, ProblemKind, Services};
 use presently_graph::GraphConfig;
 use serde::Serialize;
@@ -101,6 +104,8 @@ struct DoctorJson {
     running: Option<ProcessState>,
     /// Where the app writes its log file.
     log_folder: Option<std::path::PathBuf>,
+    /// What shows tray icons on this desktop.
+    tray_host: Option<TrayHost>,
 }
 
 struct Report {
@@ -150,6 +155,7 @@ pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
         admin_consent_url: None,
         running: None,
         log_folder: presently_core::log_file::log_dir(&presently_core::paths::process_env),
+        tray_host: None,
     };
 
     // 1. Settings files.
@@ -281,7 +287,16 @@ pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
         report.add("sign-in", CheckStatus::Skipped, "not checked: see above");
     }
 
-    // 6. A running app or keeper.
+    // 6. The tray host.
+    let host = tokio::task::spawn_blocking(presently_core::tray_host::detect)
+        .await
+        .unwrap_or(TrayHost::None);
+    let desktop = std::env::var("XDG_CURRENT_DESKTOP").ok();
+    let (status, detail) = tray_host_check(host, desktop.as_deref());
+    report.add("tray host", status, detail);
+    json.tray_host = Some(host);
+
+    // 7. A running app or keeper.
     if let Ok(dir) = &data_dir {
         let endpoint = Endpoint::for_profile("keeper", dir, &presently_core::paths::process_env);
         match crate::keeper_backend::running_process_state(endpoint).await {
@@ -360,6 +375,17 @@ pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
     json.checks = report.checks;
     out.json_value(&json);
     Ok(first_failure.map(exit::code_for).unwrap_or(exit::OK))
+}
+
+/// The tray host check: found (which), or none with how to get one.
+fn tray_host_check(host: TrayHost, current_desktop: Option<&str>) -> (CheckStatus, String) {
+    match host.fix(current_desktop) {
+        None => (CheckStatus::Ok, format!("found: {}", host.describe())),
+        Some(fix) => (
+            CheckStatus::Warn,
+            format!("none: no tray icon can be seen here, so the app opens its window instead. {fix}"),
+        ),
+    }
 }
 
 /// A span of seconds in words: `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`.
@@ -467,6 +493,17 @@ fn running_lines(state: &ProcessState) -> Vec<String> {
             None => "not kept by this process".to_string(),
         }
     ));
+    if let Some(tray) = state.tray {
+        lines.push(format!(
+            "  tray icon: {} (tray host: {})",
+            if tray.icon_shown {
+                "shown"
+            } else {
+                "not shown, the popup opens as a window"
+            },
+            tray.host.describe()
+        ));
+    }
     lines.push(format!(
         "  log folder: {}",
         match &state.log_dir {
@@ -623,5 +660,30 @@ async fn check_sign_in(wired: &Wired, report: &mut Report, json: &mut DoctorJson
             );
         }
         json.scopes = Some(scopes);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tray_host_check_names_the_host_or_warns_with_the_fix() {
+        let (status, detail) = tray_host_check(TrayHost::StatusNotifierWatcher, Some("KDE"));
+        assert_eq!(status, CheckStatus::Ok);
+        assert_eq!(detail, "found: StatusNotifierItem watcher");
+        let (status, detail) = tray_host_check(TrayHost::XEmbedManager, None);
+        assert_eq!(
+            (status, detail.as_str()),
+            (CheckStatus::Ok, "found: XEmbed tray manager")
+        );
+        let (status, detail) = tray_host_check(TrayHost::None, Some("GNOME"));
+        assert_eq!(status, CheckStatus::Warn);
+        assert!(detail.starts_with("none: "), "{detail}");
+        assert!(detail.contains("AppIndicator extension"), "{detail}");
+        assert!(
+            presently_core::wording::flaws(&detail, &[]).is_empty(),
+            "{detail}"
+        );
     }
 }

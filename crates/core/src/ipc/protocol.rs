@@ -71,6 +71,9 @@ pub enum Request {
     Subscribe,
     /// Ask the popup to show itself (ok: null).
     ShowPopup,
+    /// Ask the tray app to quit, as its menu's Quit does (ok: null; the app then ends the connection). A
+    /// `presently run` keeper, which has no Quit, answers and keeps running.
+    Quit,
     /// The running process's own state for `presently doctor` (ok: `diagnostics::ProcessState`).
     ProcessState,
     /// The settings page's diagnostics report and log folder (ok: `diagnostics::Diagnostics`).

@@ -330,6 +330,10 @@ async fn answer(presently: &Presently, request: Request) -> Result<Value, Proble
             presently.announce(crate::app::AppEvent::ShowPopup);
             Ok(Value::Null)
         }
+        Request::Quit => {
+            presently.announce(crate::app::AppEvent::Quit);
+            Ok(Value::Null)
+        }
         Request::ProcessState => value(serde_json::to_value(presently.process_state())),
         Request::Diagnostics => value(serde_json::to_value(presently.diagnostics())),
         // Handled by the connection loop.

@@ -71,7 +71,8 @@ pub fn route(frame: &EventFrame) -> Route {
         ),
         EventFrame::App(AppEvent::SettingsChanged) => Route::FetchSettings,
         EventFrame::App(AppEvent::ShowPopup) => Route::ShowPopup,
-        EventFrame::Unknown => Route::Ignore,
+        // The tray process acts on it and ends the popup.
+        EventFrame::App(AppEvent::Quit) | EventFrame::Unknown => Route::Ignore,
     }
 }
 
