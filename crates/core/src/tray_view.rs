@@ -308,6 +308,7 @@ mod tests {
             revision: 7,
             intent,
             ends_at: intent.and_then(|i| i.ends_at()),
+            message: None,
             account: signed_in(),
             reported: None,
             agreement: Agreement::Matches,
@@ -683,6 +684,7 @@ mod words {
                             revision: 1,
                             intent,
                             ends_at: intent.and_then(|i| i.ends_at()),
+                            message: None,
                             account: account.clone(),
                             reported: reported.clone(),
                             agreement: if differs {
