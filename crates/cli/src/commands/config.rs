@@ -25,7 +25,7 @@ use crate::context::{load_settings, locations, settings_problem};
 use crate::output::Output;
 
 /// The settings `config` knows, in the user file's spelling.
-pub const KEYS: [&str; 12] = [
+pub const KEYS: [&str; 13] = [
     "tenant",
     "client-id",
     "cloud",
