@@ -76,6 +76,23 @@ pub async fn choose(ipc: State<'_, Ipc>, status: String, duration: String) -> Re
     .await
 }
 
+/// Sets the status message; `until` (`until 15:00`) ends it, else the `clear-message-with-status` setting decides.
+#[tauri::command]
+pub async fn set_message(ipc: State<'_, Ipc>, text: String, until: Option<String>) -> Reply {
+    ipc.call(Request::SetMessage {
+        text,
+        until,
+        origin: Origin::Popup,
+    })
+    .await
+}
+
+/// Removes the status message.
+#[tauri::command]
+pub async fn clear_message(ipc: State<'_, Ipc>) -> Reply {
+    ipc.call(Request::ClearMessage).await
+}
+
 /// Back to automatic.
 #[tauri::command]
 pub async fn back_to_automatic(ipc: State<'_, Ipc>) -> Reply {
@@ -154,6 +171,8 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         get_state,
         choose,
         back_to_automatic,
+        set_message,
+        clear_message,
         retry,
         sign_in,
         cancel_sign_in,
