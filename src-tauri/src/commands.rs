@@ -319,6 +319,32 @@ mod tests {
     }
 
     #[test]
+    fn set_message_and_clear_message_reach_the_keeper_and_a_bad_message_is_an_invalid_choice() {
+        let rig = rig();
+        rig.sign_in();
+        rig.invoke("choose", json!({"status": "busy", "duration": "1h"}))
+            .unwrap();
+        rig.wait_for("Busy kept", |s| s.intent.is_some());
+        assert_eq!(
+            rig.invoke("set_message", json!({"text": " Back at 3 ", "until": null})),
+            Ok(Value::Null)
+        );
+        let kept = rig.wait_for("the message kept", |s| s.message.is_some());
+        let message = kept.message.unwrap();
+        assert_eq!(message.text, "Back at 3");
+        assert_eq!(message.origin, Origin::Popup);
+        assert!(message.with_status, "clear-message-with-status is on by default");
+        assert_eq!(message.expires_at, kept.ends_at);
+
+        let problem = rig
+            .invoke("set_message", json!({"text": "x".repeat(281)}))
+            .unwrap_err();
+        assert_eq!(problem["kind"], "invalidChoice", "{problem}");
+        assert_eq!(rig.invoke("clear_message", json!({})), Ok(Value::Null));
+        rig.wait_for("the message cleared", |s| s.message.is_none());
+    }
+
+    #[test]
     fn back_to_automatic_and_sign_out_reach_the_keeper() {
         let rig = rig();
         rig.sign_in();
