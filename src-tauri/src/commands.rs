@@ -76,6 +76,23 @@ pub async fn choose(ipc: State<'_, Ipc>, status: String, duration: String) -> Re
     .await
 }
 
+/// Sets the status message; `until` (`until 15:00`) ends it, else the `clear-message-with-status` setting decides.
+#[tauri::command]
+pub async fn set_message(ipc: State<'_, Ipc>, text: String, until: Option<String>) -> Reply {
+    ipc.call(Request::SetMessage {
+        text,
+        until,
+        origin: Origin::Popup,
+    })
+    .await
+}
+
+/// Removes the status message.
+#[tauri::command]
+pub async fn clear_message(ipc: State<'_, Ipc>) -> Reply {
+    ipc.call(Request::ClearMessage).await
+}
+
 /// Back to automatic.
 #[tauri::command]
 pub async fn back_to_automatic(ipc: State<'_, Ipc>) -> Reply {
@@ -167,6 +184,8 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         get_state,
         choose,
         back_to_automatic,
+        set_message,
+        clear_message,
         retry,
         sign_in,
         cancel_sign_in,
@@ -312,6 +331,32 @@ mod tests {
             .unwrap_err();
         assert_eq!(problem["kind"], "invalidChoice");
         assert_eq!(rig.presently.snapshot().intent, None, "nothing was kept");
+    }
+
+    #[test]
+    fn set_message_and_clear_message_reach_the_keeper_and_a_bad_message_is_an_invalid_choice() {
+        let rig = rig();
+        rig.sign_in();
+        rig.invoke("choose", json!({"status": "busy", "duration": "1h"}))
+            .unwrap();
+        rig.wait_for("Busy kept", |s| s.intent.is_some());
+        assert_eq!(
+            rig.invoke("set_message", json!({"text": " Back at 3 ", "until": null})),
+            Ok(Value::Null)
+        );
+        let kept = rig.wait_for("the message kept", |s| s.message.is_some());
+        let message = kept.message.unwrap();
+        assert_eq!(message.text, "Back at 3");
+        assert_eq!(message.origin, Origin::Popup);
+        assert!(message.with_status, "clear-message-with-status is on by default");
+        assert_eq!(message.expires_at, kept.ends_at);
+
+        let problem = rig
+            .invoke("set_message", json!({"text": "x".repeat(281)}))
+            .unwrap_err();
+        assert_eq!(problem["kind"], "invalidChoice", "{problem}");
+        assert_eq!(rig.invoke("clear_message", json!({})), Ok(Value::Null));
+        rig.wait_for("the message cleared", |s| s.message.is_none());
     }
 
     #[test]

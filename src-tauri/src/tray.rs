@@ -34,6 +34,8 @@ pub enum MenuCommand {
     Duration(Preset),
     /// Back to automatic.
     Automatic,
+    /// Remove the status message.
+    ClearMessage,
     /// Open the popup.
     Open,
     /// Turn launch at login on or off (the `launch-at-login` setting, saved through the core).
@@ -52,6 +54,7 @@ impl MenuCommand {
             MenuCommand::Choose(status) => format!("status:{}", status.short_name()),
             MenuCommand::Duration(preset) => format!("duration:{}", preset.short_name()),
             MenuCommand::Automatic => "automatic".into(),
+            MenuCommand::ClearMessage => "clear-message".into(),
             MenuCommand::Open => "open".into(),
             MenuCommand::LaunchAtLogin => "launch-at-login".into(),
             MenuCommand::SignIn => "sign-in".into(),
@@ -76,6 +79,7 @@ impl MenuCommand {
         }
         match id {
             "automatic" => Some(MenuCommand::Automatic),
+            "clear-message" => Some(MenuCommand::ClearMessage),
             "open" => Some(MenuCommand::Open),
             "launch-at-login" => Some(MenuCommand::LaunchAtLogin),
             "sign-in" => Some(MenuCommand::SignIn),
@@ -468,6 +472,7 @@ pub fn render<R: Runtime>(app: &AppHandle<R>, snapshot: &Snapshot) {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct MenuShape {
     has_detail: bool,
+    has_message: bool,
     sign: MenuCommand,
 }
 
@@ -479,6 +484,7 @@ impl MenuShape {
         };
         Self {
             has_detail: view.detail.is_some(),
+            has_message: view.message.is_some(),
             sign,
         }
     }
@@ -489,6 +495,8 @@ struct MenuItems<R: Runtime> {
     shape: MenuShape,
     headline: MenuItem<R>,
     detail: Option<MenuItem<R>>,
+    /// The status message (read-only) and "Clear message", while there is one.
+    message: Option<(MenuItem<R>, MenuItem<R>)>,
     statuses: Vec<(PreferredPresence, CheckMenuItem<R>)>,
     durations: Vec<(Preset, CheckMenuItem<R>)>,
     duration_menu: Submenu<R>,
@@ -523,6 +531,9 @@ impl<R: Runtime> MenuHandles<R> {
         if let (Some(item), Some(detail)) = (&items.detail, &view.detail) {
             item.set_text(shortened(detail, 69))?;
         }
+        if let (Some((line, _)), Some(message)) = (&items.message, &view.message) {
+            line.set_text(shortened(message, 69))?;
+        }
         for (status, item) in &items.statuses {
             item.set_checked(view.checked == Some(*status))?;
         }
@@ -555,6 +566,19 @@ fn build_menu<R: Runtime>(
             false,
             None::<&str>,
         )?),
+        None => None,
+    };
+    let message = match &view.message {
+        Some(message) => Some((
+            MenuItem::with_id(app, "message", shortened(message, 69), false, None::<&str>)?,
+            MenuItem::with_id(
+                app,
+                MenuCommand::ClearMessage.id(),
+                "Clear message",
+                true,
+                None::<&str>,
+            )?,
+        )),
         None => None,
     };
     let statuses = PreferredPresence::ALL
@@ -625,10 +649,16 @@ fn build_menu<R: Runtime>(
         items.push(detail);
     }
     items.push(&headline);
+    if let Some((line, _)) = &message {
+        items.push(line);
+    }
     items.push(&separators[0]);
     items.extend(statuses.iter().map(|i| i as &dyn IsMenuItem<R>));
     items.push(&duration_menu);
     items.push(&automatic);
+    if let Some((_, clear)) = &message {
+        items.push(clear);
+    }
     items.push(&separators[1]);
     items.push(&open);
     items.push(&launch_at_login);
@@ -640,6 +670,7 @@ fn build_menu<R: Runtime>(
         shape: MenuShape::of(view),
         headline,
         detail,
+        message,
         statuses: PreferredPresence::ALL.into_iter().zip(statuses).collect(),
         durations: MENU_DURATIONS.into_iter().zip(durations).collect(),
         duration_menu,
@@ -672,6 +703,11 @@ fn on_menu<R: Runtime>(
         MenuCommand::Automatic => {
             if let Err(problem) = presently.back_to_automatic() {
                 tracing::warn!(message = %problem.message, "back to automatic failed");
+            }
+        }
+        MenuCommand::ClearMessage => {
+            if let Err(problem) = presently.clear_message() {
+                tracing::warn!(message = %problem.message, "clearing the message failed");
             }
         }
         MenuCommand::Open => launcher.open(None),
@@ -752,6 +788,7 @@ mod tests {
         commands.extend(MENU_DURATIONS.into_iter().map(MenuCommand::Duration));
         commands.extend([
             MenuCommand::Automatic,
+            MenuCommand::ClearMessage,
             MenuCommand::Open,
             MenuCommand::LaunchAtLogin,
             MenuCommand::SignIn,

@@ -213,6 +213,18 @@ test(
     await waitFor("the keeper to settle", () => settled(run.socket));
     await shootPopup("main-timed", "Busy for 1 hour: the countdown, its end, what Graph reports");
 
+    // A status message from a template, which writes the chosen end; sent with the status, it ends with it.
+    for (const selector of ["#duration-1h", '[data-template="back"]', '[data-status="busy"]']) {
+      await waitFor(`${selector} in the popup`, () => run.session.find(selector), { timeoutMs: 10_000 });
+      await run.session.execute("document.querySelector(arguments[0]).click(); return true;", selector);
+    }
+    await waitFor("the message kept", async () => (/^Back at /.test((await snapshot(run.socket)).message?.text ?? "") ? true : null));
+    await waitFor("the keeper to settle", () => settled(run.socket));
+    await waitFor("the message shown", async () => /Back at/.test((await popupText(run.session, '[data-slot="message-now"]')) ?? ""));
+    await run.session.execute("document.querySelector('fieldset.message').scrollIntoView({block: 'end'}); return true;");
+    await shootPopup("main-message", "Busy for 1 hour with a status message from a template, ending with the status");
+    await run.session.execute("document.querySelector('.scroll').scrollTop = 0; return true;");
+
     await chooseStatus("forever", "dnd");
     await waitFor("Do not disturb until changed", async () =>
       /Do not disturb/.test((await popupText(run.session, "#now-headline")) ?? ""),

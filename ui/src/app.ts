@@ -53,6 +53,10 @@ export class App {
   customText = "";
   /** Why the custom duration was refused (shown under its field). */
   customError: string | null = null;
+  /** The status message being typed; sent with the next status chosen, or on its own with Enter or Set. */
+  messageText = "";
+  /** Why the message was refused (shown under its field). */
+  messageError: string | null = null;
   /** The last command's failure (not the keeper's problem, which is in the snapshot). */
   error: Problem | null = null;
   /** A short-lived notice (a keeper event, "Saved"). */
@@ -230,6 +234,10 @@ export class App {
     this.render();
     try {
       await ipc.choose(status, duration);
+      // A message typed before picking the status goes with it (and, by the setting, ends with it).
+      if (this.messageText.trim() !== "" && this.messageText.trim() !== this.snapshot?.message?.text) {
+        await this.sendMessage();
+      }
     } catch (error) {
       const problem = toProblem(error);
       if (problem.kind === "invalidChoice" && this.duration === "custom") {
@@ -260,6 +268,43 @@ export class App {
       this.busy.delete(name);
       this.render();
     }
+  }
+
+  /** Sends the typed status message; a refusal (empty, too long) is shown under the field. */
+  async sendMessage(): Promise<void> {
+    const text = this.messageText.trim();
+    if (text === "") {
+      this.messageError = "Type a message, or pick one below.";
+      this.render();
+      return;
+    }
+    this.messageError = null;
+    const ok = await this.run("message", async () => {
+      try {
+        await ipc.setMessage(text);
+      } catch (error) {
+        const problem = toProblem(error);
+        if (problem.kind !== "invalidChoice") throw error;
+        this.messageError = problem.message;
+      }
+    });
+    if (ok && this.messageError === null) this.messageText = "";
+    this.render();
+  }
+
+  /** Removes the status message. */
+  clearMessage(): Promise<boolean> {
+    return this.run("clear-message", () => ipc.clearMessage());
+  }
+
+  /** "Clear the message when the status ends": the setting, saved at once. */
+  async setClearMessageWithStatus(on: boolean): Promise<void> {
+    await this.run("clear-message-setting", async () => {
+      const result = await ipc.saveSettings({ clearMessageWithStatus: on });
+      if (result.ok) this.onSettings(result.view);
+      else if ("problem" in result) throw result.problem;
+      else throw { kind: "invalidChoice", message: result.fieldErrors.map((e) => e.message).join(" "), action: null, retryInSecs: null };
+    });
   }
 
   backToAutomatic(): Promise<boolean> {

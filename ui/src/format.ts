@@ -54,6 +54,42 @@ export const PRESETS: readonly DurationPreset[] = [
   { value: "custom", label: "Custom…" },
 ];
 
+/** Minutes of the fixed-length presets, for the end a message template writes. */
+const PRESET_MINUTES: Record<string, number> = { "30m": 30, "1h": 60, "2h": 120, "4h": 240, "8h": 480 };
+
+/** The status message's longest text (Teams shows at most 280 characters, contract §2). */
+export const MESSAGE_MAX = 280;
+
+/** One-click status messages; `{time}` is the chosen end. `plain` is used when there is no end to write. */
+export const MESSAGE_TEMPLATES: ReadonlyArray<{ id: string; text: string; plain: string }> = [
+  { id: "back", text: "Back at {time}", plain: "Back soon" },
+  { id: "focus", text: "In focus time until {time}", plain: "In focus time" },
+];
+
+/**
+ * The end a message template writes: the selected length from now (`30m`…`8h`), else the end of the status kept
+ * (`endsAt`), else none.
+ */
+export function templateEnd(duration: string, endsAt: Timestamp | null, now: number): number | null {
+  const minutes = PRESET_MINUTES[duration];
+  if (minutes !== undefined) return now + minutes * 60_000;
+  return endsAt ? parseTime(endsAt) : null;
+}
+
+/** A template's text with its time written on the user's clock (`Back at 15:30`, `Back at 3:30 PM`). */
+export function templateText(template: { text: string; plain: string }, end: number | null): string {
+  return end === null ? template.plain : template.text.replace("{time}", formatClock(end));
+}
+
+/** The message shown now, in words: `“Back at 3” · until 15:00`, or null when none is live at `now`. */
+export function messageText(s: Snapshot | null, now: number): string | null {
+  const message = s?.message;
+  if (!message || (message.expiresAt && parseTime(message.expiresAt) <= now)) return null;
+  const from = message.origin === "teams" ? " · set in Teams" : "";
+  const until = message.expiresAt ? ` · until ${formatMoment(parseTime(message.expiresAt), now)}` : "";
+  return `“${message.text}”${until}${from}`;
+}
+
 /**
  * Where the sign-in will be kept, for the welcome screen's footer: a sentence of the popup's own built from the
  * core's parts, then the core's note (whole sentences) after it.

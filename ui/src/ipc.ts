@@ -27,6 +27,8 @@ export const COMMANDS = {
   getState: "get_state",
   choose: "choose",
   backToAutomatic: "back_to_automatic",
+  setMessage: "set_message",
+  clearMessage: "clear_message",
   retry: "retry",
   signIn: "sign_in",
   cancelSignIn: "cancel_sign_in",
@@ -103,6 +105,19 @@ export function getState(): Promise<Snapshot> {
 /** Keep `status` for `duration` (`30m`, `1h`, `2h`, `4h`, `8h`, `eod`, `forever`, or typed text like `90m`). */
 export function choose(status: StatusName, duration: string): Promise<Intent> {
   return call<Intent>(COMMANDS.choose, { status, duration });
+}
+
+/**
+ * Set the status message colleagues see under the name (at most 280 characters). `until` (`until 15:00`) ends it;
+ * without it, it ends with the status in force when the `clearMessageWithStatus` setting is on.
+ */
+export function setMessage(text: string, until: string | null = null): Promise<void> {
+  return call<void>(COMMANDS.setMessage, { text, until });
+}
+
+/** Remove the status message. */
+export function clearMessage(): Promise<void> {
+  return call<void>(COMMANDS.clearMessage);
 }
 
 /** Let Teams decide again. */
@@ -221,6 +236,8 @@ export const ipc = {
   getState,
   choose,
   backToAutomatic,
+  setMessage,
+  clearMessage,
   retry,
   signIn,
   cancelSignIn,

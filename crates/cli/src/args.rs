@@ -100,6 +100,12 @@ pub enum Command {
     Set(SetArgs),
     /// Go back to automatic: remove the pin and Presently's presence session.
     Clear,
+    /// Set the status message colleagues see under your name, or remove it (--clear).
+    ///
+    /// At most 280 characters. Graph removes it by itself at its end: --until a time, else the end of the
+    /// status in force when the clear-message-with-status setting is on (the default), else never.
+    #[command(after_long_help = MESSAGE_HELP)]
+    Message(MessageArgs),
     /// Check settings files, effective settings, the token store, the endpoints and the sign-in.
     Doctor,
     /// Keep your status true in the background (the keeper, without the tray app).
@@ -137,7 +143,33 @@ Examples:
   presently set dnd --for 1h
   presently set busy --until 17:30
   presently set away --preset eod
-  presently --json set available";
+  presently --json set available
+  presently set busy --for 1h --message \"Back at 3\"";
+
+const MESSAGE_HELP: &str = "\
+Examples:
+  presently message \"On a train, slow replies\" --until 17:00
+  presently set busy --for 1h --message \"Back at 3\"
+  presently message --clear";
+
+/// `presently message`.
+#[derive(Debug, Args)]
+pub struct MessageArgs {
+    /// The message (at most 280 characters).
+    #[arg(value_name = "TEXT", required_unless_present = "clear")]
+    pub text: Option<String>,
+    /// When it ends: 17:30, 5pm, tomorrow 9:00...
+    #[arg(
+        long,
+        value_name = "TIME",
+        allow_hyphen_values = true,
+        conflicts_with = "clear"
+    )]
+    pub until: Option<String>,
+    /// Remove the status message.
+    #[arg(long, conflicts_with = "text")]
+    pub clear: bool,
+}
 
 /// `presently login`.
 #[derive(Debug, Args)]
@@ -170,6 +202,10 @@ pub struct SetArgs {
     /// A preset: 30m, 1h, 2h, 4h, 8h, eod, forever, default.
     #[arg(long, value_name = "NAME", group = "duration")]
     pub preset: Option<String>,
+    /// Also set this status message; it ends with the status when the clear-message-with-status setting is
+    /// on (the default).
+    #[arg(long, value_name = "TEXT")]
+    pub message: Option<String>,
 }
 
 /// `presently config ...`.

@@ -123,6 +123,30 @@ pub struct StatusReport {
     pub notes: Vec<String>,
 }
 
+/// A change of the status message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MessageChange {
+    /// Set this (checked) text, ending at `until` when given, else with the status in force when the
+    /// `clear-message-with-status` setting is on, else never.
+    Set {
+        /// The text.
+        text: String,
+        /// When it ends.
+        until: Option<DurationChoice>,
+    },
+    /// Remove it.
+    Clear,
+}
+
+/// What a message change did: the message Graph shows afterwards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageReport {
+    /// What Graph (or the keeper) reports now; `None` when reading back failed.
+    pub graph: Option<Reading>,
+    /// Which backend did it.
+    pub mode: Mode,
+}
+
 /// The way `set`, `clear` and `status` are carried out.
 #[derive(Debug)]
 pub enum Backend {
@@ -148,6 +172,7 @@ impl Backend {
             account,
             data_dir: wired.data_dir.clone(),
             week: wired.settings.work_week(),
+            message_with_status: wired.settings.clear_message_with_status.value,
         }))
     }
 
@@ -187,6 +212,14 @@ impl Backend {
         }
     }
 
+    /// Sets or removes the status message.
+    pub async fn message(&self, change: MessageChange) -> Result<MessageReport, Problem> {
+        match self {
+            Backend::OneShot(one) => one.message(change).await,
+            Backend::Keeper(keeper, _) => keeper.message(change).await,
+        }
+    }
+
     /// Goes back to automatic.
     pub async fn clear(&self) -> Result<ClearReport, Problem> {
         match self {
@@ -211,6 +244,8 @@ pub struct OneShot {
     account: Account,
     data_dir: PathBuf,
     week: WorkWeek,
+    /// The `clear-message-with-status` setting.
+    message_with_status: bool,
 }
 
 impl OneShot {
@@ -320,6 +355,51 @@ impl OneShot {
         })
     }
 
+    /// `setStatusMessage` with the message's own expiry (contract §2), then a read-back. Nothing renews it, and
+    /// nothing needs to. Without `until`, a message ends with the status this computer's last `presently set`
+    /// holds (when the setting says so and that status is still in force).
+    async fn message(&self, change: MessageChange) -> Result<MessageReport, Problem> {
+        let writer = self.services.writer();
+        let now = self.services.clock.now();
+        match change {
+            MessageChange::Set { text, until } => {
+                let expires_at = match until {
+                    Some(duration) => self.resolve(PreferredPresence::Available, duration)?.ends_at(),
+                    None if self.message_with_status => match record::load(&self.data_dir) {
+                        Ok(Some(r))
+                            if r.account_oid.eq_ignore_ascii_case(self.oid())
+                                && !r.intent.is_expired(now) =>
+                        {
+                            r.intent.ends_at()
+                        }
+                        _ => None,
+                    },
+                    None => None,
+                };
+                let message = presently_model::StatusMessage {
+                    text,
+                    expires_at,
+                    with_status: false,
+                    set_at: now,
+                    origin: Origin::Cli,
+                };
+                writer
+                    .post_message(self.oid(), &message)
+                    .await
+                    .map_err(|e| graph_problem(&e))?;
+            }
+            MessageChange::Clear => writer
+                .clear_message(self.oid())
+                .await
+                .map_err(|e| graph_problem(&e))?,
+        }
+        let (graph, _) = self.read_back().await;
+        Ok(MessageReport {
+            graph,
+            mode: Mode::OneShot,
+        })
+    }
+
     async fn clear(&self) -> Result<ClearReport, Problem> {
         let writer = self.services.writer();
         writer
@@ -396,6 +476,7 @@ mod tests {
         let reading = |a: &str, b: &str| Reading {
             availability: a.into(),
             activity: b.into(),
+            message: None,
         };
         assert!(reading_shows(
             &reading("Offline", "OffWork"),

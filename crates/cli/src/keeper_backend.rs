@@ -55,6 +55,15 @@ fn reading(snapshot: &Snapshot) -> Option<Reading> {
     Some(Reading {
         availability: reported.availability.as_str().to_owned(),
         activity: reported.activity.as_str().to_owned(),
+        // The keeper's message: the one Graph last showed, or the user's own on its way there.
+        message: snapshot
+            .message
+            .as_ref()
+            .filter(|m| !m.is_expired(reported.at))
+            .map(|m| crate::output::MessageJson {
+                text: m.text.clone(),
+                expires_at: m.expires_at,
+            }),
     })
 }
 
@@ -178,6 +187,49 @@ impl KeeperBackend {
             read_back_error: None,
             mode: Mode::Keeper,
             notes: notes(&snapshot),
+        })
+    }
+
+    /// Asks the keeper to set or remove the status message, and waits until it has been written and read back.
+    pub async fn message(
+        &self,
+        change: crate::backend::MessageChange,
+    ) -> Result<crate::backend::MessageReport, Problem> {
+        let wanted = match change {
+            crate::backend::MessageChange::Set { text, until } => {
+                let request = Request::SetMessage {
+                    text: text.clone(),
+                    until: until.map(|u| u.to_string()),
+                    origin: Origin::Cli,
+                };
+                self.client.call(request).await.map_err(problem)?;
+                Some(text)
+            }
+            crate::backend::MessageChange::Clear => {
+                self.client.call(Request::ClearMessage).await.map_err(problem)?;
+                None
+            }
+        };
+        let snapshot = self
+            .settle(|s| {
+                let there = s.message.as_ref().map(|m| &m.text) == wanted.as_ref();
+                // Written and read back: nothing of it is still to do.
+                let pending = s.next.as_ref().is_some_and(|n| {
+                    matches!(
+                        n.action,
+                        presently_core::keeper::NextAction::Apply
+                            | presently_core::keeper::NextAction::ReadBack
+                    )
+                });
+                (there && !pending && !busy(s)) || stopping_problem(s).is_some()
+            })
+            .await?;
+        if let Some(problem) = stopping_problem(&snapshot) {
+            return Err(problem);
+        }
+        Ok(crate::backend::MessageReport {
+            graph: reading(&snapshot),
+            mode: Mode::Keeper,
         })
     }
 

@@ -141,6 +141,29 @@ pub struct Reading {
     pub availability: String,
     /// Graph's `activity`, as sent (e.g. `InAMeeting`).
     pub activity: String,
+    /// The status message colleagues see under the name (contract §2), as plain text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<MessageJson>,
+}
+
+/// A status message as the CLI shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageJson {
+    /// The text.
+    pub text: String,
+    /// When it goes; `None`: until replaced or cleared.
+    pub expires_at: Option<Timestamp>,
+}
+
+impl MessageJson {
+    /// `“Back at 3” (until 15:00)` for people.
+    pub fn words(&self, now: Timestamp) -> String {
+        match self.expires_at {
+            Some(at) => format!("“{}” (until {})", self.text, local_time(at, now)),
+            None => format!("“{}” (until you clear it)", self.text),
+        }
+    }
 }
 
 impl From<&Presence> for Reading {
@@ -148,6 +171,10 @@ impl From<&Presence> for Reading {
         Self {
             availability: p.availability.as_str().to_owned(),
             activity: p.activity.as_str().to_owned(),
+            message: presently_core::writer::reported_message(p).map(|m| MessageJson {
+                text: m.text,
+                expires_at: m.expires_at,
+            }),
         }
     }
 }
@@ -214,10 +241,12 @@ mod tests {
         let same = Reading {
             availability: "Busy".into(),
             activity: "Busy".into(),
+            message: None,
         };
         let other = Reading {
             availability: "Busy".into(),
             activity: "InAMeeting".into(),
+            message: None,
         };
         assert_eq!(same.to_string(), "Busy");
         assert_eq!(other.to_string(), "Busy (InAMeeting)");

@@ -134,6 +134,10 @@ async fn every_command_prints_one_documented_json_object() {
         &["cleared", "sessionCleared", "graph", "mode", "warnings"],
     );
 
+    let message = object(&h.run(&["--json", "message", "Back at 3"]).await, 0);
+    has_fields(&message, &["message", "mode"]);
+    has_fields(&message["message"], &["text", "expiresAt"]);
+
     let doctor = object(&h.run(&["--json", "doctor"]).await, 0);
     has_fields(
         &doctor,
@@ -159,7 +163,7 @@ async fn every_command_prints_one_documented_json_object() {
     has_fields(&path["managed"], &["path", "exists"]);
     let all = object(&h.run(&["--json", "config", "get"]).await, 0);
     has_fields(&all, &["settings", "userFile", "managedFile"]);
-    assert_eq!(all["settings"].as_array().unwrap().len(), 12);
+    assert_eq!(all["settings"].as_array().unwrap().len(), 13);
     let one = object(&h.run(&["--json", "config", "get", "workday-end"]).await, 0);
     has_fields(&one, &["key", "value", "source"]);
     assert_eq!(one["source"]["kind"], "default");

@@ -267,6 +267,29 @@ impl Presently {
             })
     }
 
+    /// Sets the status message. `until` (`1h`, `until 15:00`, `forever`) gives its end; without it, it ends with
+    /// the status kept now when the `clear-message-with-status` setting is on, else never.
+    pub fn set_message(&self, text: &str, until: Option<&str>, origin: Origin) -> Result<(), Problem> {
+        let until = until.map(DurationChoice::from_str).transpose().map_err(invalid)?;
+        let end = if self.settings().clear_message_with_status.value {
+            crate::keeper::MessageEnd::WithStatus
+        } else {
+            crate::keeper::MessageEnd::Never
+        };
+        self.inner
+            .keeper
+            .set_message(text, until.as_ref(), end, origin)
+            .map_err(|e| match e {
+                crate::keeper::MessageRefused::Stopped(e) => stopped(e),
+                other => invalid(other),
+            })
+    }
+
+    /// Removes the status message.
+    pub fn clear_message(&self) -> Result<(), Problem> {
+        self.inner.keeper.clear_message().map_err(stopped)
+    }
+
     pub fn back_to_automatic(&self) -> Result<(), Problem> {
         self.inner.keeper.back_to_automatic().map_err(stopped)
     }

@@ -419,6 +419,7 @@ mod tests {
             revision: 3,
             intent: busy(),
             ends_at: None,
+            message: None,
             account: crate::keeper::AccountView::SignedOut,
             reported: None,
             agreement: Agreement::Differs {

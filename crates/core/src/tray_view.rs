@@ -93,6 +93,9 @@ pub struct TrayView {
     pub sign: SignItem,
     /// Time left of a timed status ("42m", "3h 05m"), for the label beside the icon; `None` otherwise.
     pub time_left: Option<String>,
+    /// The status message colleagues see, as a read-only menu line (`Message: “Back at 3”`), with "Clear
+    /// message" beside it; `None` when there is none live.
+    pub message: Option<String>,
 }
 
 /// A reading older than this is shown with the time it was taken ("· checked 14:05"): the core's rule.
@@ -190,6 +193,12 @@ impl TrayView {
             .filter(|_| !starting && !signed_out)
             .map(|end| time_left_words(end.duration_since(now)));
 
+        let message = snapshot
+            .message
+            .as_ref()
+            .filter(|m| !starting && !signed_out && !m.is_expired(now))
+            .map(|m| format!("Message: “{}”", m.text));
+
         TrayView {
             icon,
             headline,
@@ -198,6 +207,7 @@ impl TrayView {
             can_go_automatic: intent.is_some(),
             sign,
             time_left,
+            message,
         }
     }
 
@@ -237,7 +247,12 @@ impl TrayView {
             .as_ref()
             .and_then(|r| r.at.checked_add(READING_AGE_SHOWN_AFTER).ok())
             .filter(|at| *at > now);
-        [left_ticks, age_shows].into_iter().flatten().min()
+        let message_ends = snapshot
+            .message
+            .as_ref()
+            .and_then(|m| m.expires_at)
+            .filter(|at| *at > now);
+        [left_ticks, age_shows, message_ends].into_iter().flatten().min()
     }
 }
 
@@ -308,6 +323,7 @@ mod tests {
             revision: 7,
             intent,
             ends_at: intent.and_then(|i| i.ends_at()),
+            message: None,
             account: signed_in(),
             reported: None,
             agreement: Agreement::Matches,
@@ -585,6 +601,35 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn the_message_is_a_read_only_line_until_it_ends_and_its_end_wakes_the_tray() {
+        let mut s = snapshot(None);
+        let end: Timestamp = "2025-06-02T11:00:00Z".parse().unwrap();
+        s.message = Some(presently_model::StatusMessage {
+            text: "On a train, slow replies".into(),
+            expires_at: Some(end),
+            with_status: false,
+            set_at: now(),
+            origin: Origin::Cli,
+        });
+        let view = TrayView::of(&s, now(), &TimeZone::UTC);
+        assert_eq!(
+            view.message.as_deref(),
+            Some("Message: “On a train, slow replies”")
+        );
+        assert_eq!(
+            TrayView::next_change(&s, now(), false).map(|at| at <= end),
+            Some(true)
+        );
+        assert_eq!(
+            TrayView::of(&s, end, &TimeZone::UTC).message,
+            None,
+            "gone at its end"
+        );
+        s.account = AccountView::SignedOut;
+        assert_eq!(TrayView::of(&s, now(), &TimeZone::UTC).message, None);
+    }
 }
 
 /// The tray's words, read as a person reads them: every view of every state the golden fixtures describe, each
@@ -683,6 +728,7 @@ mod words {
                             revision: 1,
                             intent,
                             ends_at: intent.and_then(|i| i.ends_at()),
+                            message: None,
                             account: account.clone(),
                             reported: reported.clone(),
                             agreement: if differs {

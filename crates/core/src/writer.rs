@@ -5,8 +5,9 @@
 
 use jiff::{SignedDuration, Timestamp};
 use presently_graph::{GraphClient, GraphError, Presence, SessionCleared, UserRef};
+use presently_model::message::plain_text_of_html;
 use presently_model::session::session_lifetime;
-use presently_model::{Intent, PresencePair, WireExpiration};
+use presently_model::{Intent, PresencePair, StatusMessage, WireExpiration};
 
 /// Writes a user's presence through Graph for one app registration.
 #[derive(Debug, Clone)]
@@ -101,8 +102,60 @@ impl PresenceWriter {
         self.graph.clear_session(oid, &self.session_id).await
     }
 
+    /// Sets the status message with its own expiry (`setStatusMessage`, contract §2): Graph drops it then by
+    /// itself, so it is written once and never renewed.
+    pub async fn post_message(&self, oid: &str, message: &StatusMessage) -> Result<(), GraphError> {
+        self.graph
+            .set_status_message(oid, &message.text, message.expires_at)
+            .await
+    }
+
+    /// Removes the status message: `setStatusMessage` with empty content (contract §2).
+    pub async fn clear_message(&self, oid: &str) -> Result<(), GraphError> {
+        self.graph.set_status_message(oid, "", None).await
+    }
+
     /// What Graph shows now (`GET /users/{id}/presence`).
     pub async fn read(&self, oid: &str) -> Result<Presence, GraphError> {
         self.graph.presence(UserRef::Id(oid)).await
     }
+}
+
+/// A status message as Graph reports it, in plain text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportedMessage {
+    /// The text (HTML reduced to its text).
+    pub text: String,
+    /// When Graph drops it; `None` when it never expires.
+    pub expires_at: Option<Timestamp>,
+}
+
+/// Graph shows "no expiry" as a date in the year 9999 (`9999-12-30T23:59:59.9999999`) [assumed, as the
+/// emulator models it]: any expiry from 9000-01-01T00:00:00Z on counts as none.
+const NO_EXPIRY_FROM_SECOND: i64 = 221_845_392_000;
+
+/// The status message of a reading: `None` when none is set or its text is empty. A `contentType` of `html` is
+/// reduced to its text (contract §2: `text` or `html`).
+pub fn reported_message(presence: &Presence) -> Option<ReportedMessage> {
+    let status = presence.status_message.as_ref()?;
+    let body = status.message.as_ref()?;
+    let content = body.content.as_deref().unwrap_or("");
+    let html = body
+        .content_type
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("html"));
+    let text = if html {
+        plain_text_of_html(content)
+    } else {
+        content.trim().to_string()
+    };
+    if text.is_empty() {
+        return None;
+    }
+    let expires_at = status
+        .expiry_date_time
+        .as_ref()
+        .and_then(|e| e.to_timestamp())
+        .filter(|at| at.as_second() < NO_EXPIRY_FROM_SECOND);
+    Some(ReportedMessage { text, expires_at })
 }

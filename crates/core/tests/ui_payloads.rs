@@ -33,7 +33,8 @@ use presently_core::keeper::{
 use presently_core::wording::KnownFolders;
 use presently_core::{Action, Problem, ProblemKind};
 use presently_model::{
-    Activity, Availability, DurationChoice, Intent, Origin, PreferredPresence, Preset, Until, WorkDays,
+    Activity, Availability, DurationChoice, Intent, Origin, PreferredPresence, Preset, StatusMessage, Until,
+    WorkDays,
 };
 use serde::Serialize;
 
@@ -135,6 +136,7 @@ fn snapshots() -> Vec<(&'static str, Snapshot)> {
         revision: 0,
         intent: None,
         ends_at: None,
+        message: None,
         account: AccountView::Unknown,
         reported: None,
         agreement: Agreement::Unknown,
@@ -155,6 +157,7 @@ fn snapshots() -> Vec<(&'static str, Snapshot)> {
         revision: 7,
         intent: Some(busy_for_an_hour()),
         ends_at: None,
+        message: None,
         account: ada(),
         reported: Some(reported(PreferredPresence::Busy, "2025-06-02T13:11:20Z")),
         agreement: Agreement::Matches,
@@ -307,6 +310,17 @@ fn snapshots() -> Vec<(&'static str, Snapshot)> {
         hour_cycle: HourCycle::H12,
         ..busy.clone()
     };
+    // Busy for an hour with a message that ends with it ("clear the message when the status ends").
+    let with_message = Snapshot {
+        message: Some(StatusMessage {
+            text: "Back at 3, on a train".into(),
+            expires_at: busy.intent.and_then(|i| i.ends_at()),
+            with_status: true,
+            set_at: busy_for_an_hour().set_at,
+            origin: Origin::Popup,
+        }),
+        ..busy.clone()
+    };
     let mut all = vec![
         ("snapshot-starting", starting),
         ("snapshot-checking", checking),
@@ -314,6 +328,7 @@ fn snapshots() -> Vec<(&'static str, Snapshot)> {
         ("snapshot-automatic", automatic),
         ("snapshot-busy", busy),
         ("snapshot-busy-twelve-hour", twelve_hour),
+        ("snapshot-busy-with-message", with_message),
         ("snapshot-syncing", syncing),
         ("snapshot-retrying", retrying),
         ("snapshot-differs", differs),
@@ -472,6 +487,7 @@ fn settings(locked: bool) -> Settings {
         launch_at_login: sourced(true, Source::User(user.clone())),
         notifications: sourced(true, Source::Default),
         tray_time_left: sourced(true, Source::Default),
+        clear_message_with_status: sourced(true, Source::Default),
         hotkey_duration: sourced(DurationChoice::Preset(Preset::Hour1), Source::Default),
         // The user cleared Appear offline's shortcut and moved Open Presently to Ctrl+Alt+Shift+O.
         hotkeys: Hotkeys::layered([(
@@ -502,6 +518,7 @@ fn full_patch() -> SettingsPatch {
         launch_at_login: Some(true),
         notifications: Some(false),
         tray_time_left: Some(false),
+        clear_message_with_status: Some(false),
         hotkey_duration: Some("90m".into()),
         hotkeys: keyed([
             ("available", "Ctrl+Alt+1"),
@@ -603,6 +620,7 @@ fn generated_typescript() -> String {
         Origin,
         Until,
         Intent,
+        StatusMessage,
         AccountView,
         Reported,
         Agreement,

@@ -102,6 +102,9 @@ pub struct Settings {
     pub throttle_window_secs: u64,
     /// Cap on a preferred presence's `expirationDuration` in seconds ([assumed] 7 days, contract §2).
     pub preferred_max_secs: u64,
+    /// Longest status message in characters ([assumed] 280, Teams' own limit, contract §2); a longer one is
+    /// refused with 400 `InvalidArgument`.
+    pub status_message_max_chars: u32,
     /// Largest accepted request body in bytes.
     pub max_body_bytes: usize,
     /// How many requests the log keeps.
@@ -120,6 +123,7 @@ impl Default for Settings {
             throttle_limit: 1500,
             throttle_window_secs: 30,
             preferred_max_secs: 7 * 24 * 3600,
+            status_message_max_chars: 280,
             max_body_bytes: 64 * 1024,
             request_log_capacity: 20_000,
         }

@@ -633,6 +633,89 @@ async fn a_status_message_without_expiry_never_expires_and_lapses_on_the_virtual
     assert_eq!(v["statusMessage"], Value::Null);
 }
 
+#[tokio::test]
+async fn a_status_message_is_html_or_text_and_at_most_280_characters_contract_2() {
+    let fx = Fx::new().await;
+    let set = |content: String, content_type: &str| json!({"statusMessage": {"message": {"content": content, "contentType": content_type}}});
+    let longest = "é".repeat(280);
+    assert_empty_200(
+        fx.post(
+            &fx.action("setStatusMessage"),
+            &fx.rw(),
+            set(longest.clone(), "text"),
+        )
+        .await,
+    )
+    .await;
+    let v: Value = fx.get("/v1.0/me/presence", &fx.rw()).await.json().await.unwrap();
+    assert_eq!(v["statusMessage"]["message"]["content"], longest.as_str());
+
+    let (status, code, _) = error_of(
+        fx.post(
+            &fx.action("setStatusMessage"),
+            &fx.rw(),
+            set("é".repeat(281), "text"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::BAD_REQUEST, "InvalidArgument")
+    );
+    let v: Value = fx.get("/v1.0/me/presence", &fx.rw()).await.json().await.unwrap();
+    assert_eq!(
+        v["statusMessage"]["message"]["content"],
+        longest.as_str(),
+        "a refused message changes nothing"
+    );
+
+    let (status, code, _) = error_of(
+        fx.post(
+            &fx.action("setStatusMessage"),
+            &fx.rw(),
+            set("Hi".into(), "markdown"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::BAD_REQUEST, "InvalidArgument")
+    );
+    assert_empty_200(
+        fx.post(
+            &fx.action("setStatusMessage"),
+            &fx.rw(),
+            set("<p>Hi</p>".into(), "html"),
+        )
+        .await,
+    )
+    .await;
+    let v: Value = fx.get("/v1.0/me/presence", &fx.rw()).await.json().await.unwrap();
+    assert_eq!(v["statusMessage"]["message"]["contentType"], "html");
+
+    // The limit is an assumption, so it is a setting.
+    let r = fx
+        .control(
+            reqwest::Method::PATCH,
+            "/_emulator/settings",
+            Some(json!({"statusMessageMaxChars": 5})),
+        )
+        .await;
+    assert!(r.status().is_success());
+    let (status, _, _) = error_of(
+        fx.post(
+            &fx.action("setStatusMessage"),
+            &fx.rw(),
+            set("Back at 3".into(), "text"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
 // ---- contract §4: tokens and permissions ----
 
 const WWW_AUTHENTICATE: &str = "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\"";

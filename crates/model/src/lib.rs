@@ -12,6 +12,7 @@
 //!   keeper renews ([`WireExpiration`]).
 //! - [`workweek`]: the working days and the working day's end that "End of day" follows ([`WorkWeek`]).
 //! - [`intent`]: what the user chose, persisted ([`Intent`]).
+//! - [`message`]: the status message colleagues see under the name ([`StatusMessage`]).
 //! - [`command`]: a status and how long as typed on a command line ([`StatusChoice`]), for every command line.
 //!
 //! No I/O, no clock, no async: every function that needs the time takes it as an argument, so the
@@ -22,6 +23,7 @@ pub mod choice;
 pub mod command;
 pub mod duration;
 pub mod intent;
+pub mod message;
 pub mod preset;
 pub mod session;
 pub mod status;
@@ -33,6 +35,7 @@ pub use choice::{Day, DurationChoice, DurationError, WallClock};
 pub use command::{ChoiceError, StatusChoice};
 pub use duration::{PREFERRED_EXPIRY_CAP, Until, WireDuration, WireExpiration, iso8601};
 pub use intent::{Intent, Origin};
+pub use message::{MESSAGE_MAX_CHARS, MessageError, StatusMessage};
 pub use preset::{DEFAULT_WORKDAY_END, Preset, UnknownPreset};
 pub use session::SessionPlan;
 pub use status::{PreferredPresence, UnknownStatus, string_union};

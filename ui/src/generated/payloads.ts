@@ -53,6 +53,32 @@ setAt: string,
 origin: Origin, };
 
 /**
+ * A message the user set (or Teams reported), with when it ends.
+ */
+export type StatusMessage = { 
+/**
+ * The text as shown (trimmed, at most [`MESSAGE_MAX_CHARS`] characters).
+ */
+text: string, 
+/**
+ * When Graph drops it; `None`: it stays until replaced or cleared.
+ */
+expiresAt: string | null, 
+/**
+ * It was set to end with the status it was chosen with ("clear the message when the status ends"): it
+ * goes when that status ends or goes back to automatic.
+ */
+withStatus: boolean, 
+/**
+ * When it was set.
+ */
+setAt: string, 
+/**
+ * Where it was set.
+ */
+origin: Origin, };
+
+/**
  * The sign-in state.
  */
 export type AccountView = { "state": "unknown" } | { "state": "signedOut" } | { "state": "signedIn", 
@@ -208,6 +234,12 @@ intent: Intent | null,
  * §2), so no view works that out again; `None` for automatic and for "until I change it".
  */
 endsAt: string | null, 
+/**
+ * The status message colleagues see under the name (contract §2): the one the user chose, or the one Graph
+ * last showed (set in Teams). Views hide it once past its `expiresAt`. Absent from an older keeper's
+ * snapshot: none.
+ */
+message: StatusMessage | null, 
 /**
  * Who is signed in.
  */
@@ -393,6 +425,10 @@ notifications: FieldView<boolean>,
  */
 trayTimeLeft: FieldView<boolean>, 
 /**
+ * A status message set with a status ends with it.
+ */
+clearMessageWithStatus: FieldView<boolean>, 
+/**
  * How long a status set by a hotkey lasts, as the duration parser reads it (`1h`, `eod`, `until 17:00`).
  */
 hotkeyDuration: FieldView<string>, 
@@ -448,6 +484,10 @@ notifications?: boolean | null,
  * The time left beside the tray icon on or off.
  */
 trayTimeLeft?: boolean | null, 
+/**
+ * "Clear the message when the status ends" on or off.
+ */
+clearMessageWithStatus?: boolean | null, 
 /**
  * A duration (`1h`, `90m`, `eod`, `forever`, `until 17:00`).
  */

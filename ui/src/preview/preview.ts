@@ -66,7 +66,22 @@ export function installPreview(params: URLSearchParams): boolean {
           return intent;
         }
         case "back_to_automatic":
-          publish({ ...state, intent: null });
+          publish({ ...state, intent: null, message: state.message?.withStatus ? null : state.message });
+          return null;
+        case "set_message":
+          publish({
+            ...state,
+            message: {
+              text: String(a.text).trim(),
+              expiresAt: state.endsAt,
+              withStatus: state.endsAt !== null,
+              setAt: new Date().toISOString(),
+              origin: "popup",
+            },
+          });
+          return null;
+        case "clear_message":
+          publish({ ...state, message: null });
           return null;
         case "retry":
           return null;

@@ -17,6 +17,7 @@ import signInOkJson from "../fixtures/sign-in-finished-ok.json";
 import automaticJson from "../fixtures/snapshot-automatic.json";
 import busyJson from "../fixtures/snapshot-busy.json";
 import busyTwelveHourJson from "../fixtures/snapshot-busy-twelve-hour.json";
+import busyWithMessageJson from "../fixtures/snapshot-busy-with-message.json";
 import checkingJson from "../fixtures/snapshot-checking.json";
 import consentJson from "../fixtures/snapshot-consent.json";
 import differsJson from "../fixtures/snapshot-differs.json";
@@ -54,6 +55,7 @@ export const SNAPSHOTS = {
   automatic: snap(automaticJson),
   busy: snap(busyJson),
   "busy-twelve-hour": snap(busyTwelveHourJson),
+  "busy-with-message": snap(busyWithMessageJson),
   syncing: snap(syncingJson),
   checking: snap(checkingJson),
   retrying: snap(retryingJson),

@@ -85,7 +85,13 @@ describe("keyboard", () => {
     expect(focusable.every((el) => el.tabIndex >= 0)).toBe(true);
     const names = focusable.map((el) => {
       if (el instanceof HTMLInputElement && el.type === "radio") return `radio:${el.value}`;
-      return el.getAttribute("aria-label") ?? el.dataset.status ?? el.dataset.command ?? el.textContent?.trim();
+      if (el instanceof HTMLInputElement) return `input:${el.id}`;
+      return (
+        el.getAttribute("aria-label") ??
+        el.dataset.status ??
+        el.dataset.command ??
+        (el.dataset.template ? `template:${el.dataset.template}` : el.textContent?.trim())
+      );
     });
     expect(names).toEqual([
       "Settings",
@@ -103,8 +109,16 @@ describe("keyboard", () => {
       "radio:eod",
       "radio:forever",
       "radio:custom",
+      "input:status-message",
+      "set-message",
+      "template:back",
+      "template:focus",
+      "input:message-with-status",
       "back-to-automatic",
     ]);
+    // The message field and the setting are labelled.
+    expect(get(m.root, 'label[for="status-message"]').textContent).toBe("Status message");
+    expect(get(m.root, 'label[for="message-with-status"]').textContent).toBe("Clear the message when the status ends");
     // Every radio has a visible label; the group has a legend; the status list a heading.
     for (const radio of m.root.querySelectorAll<HTMLInputElement>("input[type=radio]")) {
       expect(m.root.querySelector(`label[for="${radio.id}"]`)?.textContent).toBeTruthy();

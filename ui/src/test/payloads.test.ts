@@ -202,6 +202,7 @@ describe("golden fixtures", () => {
       launchAtLogin: true,
       notifications: true,
       trayTimeLeft: true,
+      clearMessageWithStatus: true,
       hotkeyDuration: true,
       hotkeys: true,
     });

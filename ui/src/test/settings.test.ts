@@ -211,6 +211,7 @@ describe("settings", () => {
     input(m.root, "launchAtLogin").click();
     input(m.root, "notifications").click();
     input(m.root, "trayTimeLeft").click();
+    input(m.root, "clearMessageWithStatus").click();
     type(input(m.root, "hotkeyDuration"), "90m");
     for (const row of SETTINGS_VIEW.hotkeys.actions) type(input(m.root, row.field), SETTINGS_PATCH.hotkeys?.[row.action] ?? "");
     button(m.root, "Save").click();

@@ -5,12 +5,17 @@ import type { App, Page } from "../app";
 import { automaticBadge, badge, h, icon, setText } from "../dom";
 import {
   intentDetail,
+  MESSAGE_MAX,
+  MESSAGE_TEMPLATES,
+  messageText,
   nextText,
   parseTime,
   PRESETS,
   readingText,
   STATUSES,
   statusInfo,
+  templateEnd,
+  templateText,
   untilText,
 } from "../format";
 import type { KeeperActivity, Snapshot } from "../types";
@@ -44,6 +49,14 @@ export class MainPage implements Page {
   private readonly automatic: HTMLButtonElement;
   private readonly account: HTMLElement;
   private readonly next: HTMLElement;
+  private readonly messageNow: HTMLElement;
+  private readonly messageNowText: HTMLElement;
+  private readonly messageClear: HTMLButtonElement;
+  private readonly message: HTMLInputElement;
+  private readonly messageSet: HTMLButtonElement;
+  private readonly messageError: HTMLElement;
+  private readonly templates: HTMLButtonElement[] = [];
+  private readonly withStatus: HTMLInputElement;
 
   constructor(app: App) {
     this.app = app;
@@ -133,6 +146,103 @@ export class MainPage implements Page {
       this.customError,
     );
 
+    // The status message: what is shown now (with Clear), a field, one-click templates, and the setting.
+    this.messageNowText = h("span", { class: "message-now__text" });
+    this.messageClear = h("button", {
+      class: "link",
+      attrs: { type: "button", "data-command": "clear-message" },
+      text: "Clear",
+      on: { click: () => void app.clearMessage() },
+    });
+    this.messageNow = h("p", { class: "message-now", attrs: { "data-slot": "message-now" } }, this.messageNowText, " ", this.messageClear);
+    this.messageError = h("p", { class: "field-error", attrs: { id: "message-error" } });
+    this.message = h("input", {
+      class: "input",
+      attrs: {
+        type: "text",
+        id: "status-message",
+        maxlength: String(MESSAGE_MAX),
+        placeholder: "A note colleagues see, like “On a train”",
+        autocomplete: "off",
+        "aria-describedby": "message-hint message-error",
+      },
+      on: {
+        input: () => {
+          app.messageText = this.message.value;
+          if (app.messageError) {
+            app.messageError = null;
+            this.update();
+          }
+        },
+        keydown: (e) => {
+          if (e.key === "Enter") {
+            e.preventDefault();
+            void app.sendMessage();
+          }
+        },
+      },
+    });
+    this.messageSet = h("button", {
+      class: "button",
+      attrs: { type: "button", "data-command": "set-message" },
+      text: "Set",
+      on: { click: () => void app.sendMessage() },
+    });
+    const templateRow = h("div", { class: "chips" });
+    for (const template of MESSAGE_TEMPLATES) {
+      const button = h("button", {
+        class: "chip chip--button",
+        attrs: { type: "button", "data-template": template.id },
+        on: {
+          click: () => {
+            const s = app.snapshot;
+            const end = templateEnd(app.duration, s?.endsAt ?? null, Date.now());
+            app.messageText = templateText(template, end);
+            app.messageError = null;
+            this.update();
+            this.message.focus();
+          },
+        },
+      });
+      this.templates.push(button);
+      templateRow.appendChild(button);
+    }
+    this.withStatus = h("input", {
+      attrs: { type: "checkbox", id: "message-with-status", "data-setting": "clearMessageWithStatus" },
+      on: { change: () => void app.setClearMessageWithStatus(this.withStatus.checked) },
+    });
+    const messageSection = h(
+      "fieldset",
+      {
+        class: "message",
+        // "Clear the message when the status ends" shows the setting in force: read when the section is first
+        // used (a request on use, not at every opening).
+        on: { focusin: () => void (app.settings ? null : app.loadSettings()) },
+      },
+      h("legend", { class: "section-label", text: "Status message" }),
+      this.messageNow,
+      h(
+        "div",
+        { class: "message__row" },
+        h("label", { class: "visually-hidden", attrs: { for: "status-message" }, text: "Status message" }),
+        this.message,
+        this.messageSet,
+      ),
+      templateRow,
+      h(
+        "p",
+        { class: "hint", attrs: { id: "message-hint" } },
+        "Sent with the next status you pick, or now with Enter.",
+      ),
+      this.messageError,
+      h(
+        "label",
+        { class: "choice", attrs: { for: "message-with-status" } },
+        this.withStatus,
+        h("span", { text: "Clear the message when the status ends" }),
+      ),
+    );
+
     this.automatic = h(
       "button",
       {
@@ -190,6 +300,7 @@ export class MainPage implements Page {
           chips,
           this.customRow,
         ),
+        messageSection,
         this.automatic,
       ),
       h("footer", { class: "foot" }, this.account, this.next),
@@ -293,6 +404,20 @@ export class MainPage implements Page {
     if (app.customError) this.custom.setAttribute("aria-invalid", "true");
     else this.custom.removeAttribute("aria-invalid");
 
+    // The status message.
+    if (this.message.value !== app.messageText) this.message.value = app.messageText;
+    setText(this.messageError, app.messageError ?? "");
+    this.messageError.hidden = !app.messageError;
+    if (app.messageError) this.message.setAttribute("aria-invalid", "true");
+    else this.message.removeAttribute("aria-invalid");
+    this.message.disabled = !ready;
+    this.messageSet.disabled = !ready || app.busy.has("message");
+    this.messageClear.disabled = !ready || app.busy.has("clear-message");
+    for (const button of this.templates) button.disabled = !ready;
+    const setting = app.settings?.clearMessageWithStatus;
+    this.withStatus.checked = setting ? setting.value : true;
+    this.withStatus.disabled = !ready || setting?.locked === true || app.busy.has("clear-message-setting");
+
     this.automatic.hidden = !s?.intent;
     this.automatic.disabled = app.busy.has("automatic") || !ready;
 
@@ -316,6 +441,14 @@ export class MainPage implements Page {
       setText(this.detail, "Teams sets your status from your activity and calendar.");
     }
     this.detail.hidden = this.detail.textContent === "";
+
+    const message = messageText(s, now);
+    setText(this.messageNowText, message ?? "");
+    this.messageNow.hidden = message === null;
+    for (const [i, button] of this.templates.entries()) {
+      const template = MESSAGE_TEMPLATES[i];
+      if (template) setText(button, templateText(template, templateEnd(this.app.duration, s?.endsAt ?? null, now)));
+    }
 
     setText(this.reported, s ? readingText(s, now) : "");
     this.reported.hidden = !s?.reported;

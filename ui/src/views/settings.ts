@@ -30,7 +30,7 @@ const CLOUDS: ReadonlyArray<[string, string]> = [
 ];
 
 type TextKey = "tenant" | "clientId" | "cloud" | "workdayEnd" | "workDays" | "hotkeyDuration";
-type BoolKey = "launchAtLogin" | "notifications" | "trayTimeLeft";
+type BoolKey = "launchAtLogin" | "notifications" | "trayTimeLeft" | "clearMessageWithStatus";
 
 /** The parts of one hotkey row that show the tray app's report. */
 interface HotkeyRow {
@@ -114,6 +114,7 @@ export class SettingsPage implements Page {
     const launch = this.checkbox("launchAtLogin", "Start Presently when I log in");
     const notifications = this.checkbox("notifications", "Notifications (a status ended, sign-in needed)");
     const trayTimeLeft = this.checkbox("trayTimeLeft", "Show the time left beside the tray icon");
+    const clearMessage = this.checkbox("clearMessageWithStatus", "Clear the status message when the status ends");
     const hotkeyDuration = this.text("hotkeyDuration", "A status set by a hotkey lasts", {
       placeholder: "1h",
       hint: "Like 1h, 90m, eod, forever or until 17:00.",
@@ -137,7 +138,7 @@ export class SettingsPage implements Page {
       this.account.el,
       group("Sign-in", cloud, tenant, clientId, h("p", { class: "hint", text: SIGN_IN_SETTINGS_NOTE })),
       group("My day", workdayEnd, workDays, onQuit),
-      group("General", launch, notifications, trayTimeLeft, supportTools()),
+      group("General", launch, notifications, trayTimeLeft, clearMessage, supportTools()),
       h(
         "fieldset",
         { class: "group group--hotkeys", attrs: { "aria-describedby": "hotkeys-hint hotkeys-support" } },

@@ -25,7 +25,7 @@ use crate::context::{load_settings, locations, settings_problem};
 use crate::output::Output;
 
 /// The settings `config` knows, in the user file's spelling.
-pub const KEYS: [&str; 12] = [
+pub const KEYS: [&str; 13] = [
     "tenant",
     "client-id",
     "cloud",
@@ -37,6 +37,7 @@ pub const KEYS: [&str; 12] = [
     "launch-at-login",
     "notifications",
     "tray-time-left",
+    "clear-message-with-status",
     "hotkey-duration",
 ];
 
@@ -108,7 +109,7 @@ fn parse_value(key: &'static str, text: &str) -> Result<Value, Problem> {
             "clear" => Value::OnQuit(OnQuit::Clear),
             _ => return Err(bad(format!("\"{trimmed}\" is not keep or clear"))),
         },
-        "launch-at-login" | "notifications" | "tray-time-left" => Value::Bool(
+        "launch-at-login" | "notifications" | "tray-time-left" | "clear-message-with-status" => Value::Bool(
             parse_bool(trimmed).ok_or_else(|| bad(format!("\"{trimmed}\" is not true or false")))?,
         ),
         "hotkey-duration" => {
@@ -171,7 +172,7 @@ fn apply(file: &mut SettingsFile, key: &str, value: Option<&Value>) {
                 _ => None,
             }
         }
-        "launch-at-login" | "notifications" | "tray-time-left" => {
+        "launch-at-login" | "notifications" | "tray-time-left" | "clear-message-with-status" => {
             let b = match value {
                 Some(Value::Bool(b)) => Some(*b),
                 _ => None,
@@ -180,6 +181,8 @@ fn apply(file: &mut SettingsFile, key: &str, value: Option<&Value>) {
                 file.notifications = b;
             } else if key == "tray-time-left" {
                 file.tray_time_left = b;
+            } else if key == "clear-message-with-status" {
+                file.clear_message_with_status = b;
             } else {
                 file.launch_at_login = b;
             }
@@ -245,6 +248,10 @@ fn effective(settings: &Settings, key: &str) -> (Option<String>, Source) {
         "tray-time-left" => (
             Some(settings.tray_time_left.value.to_string()),
             settings.tray_time_left.source.clone(),
+        ),
+        "clear-message-with-status" => (
+            Some(settings.clear_message_with_status.value.to_string()),
+            settings.clear_message_with_status.source.clone(),
         ),
         _ => (
             Some(settings.hotkey_duration.value.to_string()),

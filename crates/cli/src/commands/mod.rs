@@ -7,6 +7,7 @@ pub mod consent_url;
 pub mod doctor;
 pub mod login;
 pub mod logout;
+pub mod message;
 pub mod run;
 pub mod set;
 pub mod status;
@@ -30,6 +31,7 @@ pub async fn run(cli: &Cli, out: Output) -> Result<u8, Problem> {
         Command::Status => status::run(global, out).await,
         Command::Set(args) => set::run(global, args, out).await,
         Command::Clear => clear::run(global, out).await,
+        Command::Message(args) => message::run(global, args, out).await,
         Command::Doctor => doctor::run(global, out).await,
         Command::Run => run::run(global, out).await,
         Command::Config(command) => config::run(global, command, out),

@@ -46,6 +46,9 @@ struct SetJson<'a> {
     pin_expires_at: Option<Timestamp>,
     session: Option<&'a SessionReport>,
     graph: Option<&'a Reading>,
+    /// The status message Graph shows after `--message`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a crate::output::MessageJson>,
     matches: bool,
     mode: Mode,
     keeper_running: bool,
@@ -55,14 +58,34 @@ struct SetJson<'a> {
 /// Runs `presently set`.
 pub async fn run(global: &Global, args: &SetArgs, out: Output) -> Result<u8, Problem> {
     let choice = parse_choice(args)?;
+    let message = args
+        .message
+        .as_deref()
+        .map(super::message::parse_text)
+        .transpose()?;
     let wired = Wired::new(global)?;
     let backend = Backend::select(&wired).await?;
     let report = backend.set(choice.status, choice.duration).await?;
+    let message = match message {
+        Some(text) => Some(
+            backend
+                .message(crate::backend::MessageChange::Set { text, until: None })
+                .await?,
+        ),
+        None => None,
+    };
     let now = backend.now();
 
     let keeper = backend.keeper().map(ToString::to_string);
     let warnings = warnings_for(&report, now);
     print(&report, &choice, now, out);
+    let message_shown = message
+        .as_ref()
+        .and_then(|m| m.graph.as_ref())
+        .and_then(|g| g.message.clone());
+    if let Some(shown) = &message_shown {
+        out.line(format!("Status message: {}", shown.words(now)));
+    }
     for warning in &warnings {
         out.warn(warning);
     }
@@ -81,6 +104,7 @@ pub async fn run(global: &Global, args: &SetArgs, out: Output) -> Result<u8, Pro
         pin_expires_at: report.pin_expires_at,
         session: report.session.as_ref(),
         graph: report.graph.as_ref(),
+        message: message_shown.as_ref(),
         matches,
         mode: report.mode,
         keeper_running: report.mode == Mode::Keeper || keeper.is_some(),
@@ -168,6 +192,7 @@ mod tests {
             for_: for_.map(Into::into),
             until: until.map(Into::into),
             preset: preset.map(Into::into),
+            message: None,
         }
     }
 

@@ -122,6 +122,9 @@ pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
         (Some(reading), _) => out.line(format!("Graph reports: {reading}")),
         (None, _) => out.line("Graph reports: not read yet"),
     }
+    if let Some(message) = report.graph.as_ref().and_then(|g| g.message.as_ref()) {
+        out.line(format!("Status message: {}", message.words(now)));
+    }
     match report.held.as_ref().filter(|h| is_active(h, now)) {
         Some(held) => {
             let status = held.intent.status;

@@ -92,6 +92,8 @@ pub struct SettingsView {
     pub notifications: FieldView<bool>,
     /// Time left beside the tray icon.
     pub tray_time_left: FieldView<bool>,
+    /// A status message set with a status ends with it.
+    pub clear_message_with_status: FieldView<bool>,
     /// How long a status set by a hotkey lasts, as the duration parser reads it (`1h`, `eod`, `until 17:00`).
     pub hotkey_duration: FieldView<String>,
     /// One row per hotkey action (its shortcut in force, source, label and default), whether hotkeys can work
@@ -128,6 +130,7 @@ pub fn view_in(
         launch_at_login: FieldView::from_sourced(&settings.launch_at_login, |b| *b),
         notifications: FieldView::from_sourced(&settings.notifications, |b| *b),
         tray_time_left: FieldView::from_sourced(&settings.tray_time_left, |b| *b),
+        clear_message_with_status: FieldView::from_sourced(&settings.clear_message_with_status, |b| *b),
         hotkey_duration: FieldView::from_sourced(&settings.hotkey_duration, ToString::to_string),
         hotkeys: HotkeysView::new(&settings.hotkeys, &settings.hotkey_duration.value, report),
         user_file: folders.shorten(&settings.user_file),
@@ -173,6 +176,9 @@ pub struct SettingsPatch {
     /// The time left beside the tray icon on or off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tray_time_left: Option<bool>,
+    /// "Clear the message when the status ends" on or off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clear_message_with_status: Option<bool>,
     /// A duration (`1h`, `90m`, `eod`, `forever`, `until 17:00`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hotkey_duration: Option<String>,
@@ -287,6 +293,8 @@ pub struct Changes {
     pub notifications: Option<bool>,
     /// Time left beside the tray icon.
     pub tray_time_left: Option<bool>,
+    /// A message set with a status ends with it.
+    pub clear_message_with_status: Option<bool>,
     pub hotkey_duration: Option<Change<DurationChoice>>,
     /// New shortcuts (`Binding(None)`: cleared), in [`HotkeyAction::ALL`] order.
     pub hotkeys: Vec<(HotkeyAction, Binding)>,
@@ -321,6 +329,9 @@ impl Changes {
         }
         if let Some(b) = self.tray_time_left {
             file.tray_time_left = Some(b);
+        }
+        if let Some(b) = self.clear_message_with_status {
+            file.clear_message_with_status = Some(b);
         }
         if let Some(c) = self.hotkey_duration {
             c.apply_to(&mut file.hotkey_duration);
@@ -413,6 +424,7 @@ pub fn validate(patch: &SettingsPatch) -> Result<Changes, Vec<FieldError>> {
             launch_at_login: patch.launch_at_login,
             notifications: patch.notifications,
             tray_time_left: patch.tray_time_left,
+            clear_message_with_status: patch.clear_message_with_status,
             hotkey_duration,
             hotkeys,
         })
@@ -513,6 +525,11 @@ pub fn save(settings: &Settings, patch: &SettingsPatch) -> Result<SettingsFile, 
             "trayTimeLeft",
             patch.tray_time_left.is_some(),
             &current.tray_time_left.source,
+        ),
+        locked(
+            "clearMessageWithStatus",
+            patch.clear_message_with_status.is_some(),
+            &current.clear_message_with_status.source,
         ),
         locked(
             "hotkeyDuration",

@@ -65,6 +65,9 @@ pub struct SettingsFile {
     /// The time left of a timed status beside the tray icon (Linux, macOS; the tooltip on Windows).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tray_time_left: Option<bool>,
+    /// A status message set together with a status ends with that status (its expiry is the status's end).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clear_message_with_status: Option<bool>,
     /// How long a status set by a global hotkey lasts (`1h`, `eod`, `forever`, `90m`, `until 17:00`).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "as_text")]
     pub hotkey_duration: Option<DurationChoice>,
@@ -221,6 +224,8 @@ pub struct Settings {
     pub notifications: Sourced<bool>,
     /// Time left beside the tray icon.
     pub tray_time_left: Sourced<bool>,
+    /// A message set with a status ends with it.
+    pub clear_message_with_status: Sourced<bool>,
     /// Duration of hotkey-set statuses.
     #[serde(serialize_with = "ser_choice")]
     pub hotkey_duration: Sourced<DurationChoice>,
@@ -462,6 +467,7 @@ impl Settings {
             launch_at_login: from_files!(launch_at_login, false),
             notifications: from_files!(notifications, true),
             tray_time_left: from_files!(tray_time_left, true),
+            clear_message_with_status: from_files!(clear_message_with_status, true),
             hotkey_duration: from_files!(hotkey_duration, DurationChoice::Preset(Preset::Hour1)),
             hotkeys: Hotkeys::layered(
                 layers

@@ -39,6 +39,19 @@ pub enum Request {
     },
     /// Back to automatic (ok: null).
     BackToAutomatic,
+    /// Set the status message (ok: null). Without `until` it ends with the status kept now when the
+    /// `clear-message-with-status` setting is on (the default), else never.
+    SetMessage {
+        /// The text (trimmed; at most 280 characters).
+        text: String,
+        /// When it ends, as a duration is written (`1h`, `until 15:00`, `eod`, `forever`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<String>,
+        /// Where it was set.
+        origin: Origin,
+    },
+    /// Remove the status message (ok: null).
+    ClearMessage,
     /// Retry pending work now (ok: null).
     Retry,
     /// Someone looks: read Graph unless the last reading is under a minute old (ok: null; the new reading arrives

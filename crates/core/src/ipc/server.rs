@@ -309,6 +309,10 @@ async fn answer(presently: &Presently, request: Request) -> Result<Value, Proble
             value(serde_json::to_value(intent))
         }
         Request::BackToAutomatic => presently.back_to_automatic().map(|()| Value::Null),
+        Request::SetMessage { text, until, origin } => presently
+            .set_message(&text, until.as_deref(), origin)
+            .map(|()| Value::Null),
+        Request::ClearMessage => presently.clear_message().map(|()| Value::Null),
         Request::Retry => presently.retry().map(|()| Value::Null),
         Request::Look => presently.look().map(|()| Value::Null),
         Request::CancelSignIn => {

@@ -78,6 +78,26 @@ struct Local {
     week: WorkWeek,
 }
 
+/// When a status message ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageEnd {
+    /// At this instant (`--until`).
+    At(jiff::Timestamp),
+    /// With the status kept now ("clear the message when the status ends"): its expiry is that status's end,
+    /// and it goes when the status is replaced or goes back to automatic. With no status kept, never.
+    WithStatus,
+    /// Never: until replaced or cleared.
+    Never,
+}
+
+/// A status message to set, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MessageChoice {
+    pub(crate) text: String,
+    pub(crate) end: MessageEnd,
+    pub(crate) origin: Origin,
+}
+
 /// The handle to a running keeper. Cheap to clone; every clone talks to the same task.
 #[derive(Debug, Clone)]
 pub struct Keeper {
@@ -114,6 +134,7 @@ impl Keeper {
             revision: 0,
             intent: None,
             ends_at: None,
+            message: None,
             account: AccountView::Unknown,
             reported: None,
             agreement: Agreement::Unknown,
@@ -179,6 +200,42 @@ impl Keeper {
             .map_err(|_| KeeperStopped)
     }
 
+    /// Sets the status message (trimmed, at most 280 characters, contract §2) to end at `end`, or at the end of
+    /// `until` (resolved like a status's duration) when given; [`MessageEnd::WithStatus`] is resolved by the
+    /// keeper against the status it keeps when the message arrives.
+    pub fn set_message(
+        &self,
+        text: &str,
+        until: Option<&DurationChoice>,
+        end: MessageEnd,
+        origin: Origin,
+    ) -> Result<(), MessageRefused> {
+        let text = presently_model::message::checked_text(text)?;
+        let end = match until {
+            Some(duration) => {
+                let now = self.clock.now();
+                let local = self.local.read().unwrap_or_else(|e| e.into_inner());
+                match duration.resolve(&now.to_zoned_datetime(local.zone.current()), &local.week)? {
+                    presently_model::Until::At { at } => MessageEnd::At(at),
+                    presently_model::Until::UntilChanged | presently_model::Until::GraphDefault => {
+                        MessageEnd::Never
+                    }
+                }
+            }
+            None => end,
+        };
+        self.commands
+            .send(Command::SetMessage(MessageChoice { text, end, origin }))
+            .map_err(|_| MessageRefused::Stopped(KeeperStopped))
+    }
+
+    /// Removes the status message.
+    pub fn clear_message(&self) -> Result<(), KeeperStopped> {
+        self.commands
+            .send(Command::ClearMessage)
+            .map_err(|_| KeeperStopped)
+    }
+
     /// Back to automatic: clears the pin and our session.
     pub fn back_to_automatic(&self) -> Result<(), KeeperStopped> {
         self.commands.send(Command::Clear).map_err(|_| KeeperStopped)
@@ -241,6 +298,20 @@ impl Keeper {
     pub fn events(&self) -> broadcast::Receiver<KeeperEvent> {
         self.events.subscribe()
     }
+}
+
+/// Why a status message was not set.
+#[derive(Debug, thiserror::Error)]
+pub enum MessageRefused {
+    /// Empty or too long.
+    #[error(transparent)]
+    Text(#[from] presently_model::MessageError),
+    /// Its end cannot be used.
+    #[error(transparent)]
+    Duration(#[from] DurationError),
+    /// The keeper is not running.
+    #[error(transparent)]
+    Stopped(#[from] KeeperStopped),
 }
 
 /// Why a choice was not kept.

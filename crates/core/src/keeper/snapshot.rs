@@ -3,7 +3,7 @@
 //! for notifications.
 
 use jiff::Timestamp;
-use presently_model::{Activity, Availability, Intent, PreferredPresence};
+use presently_model::{Activity, Availability, Intent, PreferredPresence, StatusMessage};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -22,6 +22,11 @@ pub struct Snapshot {
     /// §2), so no view works that out again; `None` for automatic and for "until I change it".
     #[ts(type = "string | null")]
     pub ends_at: Option<Timestamp>,
+    /// The status message colleagues see under the name (contract §2): the one the user chose, or the one Graph
+    /// last showed (set in Teams). Views hide it once past its `expiresAt`. Absent from an older keeper's
+    /// snapshot: none.
+    #[serde(default)]
+    pub message: Option<StatusMessage>,
     /// Who is signed in.
     pub account: AccountView,
     /// What Graph last reported, and when.

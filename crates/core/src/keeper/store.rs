@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
-use presently_model::{Intent, PreferredPresence};
+use presently_model::{Intent, PreferredPresence, StatusMessage};
 use serde::{Deserialize, Serialize};
 
 use crate::config::file::{ensure_private_dir, write_atomically};
@@ -41,6 +41,13 @@ pub struct Saved {
     pub intent: Option<Intent>,
     /// What we applied for it.
     pub applied: Applied,
+    /// The status message the user chose, or the one Graph last showed (contract §2). Missing in files from
+    /// older versions: none.
+    #[serde(default)]
+    pub message: Option<StatusMessage>,
+    /// That message (or its removal) has not reached Graph yet: it is written before Graph's is adopted.
+    #[serde(default)]
+    pub message_pending: bool,
 }
 
 /// The state file.
@@ -124,6 +131,14 @@ mod tests {
                 session_until: Some(at),
                 shown: true,
             },
+            message: Some(StatusMessage {
+                text: "Back at 3".into(),
+                expires_at: Some(at),
+                with_status: true,
+                set_at: at,
+                origin: Origin::Cli,
+            }),
+            message_pending: true,
         };
         file.save(&saved);
         assert_eq!(file.load(), saved);
@@ -156,6 +171,7 @@ mod tests {
         let saved = file.load();
         assert_eq!(saved.applied.pin, Some(PreferredPresence::Busy));
         assert!(!saved.applied.shown);
+        assert_eq!(saved.message, None);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use presently_auth::{Account, AuthStatus, Clock, TokenManager};
 use presently_graph::GraphError;
-use presently_model::{Availability, Intent, Origin, PreferredPresence, PresencePair, Until};
+use presently_model::{Availability, Intent, Origin, PreferredPresence, PresencePair, StatusMessage, Until};
 use rand::Rng;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::time::Instant;
@@ -30,6 +30,7 @@ use super::snapshot::{
 };
 use super::store::{Applied, IntentFile, Saved};
 use super::wall_clock::WallClockWatch;
+use super::{MessageChoice, MessageEnd};
 use crate::hour_cycle::HourCycle;
 use crate::problem::{Problem, ProblemKind};
 use crate::writer::PresenceWriter;
@@ -41,6 +42,10 @@ pub(crate) enum Command {
     Set(Intent),
     /// Back to automatic.
     Clear,
+    /// Set the status message.
+    SetMessage(MessageChoice),
+    /// Remove the status message.
+    ClearMessage,
     /// Sign-in changed elsewhere (signed in, or tokens replaced): reload it and carry on.
     AuthChanged,
     /// Do pending work now and read presence (the user pressed Retry).
@@ -83,6 +88,10 @@ pub(crate) struct Task {
 
     intent: Option<Intent>,
     applied: Applied,
+    /// The status message kept (contract §2): the user's, or the one Graph last showed.
+    message: Option<StatusMessage>,
+    /// `message` (or its removal) waits to be written; until then Graph's is not adopted.
+    message_due: bool,
     /// The session was re-posted after a read showed Offline; do it once per write or gap.
     reposted: bool,
     account: Option<Account>,
@@ -135,6 +144,8 @@ impl Task {
             hour_cycle,
             intent: None,
             applied: Applied::default(),
+            message: None,
+            message_due: false,
             reposted: false,
             account: None,
             sign_in_required: false,
@@ -195,6 +206,8 @@ impl Task {
     async fn start(&mut self) {
         let saved = self.file.load();
         self.applied = saved.applied;
+        self.message = saved.message;
+        self.message_due = saved.message_pending;
         self.reload_auth().await;
         let now = self.clock.now();
         match saved.intent {
@@ -251,6 +264,8 @@ impl Task {
         let now = self.clock.now();
         match command {
             Command::Set(intent) => {
+                // Another status replaces the one a message was set to end with: that status has ended.
+                self.end_message_with_status();
                 self.intent = Some(intent);
                 self.write_due = true;
                 self.clear_pin = false;
@@ -258,11 +273,37 @@ impl Task {
                 self.save();
             }
             Command::Clear => {
+                self.end_message_with_status();
                 self.intent = None;
                 self.write_due = true;
                 self.clear_pin = true;
                 self.fresh_start();
                 self.save();
+            }
+            Command::SetMessage(choice) => {
+                let (expires_at, with_status) = match choice.end {
+                    MessageEnd::At(at) => (Some(at), false),
+                    MessageEnd::Never => (None, false),
+                    // Ends with the status kept now; with none (automatic), it has no end of its own.
+                    MessageEnd::WithStatus => match self.managed_intent() {
+                        Some(intent) => (intent.ends_at(), true),
+                        None => (None, false),
+                    },
+                };
+                self.message = Some(StatusMessage {
+                    text: choice.text,
+                    expires_at,
+                    with_status,
+                    set_at: now,
+                    origin: choice.origin,
+                });
+                self.message_due = true;
+                self.message_fresh_start();
+            }
+            Command::ClearMessage => {
+                self.message = None;
+                self.message_due = true;
+                self.message_fresh_start();
             }
             Command::AuthChanged => {
                 self.reload_auth().await;
@@ -305,6 +346,10 @@ impl Task {
                 self.sign_in_required = false;
                 self.token_due_at = None;
                 self.reported = None;
+                // The next account's message is read from Graph, not carried over.
+                self.message = None;
+                self.message_due = false;
+                self.save();
                 self.agreement = Agreement::Unknown;
                 let _ = done.send(());
             }
@@ -341,6 +386,27 @@ impl Task {
         }
     }
 
+    /// A message the user just set is written at once, like a status they just chose.
+    fn message_fresh_start(&mut self) {
+        self.blocked = None;
+        self.retry_at = None;
+        self.attempt = 0;
+        self.save();
+    }
+
+    /// The status a message was set to end with has ended (expired, replaced, back to automatic, changed in
+    /// Teams): the message goes too. One past its own expiry (the status's end) Graph has dropped already, so
+    /// only an earlier end costs a write.
+    fn end_message_with_status(&mut self) {
+        let now = self.clock.now();
+        if let Some(message) = self.message.take_if(|m| m.with_status) {
+            if !message.is_expired(now) {
+                self.message_due = true;
+            }
+            tracing::info!("the status ended; so does the message set with it");
+        }
+    }
+
     fn set_problem(&mut self, problem: Problem) {
         if self.problem.is_none() {
             self.problem_since = Some(self.clock.now());
@@ -356,6 +422,7 @@ impl Task {
     /// Back to automatic before quitting or signing out, within a time budget; the intent is forgotten.
     async fn goodbye(&mut self, always: bool) {
         self.intent = None;
+        self.end_message_with_status();
         self.save();
         if self.account.is_none() || self.sign_in_required {
             return;
@@ -364,6 +431,9 @@ impl Task {
             self.clear_pin = true;
             self.write_due = true;
             let _ = tokio::time::timeout(GOODBYE_BUDGET, self.apply()).await;
+        }
+        if self.message_due {
+            let _ = tokio::time::timeout(GOODBYE_BUDGET, self.write_message()).await;
         }
     }
 
@@ -396,7 +466,7 @@ impl Task {
                 steps.push(Planned { action, at });
             }
         };
-        if self.write_due {
+        if self.write_due || self.message_due {
             add(NextAction::Apply, Some(now));
         }
         if self.verify_due {
@@ -461,7 +531,7 @@ impl Task {
         if self.retry_at.is_some_and(|at| at > now) {
             return;
         }
-        let writes = self.write_due || self.token_due_at.is_some_and(|at| at <= now);
+        let writes = self.write_due || self.message_due || self.token_due_at.is_some_and(|at| at <= now);
         self.activity = if writes {
             KeeperActivity::Syncing
         } else {
@@ -517,6 +587,7 @@ impl Task {
                 "the chosen status ended; back to automatic"
             );
             self.intent = None;
+            self.end_message_with_status();
             // What is left of ours (the session; a pin Graph has not dropped yet) goes after a read shows that
             // it is still ours: the user may have picked another status in Teams meanwhile.
             self.verify_due |= self.applied.anything();
@@ -532,8 +603,16 @@ impl Task {
                 .map_err(|e| stop_for(&Problem::from(&e), None))?;
             self.schedule_token_refresh().await;
         }
+        if self.message.as_ref().is_some_and(|m| m.is_expired(now)) {
+            // Graph dropped it at its expiry by itself (contract §2): nothing to write.
+            self.message = None;
+            self.save();
+        }
         if self.write_due {
             self.apply().await?;
+        }
+        if self.message_due {
+            self.write_message().await?;
         }
         let now = self.clock.now();
         let due = |at: Option<Timestamp>| at.is_some_and(|at| at <= now);
@@ -579,6 +658,49 @@ impl Task {
         self.write_due = false;
         self.after_write();
         Ok(())
+    }
+
+    /// Writes the kept status message, or its removal; a read-back follows.
+    async fn write_message(&mut self) -> Result<(), Stop> {
+        let oid = self.oid()?;
+        let now = self.clock.now();
+        match self.message.as_ref().filter(|m| !m.is_expired(now)) {
+            Some(message) => self.writer.post_message(&oid, message).await,
+            None => self.writer.clear_message(&oid).await,
+        }
+        .map_err(graph_stop)?;
+        self.message_due = false;
+        self.read_due_at = Some(self.clock.now() + plan::READ_BACK_DELAY);
+        self.save();
+        Ok(())
+    }
+
+    /// A reading's status message: with nothing of ours waiting to be written, what Graph shows is the user's
+    /// latest (a message set or cleared in Teams is adopted, as a status picked there is).
+    fn follow_message(&mut self, presence: &presently_graph::Presence, now: Timestamp) {
+        if self.message_due {
+            return;
+        }
+        let reported = crate::writer::reported_message(presence);
+        let same = match (&self.message, &reported) {
+            (None, None) => true,
+            (Some(ours), Some(theirs)) => ours.text == theirs.text,
+            _ => false,
+        };
+        if same {
+            return;
+        }
+        tracing::info!(
+            set = reported.is_some(),
+            "the status message was changed elsewhere; adopting it"
+        );
+        self.message = reported.map(|r| StatusMessage {
+            text: r.text,
+            expires_at: r.expires_at,
+            with_status: false,
+            set_at: now,
+            origin: Origin::Teams,
+        });
     }
 
     /// After a write, a read-back follows shortly; until then nothing is known.
@@ -647,6 +769,7 @@ impl Task {
         let now = self.clock.now();
         self.verify_due = false;
         self.read_due_at = None;
+        self.follow_message(&presence, now);
         let pair = presence.pair();
         self.reported = Some(Reported {
             as_status: PreferredPresence::from_preferred_pair(&pair),
@@ -757,6 +880,7 @@ impl Task {
             "the status was changed elsewhere; adopting it and stepping back"
         );
         self.intent = status.map(|s| Intent::new(s, Until::UntilChanged, now, Origin::Teams));
+        self.end_message_with_status();
         // The pin is the user's now; keep our hands off it. Our session goes (a clear, not a status), so Teams'
         // own sessions decide again and nothing of ours competes with the user's choice.
         self.forget_pin();
@@ -806,6 +930,8 @@ impl Task {
         self.file.save(&Saved {
             intent: self.intent,
             applied: self.applied,
+            message: self.message.clone(),
+            message_pending: self.message_due,
         });
     }
 
@@ -827,6 +953,7 @@ impl Task {
             revision: self.revision,
             intent: self.intent,
             ends_at: self.intent.and_then(|i| i.ends_at()),
+            message: self.message.clone(),
             account,
             reported: self.reported.clone(),
             agreement: self.agreement.clone(),

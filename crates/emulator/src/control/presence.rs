@@ -9,7 +9,10 @@
 //! - `DELETE /_emulator/users/{id}/teams` → close it;
 //! - `POST /_emulator/users/{id}/teams/status` `{"availability","activity","expiresInSecs"?}` → the user picks
 //!   one of the six preferred statuses in Teams (default expiry per contract §2's table);
-//! - `DELETE /_emulator/users/{id}/teams/status` → "Reset status".
+//! - `DELETE /_emulator/users/{id}/teams/status` → "Reset status";
+//! - `POST /_emulator/users/{id}/teams/message` `{"content","contentType"?,"expiresInSecs"?}` → the user sets a
+//!   status message in Teams (`html` by default: [assumed] Teams writes its messages as HTML);
+//! - `DELETE /_emulator/users/{id}/teams/message` → the user clears it in Teams.
 //!
 //! Every success answers 200 with the user's [`UserPresenceView`] after the change.
 
@@ -36,6 +39,55 @@ pub fn router() -> Router<AppState> {
             "/_emulator/users/{id}/teams/status",
             post(pick_status).delete(reset_status),
         )
+        .route(
+            "/_emulator/users/{id}/teams/message",
+            post(set_message).delete(clear_message),
+        )
+}
+
+/// Body of `POST /_emulator/users/{id}/teams/message`: the status message the user sets in Teams.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TeamsMessageBody {
+    /// The message; empty clears it.
+    pub content: String,
+    /// `text` or `html` (default).
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// Seconds until it is cleared; never when absent.
+    #[serde(default)]
+    pub expires_in_secs: Option<u64>,
+}
+
+async fn set_message(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ControlJson(body): ControlJson<TeamsMessageBody>,
+) -> Result<Json<UserPresenceView>, ControlError> {
+    let content_type = body.content_type.unwrap_or_else(|| "html".into());
+    if content_type != "text" && content_type != "html" {
+        return Err(ControlError::bad_request("contentType must be text or html"));
+    }
+    let lifetime = body
+        .expires_in_secs
+        .map(|s| SignedDuration::from_secs(i64::try_from(s.min(MAX_TEAMS_STATUS_SECS)).unwrap_or(i64::MAX)));
+    change(&state, &id, |world, oid, now| {
+        let expires_at = lifetime.and_then(|l| now.checked_add(l).ok());
+        world
+            .presence
+            .set_status_message(oid, &body.content, &content_type, expires_at, now);
+        Ok(())
+    })
+}
+
+async fn clear_message(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<UserPresenceView>, ControlError> {
+    change(&state, &id, |world, oid, now| {
+        world.presence.set_status_message(oid, "", "text", None, now);
+        Ok(())
+    })
 }
 
 /// Body of `POST /_emulator/users/{id}/teams`: the status the running Teams client reports.

@@ -44,6 +44,8 @@ pub struct SettingsPatch {
     pub throttle_window_secs: Option<u64>,
     /// See [`Settings::preferred_max_secs`].
     pub preferred_max_secs: Option<u64>,
+    /// See [`Settings::status_message_max_chars`].
+    pub status_message_max_chars: Option<u32>,
     /// Fixed when the emulator starts (the body limit is a router layer); only its current value is accepted.
     pub max_body_bytes: Option<usize>,
     /// Fixed when the emulator starts (the log is allocated then); only its current value is accepted.
@@ -66,7 +68,8 @@ impl SettingsPatch {
             device_interval_secs,
             throttle_limit,
             throttle_window_secs,
-            preferred_max_secs
+            preferred_max_secs,
+            status_message_max_chars
         );
         if let Some(v) = self.max_body_bytes
             && v != current.max_body_bytes

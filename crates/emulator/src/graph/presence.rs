@@ -22,6 +22,7 @@
 //!   DoNotDisturb and 7 days otherwise, lowered to the cap if the cap is lower. Unparsable or out of range →
 //!   400 `InvalidArgument`.
 //! - `setStatusMessage`: `message.contentType` is `text` (default) or `html`; empty content clears the message;
+//!   content longer than `settings.status_message_max_chars` (280) characters → 400 `InvalidArgument`;
 //!   `expiryDateTime.timeZone` may be UTC, an IANA name, or one of a few common Windows names.
 
 use axum::Router;
@@ -258,8 +259,14 @@ async fn write_checked(
         action != Action::ClearUserPreferredPresence,
     )
     .await?;
-    let preferred_max_secs = call.state.world().settings.preferred_max_secs;
-    let change = parse_change(action, &params, &claims, preferred_max_secs)?;
+    let limits = {
+        let world = call.state.world();
+        Limits {
+            preferred_max_secs: world.settings.preferred_max_secs,
+            status_message_max_chars: world.settings.status_message_max_chars,
+        }
+    };
+    let change = parse_change(action, &params, &claims, &limits)?;
     if !target.eq_ignore_ascii_case(&claims.oid) {
         return Err(GraphError::new(
             StatusCode::UNAUTHORIZED,
@@ -371,12 +378,19 @@ fn session_id_of<'a>(params: &'a Params, claims: &AccessClaims) -> Result<&'a st
     Ok(session_id)
 }
 
+/// The emulator settings a write is checked against.
+struct Limits {
+    preferred_max_secs: u64,
+    status_message_max_chars: u32,
+}
+
 fn parse_change(
     action: Action,
     params: &Params,
     claims: &AccessClaims,
-    preferred_max_secs: u64,
+    limits: &Limits,
 ) -> Result<Change, GraphError> {
+    let preferred_max_secs = limits.preferred_max_secs;
     match action {
         Action::SetPresence => {
             // Field-level checks in the order the service reports them: required fields, pair, duration, id.
@@ -411,11 +425,11 @@ fn parse_change(
             Ok(Change::SetPin { pair, lifetime })
         }
         Action::ClearUserPreferredPresence => Ok(Change::ClearPin),
-        Action::SetStatusMessage => status_message_of(params),
+        Action::SetStatusMessage => status_message_of(params, limits.status_message_max_chars),
     }
 }
 
-fn status_message_of(params: &Params) -> Result<Change, GraphError> {
+fn status_message_of(params: &Params, max_chars: u32) -> Result<Change, GraphError> {
     let Some(sm) = params.object(
         "statusMessage",
         "microsoft.graph.presenceStatusMessage",
@@ -445,6 +459,14 @@ fn status_message_of(params: &Params) -> Result<Change, GraphError> {
                     )));
                 }
             };
+            let length = content.chars().count();
+            if length > usize::try_from(max_chars).unwrap_or(usize::MAX) {
+                // [assumed] Teams shows at most 280 characters (contract §2); the service is taken to refuse
+                // a longer message rather than cut it. The wording is the emulator's own.
+                return Err(GraphError::invalid_argument(format!(
+                    "The provided [Content] is {length} characters long; at most {max_chars} are allowed."
+                )));
+            }
             (content, content_type.to_string())
         }
     };
