@@ -46,6 +46,8 @@ pub enum UserAction {
     },
     /// The sign-in service could not be reached: check the network.
     CheckConnection,
+    /// The proxy requests go through refused them or cannot be reached: check the proxy setting.
+    CheckProxy,
     /// The sign-in settings are wrong (cloud, tenant, client id, address).
     FixSettings,
     /// Something Presently did not expect: report it.
@@ -379,6 +381,32 @@ impl fmt::Display for TransportKind {
     }
 }
 
+/// How a proxy Presently was not told about (the environment's or the system's) is named in messages.
+pub const SYSTEM_PROXY: &str = "set by the system or the environment";
+
+/// The HTTP status a proxy answers when it will not carry a request without (other) credentials.
+pub const PROXY_AUTHENTICATION_REQUIRED: u16 = 407;
+
+/// Why a proxy did not carry a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProxyFailure {
+    /// The proxy answered 407: it wants credentials, or refused the ones sent.
+    AuthenticationRequired,
+    /// The proxy could not be reached (refused, timed out, reset).
+    Unreachable(TransportKind),
+}
+
+impl fmt::Display for ProxyFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProxyFailure::AuthenticationRequired => {
+                f.write_str("it asks for credentials or refused the ones given (HTTP 407)")
+            }
+            ProxyFailure::Unreachable(kind) => write!(f, "the proxy cannot be reached ({kind})"),
+        }
+    }
+}
+
 /// Every way signing in or refreshing can fail.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -405,6 +433,19 @@ pub enum AuthError {
         /// The HTTP client's error, without the URL.
         #[source]
         source: reqwest::Error,
+    },
+    /// The proxy the request went through refused it or could not be reached.
+    #[error(
+        "Cannot reach Microsoft's sign-in service through the proxy {proxy}: {failure}. Check the proxy setting."
+    )]
+    Proxy {
+        /// The proxy, without credentials (`http://proxy.example:3128`), or "the system's proxy".
+        proxy: String,
+        /// What went wrong.
+        failure: ProxyFailure,
+        /// The HTTP client's error, when there was one (none for a 407 answer).
+        #[source]
+        source: Option<reqwest::Error>,
     },
     /// The identity platform answered something Presently does not understand. The detail names the status or
     /// the JSON path that failed, never the body.
@@ -452,6 +493,7 @@ impl AuthError {
                 .map(|r| r.action())
                 .unwrap_or(UserAction::SignInAgain),
             AuthError::Transport { .. } => UserAction::CheckConnection,
+            AuthError::Proxy { .. } => UserAction::CheckProxy,
             AuthError::UnexpectedResponse(_) => UserAction::Report,
             AuthError::Cancelled => UserAction::Nothing,
             AuthError::TimedOut(_) | AuthError::StateMismatch | AuthError::MissingCode => {
@@ -480,8 +522,33 @@ impl AuthError {
 
     /// Whether trying the same request again later may succeed (transport failures, `temporarily_unavailable`).
     pub fn is_transient(&self) -> bool {
-        matches!(self, AuthError::Transport { .. })
+        matches!(self, AuthError::Transport { .. } | AuthError::Proxy { .. })
             || self.refusal_kind() == Some(RefusalKind::TemporarilyUnavailable)
+    }
+
+    /// A transport error; when `proxy` names the proxy the request went through and the connection could not be
+    /// made, the proxy is what failed (reqwest connects to the proxy, never to the host, in that case).
+    pub(crate) fn transport_via(source: reqwest::Error, proxy: Option<&str>) -> Self {
+        match Self::transport(source) {
+            AuthError::Transport {
+                kind: kind @ (TransportKind::Connect | TransportKind::Timeout),
+                source,
+            } if source.is_connect() && proxy.is_some() => AuthError::Proxy {
+                proxy: proxy.unwrap_or_default().to_owned(),
+                failure: ProxyFailure::Unreachable(kind),
+                source: Some(source),
+            },
+            other => other,
+        }
+    }
+
+    /// The answer a proxy gives when it will not carry the request (HTTP 407), naming it.
+    pub(crate) fn proxy_refused(proxy: Option<&str>) -> Self {
+        AuthError::Proxy {
+            proxy: proxy.unwrap_or(SYSTEM_PROXY).to_owned(),
+            failure: ProxyFailure::AuthenticationRequired,
+            source: None,
+        }
     }
 
     pub(crate) fn transport(source: reqwest::Error) -> Self {

@@ -116,6 +116,11 @@ impl From<&AuthError> for Problem {
             AuthAction::CheckConnection => {
                 Problem::new(ProblemKind::Offline, message).with_action(Action::Retry)
             }
+            // The proxy setting is what to look at; waiting may also help (a proxy restarting), so it is
+            // transient like being offline.
+            AuthAction::CheckProxy => {
+                Problem::new(ProblemKind::Offline, message).with_action(Action::OpenSettings)
+            }
             AuthAction::Report | AuthAction::Nothing => Problem::new(ProblemKind::Internal, message),
         }
     }
@@ -155,6 +160,15 @@ impl From<&GraphError> for Problem {
                 "Microsoft Graph cannot be reached: check your connection.",
             )
             .with_action(Action::Retry),
+            GraphAction::CheckProxy => {
+                let message = match e {
+                    GraphError::Proxy { proxy, failure, .. } => format!(
+                        "Cannot reach Microsoft Graph through the proxy {proxy}: {failure}. Check the proxy setting."
+                    ),
+                    other => other.to_string(),
+                };
+                Problem::new(ProblemKind::Offline, message).with_action(Action::OpenSettings)
+            }
             GraphAction::FixInput => Problem::new(ProblemKind::InvalidChoice, message),
             GraphAction::None => Problem::new(ProblemKind::Internal, message),
         }
