@@ -44,6 +44,14 @@ pub enum UserAction {
         /// How long to wait: the server's `Retry-After`, else a backoff.
         after: Duration,
     },
+    /// This tenant does not let this app (client id) sign in here (AADSTS50105, 50020, 53003, 65002, 700016,
+    /// 7000112): use the organisation's own app registration instead (Settings, `presently config set
+    /// client-id`, or the managed file); `admin_consent_url` is the link an administrator can use to approve
+    /// this app when that is what is missing (the app is not in the directory, AADSTS700016).
+    UseOwnApp {
+        /// `{login}/{tenant}/adminconsent?client_id=...`, when approving this app would help.
+        admin_consent_url: Option<Url>,
+    },
     /// The sign-in service could not be reached: check the network.
     CheckConnection,
     /// The proxy requests go through refused them or cannot be reached: check the proxy setting.
@@ -74,7 +82,11 @@ pub enum RefusalKind {
     ConsentRequired,
     /// AADSTS50076: multi-factor authentication is required.
     MfaRequired,
-    /// AADSTS53000–53003: a Conditional Access policy blocked or needs more.
+    /// This client is blocked or not allowed for this user or tenant: AADSTS50105 (the user is not assigned to
+    /// the app), 50020 (the account cannot use the app in this tenant), 53003 (blocked by Conditional Access),
+    /// 65002 (a first-party app's use must be pre-authorised), 7000112 (the app is disabled in the tenant).
+    ClientBlocked,
+    /// AADSTS53000–53002: a Conditional Access policy needs more (a managed device, a trusted location).
     ConditionalAccess,
     /// Another `interaction_required`.
     InteractionRequired,
@@ -146,7 +158,10 @@ pub fn classify(error: &str, codes: &[u32], suberror: Option<&str>) -> RefusalKi
     if has(50076) {
         return RefusalKind::MfaRequired;
     }
-    if codes.iter().any(|c| (53000..=53003).contains(c)) {
+    if [50105, 50020, 53003, 65002, 7000112].iter().any(|c| has(*c)) {
+        return RefusalKind::ClientBlocked;
+    }
+    if codes.iter().any(|c| (53000..=53002).contains(c)) {
         return RefusalKind::ConditionalAccess;
     }
     if has(90006) || has(50033) {
@@ -225,8 +240,13 @@ impl ServerRefusal {
             RefusalKind::PublicClientFlowsDisabled
             | RefusalKind::PublicClientWithSecret
             | RefusalKind::RedirectUriMismatch
-            | RefusalKind::AppNotInTenant
             | RefusalKind::InvalidClient => UserAction::FixAppRegistration,
+            RefusalKind::AppNotInTenant => UserAction::UseOwnApp {
+                admin_consent_url: Some(self.context.admin_consent_url.clone()),
+            },
+            RefusalKind::ClientBlocked => UserAction::UseOwnApp {
+                admin_consent_url: None,
+            },
             RefusalKind::AdminConsentRequired => UserAction::AskAdmin {
                 admin_consent_url: self.context.admin_consent_url.clone(),
             },
@@ -315,9 +335,17 @@ impl fmt::Display for ServerRefusal {
             ),
             RefusalKind::AppNotInTenant => write!(
                 f,
-                "The application {} was not found in your organization's directory (tenant {}). Check the client \
-                 id and tenant in the settings, or ask an administrator to add the app.",
-                c.client_id, c.tenant
+                "The application {} was not found in your organization's directory (tenant {}). Use your \
+                 organization's own app: set its client id in Settings or with `presently config set client-id \
+                 ID`; or check the tenant, or send an administrator this link to approve the app: {}",
+                c.client_id, c.tenant, c.admin_consent_url
+            ),
+            RefusalKind::ClientBlocked => write!(
+                f,
+                "Your organization does not allow the app {} to sign you in here. Use your organization's own \
+                 app: set its client id in Settings or with `presently config set client-id ID` (docs/own-app.md \
+                 has the steps to register one).",
+                c.client_id
             ),
             RefusalKind::InvalidClient => write!(
                 f,
@@ -721,10 +749,37 @@ mod tests {
             ),
             (
                 "interaction_required",
-                vec![53003],
+                vec![53002],
                 None,
                 RefusalKind::ConditionalAccess,
                 UserAction::InteractiveSignIn,
+            ),
+            (
+                "interaction_required",
+                vec![53003],
+                None,
+                RefusalKind::ClientBlocked,
+                UserAction::UseOwnApp {
+                    admin_consent_url: None,
+                },
+            ),
+            (
+                "unauthorized_client",
+                vec![7000112],
+                None,
+                RefusalKind::ClientBlocked,
+                UserAction::UseOwnApp {
+                    admin_consent_url: None,
+                },
+            ),
+            (
+                "invalid_grant",
+                vec![50105],
+                None,
+                RefusalKind::ClientBlocked,
+                UserAction::UseOwnApp {
+                    admin_consent_url: None,
+                },
             ),
             (
                 "interaction_required",
@@ -759,7 +814,9 @@ mod tests {
                 vec![700016],
                 None,
                 RefusalKind::AppNotInTenant,
-                UserAction::FixAppRegistration,
+                UserAction::UseOwnApp {
+                    admin_consent_url: Some(context().admin_consent_url),
+                },
             ),
             (
                 "invalid_grant",

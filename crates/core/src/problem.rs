@@ -46,6 +46,12 @@ pub enum Action {
     Retry,
     /// Open the settings.
     OpenSettings,
+    /// Use the organisation's own app registration: the settings' client id (or `presently config set
+    /// client-id`). The tenant blocks or does not allow the app in use (contract §5, §6).
+    UseOrganisationApp {
+        /// An administrator's approval link for the app in use, when approving it would also help.
+        consent_url: Option<String>,
+    },
 }
 
 /// A failure as the user sees it.
@@ -106,6 +112,10 @@ impl From<&AuthError> for Problem {
             AuthAction::AskAdmin { admin_consent_url } => Problem::new(ProblemKind::ConsentRequired, message)
                 .with_action(Action::CopyAdminConsentLink {
                     url: admin_consent_url.to_string(),
+                }),
+            AuthAction::UseOwnApp { admin_consent_url } => Problem::new(ProblemKind::Configuration, message)
+                .with_action(Action::UseOrganisationApp {
+                    consent_url: admin_consent_url.map(|u| u.to_string()),
                 }),
             AuthAction::FixAppRegistration | AuthAction::FixSettings => {
                 Problem::new(ProblemKind::Configuration, message).with_action(Action::OpenSettings)
