@@ -182,14 +182,19 @@ fn percent_decode(text: &str) -> Option<String> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoProxy(Vec<String>);
 
-/// The default `no-proxy`: this machine.
-pub const DEFAULT_NO_PROXY: &str = "localhost, 127.0.0.0/8, ::1";
+/// The default `no-proxy`: this machine. IPv6's loopback `::1` is written in full, which matches the same
+/// address and reads as a list in `presently config get` and `doctor`.
+pub const DEFAULT_NO_PROXY: &str = "localhost, 127.0.0.0/8, 0:0:0:0:0:0:0:1";
 
 impl Default for NoProxy {
     fn default() -> Self {
-        DEFAULT_NO_PROXY
-            .parse()
-            .unwrap_or_else(|_| NoProxy(vec!["localhost".into(), "127.0.0.0/8".into(), "::1".into()]))
+        DEFAULT_NO_PROXY.parse().unwrap_or_else(|_| {
+            NoProxy(vec![
+                "localhost".into(),
+                "127.0.0.0/8".into(),
+                "0:0:0:0:0:0:0:1".into(),
+            ])
+        })
     }
 }
 

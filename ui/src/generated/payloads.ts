@@ -406,7 +406,7 @@ hotkeyDuration: FieldView<string>,
  */
 proxy: FieldView<string>, 
 /**
- * Hosts reached without the proxy, comma-separated (`localhost, 127.0.0.0/8, ::1`).
+ * Hosts reached without the proxy, comma-separated (`localhost, 127.0.0.0/8, 0:0:0:0:0:0:0:1`).
  */
 noProxy: FieldView<string>, 
 /**

@@ -98,7 +98,7 @@ pub struct SettingsView {
     /// The proxy for sign-in and Graph: `system`, `none` or `http://host:port` (never with credentials: those are
     /// in the credential store).
     pub proxy: FieldView<String>,
-    /// Hosts reached without the proxy, comma-separated (`localhost, 127.0.0.0/8, ::1`).
+    /// Hosts reached without the proxy, comma-separated (`localhost, 127.0.0.0/8, 0:0:0:0:0:0:0:1`).
     pub no_proxy: FieldView<String>,
     /// One row per hotkey action (its shortcut in force, source, label and default), whether hotkeys can work
     /// here (Wayland cannot grab keys), each row's registration result and equivalent command line (reported by

@@ -77,7 +77,7 @@ pub struct SettingsFile {
     /// and password live in the credential store, never here; see [`crate::net`]).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "as_text")]
     pub proxy: Option<ProxySetting>,
-    /// Hosts reached without the proxy (`localhost, 127.0.0.0/8, ::1` by default; `""` for none).
+    /// Hosts reached without the proxy (`localhost, 127.0.0.0/8, 0:0:0:0:0:0:0:1` by default; `""` for none).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "as_text")]
     pub no_proxy: Option<NoProxy>,
     /// Where the identity platform and Graph are, for the emulator or a proxy.
