@@ -372,6 +372,14 @@ export class App {
       case "openSettings":
         this.openSettings();
         return;
+      case "useOrganisationApp":
+        // The client id field, ready to take the organisation's app (its refusal, if any, shows beside it).
+        this.page = "settings";
+        this.error = null;
+        this.render();
+        await this.loadSettings();
+        this.pages.settings?.focusField("clientId");
+        return;
     }
   }
 

@@ -6,7 +6,6 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use url::Url;
 
@@ -19,20 +18,6 @@ use crate::tokens::TokenSet;
 
 /// The user agent sent to the identity platform.
 pub const USER_AGENT: &str = concat!("Presently/", env!("CARGO_PKG_VERSION"));
-
-/// An HTTP client for the identity platform: rustls, no redirects followed (a token endpoint never redirects,
-/// and following one could carry a form with secrets elsewhere), bounded connect and request times.
-pub fn default_http_client() -> Result<reqwest::Client, AuthError> {
-    // rustls's crypto provider: ring, as presently-graph installs it (reqwest is built without one).
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .user_agent(USER_AGENT)
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(30))
-        .build()
-        .map_err(AuthError::transport)
-}
 
 /// A configured client of the identity platform. Cheap to clone.
 #[derive(Clone)]
@@ -47,6 +32,9 @@ struct Inner {
     http: reqwest::Client,
     clock: Arc<dyn Clock>,
     retry: RetryPolicy,
+    /// The proxy `http` sends through (without credentials), named in errors; `None` when it goes direct or
+    /// through a proxy of the system's.
+    proxy: Option<String>,
 }
 
 impl std::fmt::Debug for AuthClient {
@@ -75,6 +63,7 @@ impl AuthClient {
                 http,
                 clock,
                 retry: RetryPolicy::default(),
+                proxy: None,
             }),
         })
     }
@@ -90,8 +79,31 @@ impl AuthClient {
                 http: inner.http.clone(),
                 clock: inner.clock.clone(),
                 retry,
+                proxy: inner.proxy.clone(),
             }),
         }
+    }
+
+    /// The same client, telling it that its HTTP client sends through `proxy` (shown without credentials, as
+    /// `http://proxy.example:3128`), so a proxy that refuses or cannot be reached is named in the error.
+    pub fn with_proxy(self, proxy: Option<String>) -> Self {
+        let inner = &self.inner;
+        Self {
+            inner: Arc::new(Inner {
+                config: inner.config.clone(),
+                endpoints: inner.endpoints.clone(),
+                oauth: inner.oauth.clone(),
+                http: inner.http.clone(),
+                clock: inner.clock.clone(),
+                retry: inner.retry,
+                proxy,
+            }),
+        }
+    }
+
+    /// The proxy requests go through, when one was named with [`AuthClient::with_proxy`].
+    pub fn proxy(&self) -> Option<&str> {
+        self.inner.proxy.as_deref()
     }
 
     /// The configuration.
@@ -183,7 +195,7 @@ impl AuthClient {
         let rt = oauth2::RefreshToken::new(refresh_token.expose_secret().to_owned());
         self.with_retries("refresh", || async {
             let requested_at = self.inner.clock.now();
-            let adapter = Adapter::new(&self.inner.http);
+            let adapter = Adapter::new(&self.inner.http, self.proxy());
             let answer = self
                 .inner
                 .oauth
@@ -191,7 +203,7 @@ impl AuthClient {
                 .add_scopes(self.scopes())
                 .request_async(&adapter)
                 .await
-                .map_err(|e| map_request_error(e, adapter.meta(), &self.inner.endpoints))?;
+                .map_err(|e| map_request_error(e, &adapter, &self.inner.endpoints))?;
             token_set_from_response(&answer, requested_at, Some(current))
         })
         .await

@@ -63,12 +63,12 @@ impl AuthClient {
         on_prompt: impl FnOnce(DeviceCodePrompt) + Send,
         cancel: &CancellationToken,
     ) -> Result<TokenSet, AuthError> {
-        let adapter = Adapter::new(self.http());
+        let adapter = Adapter::new(self.http(), self.proxy());
         let details: oauth2::DeviceAuthorizationResponse<EntraDeviceFields> = tokio::select! {
             biased;
             _ = cancel.cancelled() => return Err(AuthError::Cancelled),
             r = self.oauth().exchange_device_code().add_scopes(self.scopes()).request_async(&adapter) => {
-                r.map_err(|e| map_request_error(e, adapter.meta(), self.endpoints()))?
+                r.map_err(|e| map_request_error(e, &adapter, self.endpoints()))?
             }
         };
         let device_code = DeviceCode::new(details.device_code().secret().to_owned());
@@ -165,7 +165,7 @@ impl AuthClient {
             ("client_id", self.endpoints().client_id.as_str()),
             ("device_code", device_code.expose_secret()),
         ];
-        let (meta, body) = post_form(self.http(), &self.endpoints().token, &form).await?;
+        let (meta, body) = post_form(self.http(), self.proxy(), &self.endpoints().token, &form).await?;
         match parse_token_answer(meta.status, &body).map_err(AuthError::UnexpectedResponse)? {
             Ok(answer) => Ok(Poll::Done(Box::new(token_set_from_response(
                 &answer,

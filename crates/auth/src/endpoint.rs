@@ -27,7 +27,7 @@ use oauth2::{
 use serde::{Deserialize, Serialize};
 
 use crate::config::Endpoints;
-use crate::error::{AuthError, RefusalContext, ServerRefusal, classify};
+use crate::error::{AuthError, PROXY_AUTHENTICATION_REQUIRED, RefusalContext, ServerRefusal, classify};
 use crate::secret::{AccessToken, IdToken, RefreshToken};
 use crate::tokens::{TokenSet, account_from_id_token};
 
@@ -149,15 +149,22 @@ pub(crate) enum HttpFailure {
 /// Runs `oauth2`'s requests through our `reqwest` client and records status and `Retry-After`.
 pub(crate) struct Adapter<'a> {
     http: &'a reqwest::Client,
+    /// The proxy `http` sends through, for messages.
+    proxy: Option<&'a str>,
     meta: Mutex<Option<ResponseMeta>>,
 }
 
 impl<'a> Adapter<'a> {
-    pub(crate) fn new(http: &'a reqwest::Client) -> Self {
+    pub(crate) fn new(http: &'a reqwest::Client, proxy: Option<&'a str>) -> Self {
         Self {
             http,
+            proxy,
             meta: Mutex::new(None),
         }
+    }
+
+    pub(crate) fn proxy(&self) -> Option<&'a str> {
+        self.proxy
     }
 
     pub(crate) fn meta(&self) -> Option<ResponseMeta> {
@@ -248,14 +255,19 @@ pub(crate) fn refusal_from_body(
 /// Maps an `oauth2` failure, dropping any body it carries.
 pub(crate) fn map_request_error(
     err: RequestTokenError<HttpFailure, AadErrorBody>,
-    meta: Option<ResponseMeta>,
+    adapter: &Adapter<'_>,
     endpoints: &Endpoints,
 ) -> AuthError {
+    let meta = adapter.meta();
+    // Only a proxy answers 407 (RFC 9110 §15.5.8); its body is the proxy's, not the identity platform's.
+    if meta.is_some_and(|m| m.status == PROXY_AUTHENTICATION_REQUIRED) {
+        return AuthError::proxy_refused(adapter.proxy());
+    }
     match err {
         RequestTokenError::ServerResponse(body) => {
             AuthError::Refused(Box::new(refusal_from_body(body, meta, endpoints)))
         }
-        RequestTokenError::Request(HttpFailure::Transport(e)) => AuthError::transport(e),
+        RequestTokenError::Request(HttpFailure::Transport(e)) => AuthError::transport_via(e, adapter.proxy()),
         RequestTokenError::Request(other) => AuthError::UnexpectedResponse(other.to_string()),
         RequestTokenError::Parse(e, _body) => {
             let status = meta.map(|m| m.status).unwrap_or_default();
@@ -390,6 +402,7 @@ pub(crate) fn parse_token_answer(
 /// `Retry-After` and the capped body.
 pub(crate) async fn post_form(
     http: &reqwest::Client,
+    proxy: Option<&str>,
     url: &url::Url,
     form: &[(&str, &str)],
 ) -> Result<(ResponseMeta, Vec<u8>), AuthError> {
@@ -399,7 +412,10 @@ pub(crate) async fn post_form(
         .form(form)
         .send()
         .await
-        .map_err(AuthError::transport)?;
+        .map_err(|e| AuthError::transport_via(e, proxy))?;
+    if response.status().as_u16() == PROXY_AUTHENTICATION_REQUIRED {
+        return Err(AuthError::proxy_refused(proxy));
+    }
     let meta = ResponseMeta {
         status: response.status().as_u16(),
         retry_after: retry_after(response.headers()),

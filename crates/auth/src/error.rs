@@ -44,8 +44,18 @@ pub enum UserAction {
         /// How long to wait: the server's `Retry-After`, else a backoff.
         after: Duration,
     },
+    /// This tenant does not let this app (client id) sign in here (AADSTS50105, 50020, 53003, 65002, 700016,
+    /// 7000112): use the organisation's own app registration instead (Settings, `presently config set
+    /// client-id`, or the managed file); `admin_consent_url` is the link an administrator can use to approve
+    /// this app when that is what is missing (the app is not in the directory, AADSTS700016).
+    UseOwnApp {
+        /// `{login}/{tenant}/adminconsent?client_id=...`, when approving this app would help.
+        admin_consent_url: Option<Url>,
+    },
     /// The sign-in service could not be reached: check the network.
     CheckConnection,
+    /// The proxy requests go through refused them or cannot be reached: check the proxy setting.
+    CheckProxy,
     /// The sign-in settings are wrong (cloud, tenant, client id, address).
     FixSettings,
     /// Something Presently did not expect: report it.
@@ -72,7 +82,11 @@ pub enum RefusalKind {
     ConsentRequired,
     /// AADSTS50076: multi-factor authentication is required.
     MfaRequired,
-    /// AADSTS53000–53003: a Conditional Access policy blocked or needs more.
+    /// This client is blocked or not allowed for this user or tenant: AADSTS50105 (the user is not assigned to
+    /// the app), 50020 (the account cannot use the app in this tenant), 53003 (blocked by Conditional Access),
+    /// 65002 (a first-party app's use must be pre-authorised), 7000112 (the app is disabled in the tenant).
+    ClientBlocked,
+    /// AADSTS53000–53002: a Conditional Access policy needs more (a managed device, a trusted location).
     ConditionalAccess,
     /// Another `interaction_required`.
     InteractionRequired,
@@ -144,7 +158,10 @@ pub fn classify(error: &str, codes: &[u32], suberror: Option<&str>) -> RefusalKi
     if has(50076) {
         return RefusalKind::MfaRequired;
     }
-    if codes.iter().any(|c| (53000..=53003).contains(c)) {
+    if [50105, 50020, 53003, 65002, 7000112].iter().any(|c| has(*c)) {
+        return RefusalKind::ClientBlocked;
+    }
+    if codes.iter().any(|c| (53000..=53002).contains(c)) {
         return RefusalKind::ConditionalAccess;
     }
     if has(90006) || has(50033) {
@@ -223,8 +240,13 @@ impl ServerRefusal {
             RefusalKind::PublicClientFlowsDisabled
             | RefusalKind::PublicClientWithSecret
             | RefusalKind::RedirectUriMismatch
-            | RefusalKind::AppNotInTenant
             | RefusalKind::InvalidClient => UserAction::FixAppRegistration,
+            RefusalKind::AppNotInTenant => UserAction::UseOwnApp {
+                admin_consent_url: Some(self.context.admin_consent_url.clone()),
+            },
+            RefusalKind::ClientBlocked => UserAction::UseOwnApp {
+                admin_consent_url: None,
+            },
             RefusalKind::AdminConsentRequired => UserAction::AskAdmin {
                 admin_consent_url: self.context.admin_consent_url.clone(),
             },
@@ -313,9 +335,17 @@ impl fmt::Display for ServerRefusal {
             ),
             RefusalKind::AppNotInTenant => write!(
                 f,
-                "The application {} was not found in your organization's directory (tenant {}). Check the client \
-                 id and tenant in the settings, or ask an administrator to add the app.",
-                c.client_id, c.tenant
+                "The application {} was not found in your organization's directory (tenant {}). Use your \
+                 organization's own app: set its client id in Settings or with `presently config set client-id \
+                 ID`; or check the tenant, or send an administrator this link to approve the app: {}",
+                c.client_id, c.tenant, c.admin_consent_url
+            ),
+            RefusalKind::ClientBlocked => write!(
+                f,
+                "Your organization does not allow the app {} to sign you in here. Use your organization's own \
+                 app: set its client id in Settings or with `presently config set client-id ID` (docs/own-app.md \
+                 has the steps to register one).",
+                c.client_id
             ),
             RefusalKind::InvalidClient => write!(
                 f,
@@ -379,6 +409,32 @@ impl fmt::Display for TransportKind {
     }
 }
 
+/// How a proxy Presently was not told about (the environment's or the system's) is named in messages.
+pub const SYSTEM_PROXY: &str = "set by the system or the environment";
+
+/// The HTTP status a proxy answers when it will not carry a request without (other) credentials.
+pub const PROXY_AUTHENTICATION_REQUIRED: u16 = 407;
+
+/// Why a proxy did not carry a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProxyFailure {
+    /// The proxy answered 407: it wants credentials, or refused the ones sent.
+    AuthenticationRequired,
+    /// The proxy could not be reached (refused, timed out, reset).
+    Unreachable(TransportKind),
+}
+
+impl fmt::Display for ProxyFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProxyFailure::AuthenticationRequired => {
+                f.write_str("it asks for credentials or refused the ones given (HTTP 407)")
+            }
+            ProxyFailure::Unreachable(kind) => write!(f, "the proxy cannot be reached ({kind})"),
+        }
+    }
+}
+
 /// Every way signing in or refreshing can fail.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -405,6 +461,19 @@ pub enum AuthError {
         /// The HTTP client's error, without the URL.
         #[source]
         source: reqwest::Error,
+    },
+    /// The proxy the request went through refused it or could not be reached.
+    #[error(
+        "Cannot reach Microsoft's sign-in service through the proxy {proxy}: {failure}. Check the proxy setting."
+    )]
+    Proxy {
+        /// The proxy, without credentials (`http://proxy.example:3128`), or "the system's proxy".
+        proxy: String,
+        /// What went wrong.
+        failure: ProxyFailure,
+        /// The HTTP client's error, when there was one (none for a 407 answer).
+        #[source]
+        source: Option<reqwest::Error>,
     },
     /// The identity platform answered something Presently does not understand. The detail names the status or
     /// the JSON path that failed, never the body.
@@ -452,6 +521,7 @@ impl AuthError {
                 .map(|r| r.action())
                 .unwrap_or(UserAction::SignInAgain),
             AuthError::Transport { .. } => UserAction::CheckConnection,
+            AuthError::Proxy { .. } => UserAction::CheckProxy,
             AuthError::UnexpectedResponse(_) => UserAction::Report,
             AuthError::Cancelled => UserAction::Nothing,
             AuthError::TimedOut(_) | AuthError::StateMismatch | AuthError::MissingCode => {
@@ -480,8 +550,33 @@ impl AuthError {
 
     /// Whether trying the same request again later may succeed (transport failures, `temporarily_unavailable`).
     pub fn is_transient(&self) -> bool {
-        matches!(self, AuthError::Transport { .. })
+        matches!(self, AuthError::Transport { .. } | AuthError::Proxy { .. })
             || self.refusal_kind() == Some(RefusalKind::TemporarilyUnavailable)
+    }
+
+    /// A transport error; when `proxy` names the proxy the request went through and the connection could not be
+    /// made, the proxy is what failed (reqwest connects to the proxy, never to the host, in that case).
+    pub(crate) fn transport_via(source: reqwest::Error, proxy: Option<&str>) -> Self {
+        match Self::transport(source) {
+            AuthError::Transport {
+                kind: kind @ (TransportKind::Connect | TransportKind::Timeout),
+                source,
+            } if source.is_connect() && proxy.is_some() => AuthError::Proxy {
+                proxy: proxy.unwrap_or_default().to_owned(),
+                failure: ProxyFailure::Unreachable(kind),
+                source: Some(source),
+            },
+            other => other,
+        }
+    }
+
+    /// The answer a proxy gives when it will not carry the request (HTTP 407), naming it.
+    pub(crate) fn proxy_refused(proxy: Option<&str>) -> Self {
+        AuthError::Proxy {
+            proxy: proxy.unwrap_or(SYSTEM_PROXY).to_owned(),
+            failure: ProxyFailure::AuthenticationRequired,
+            source: None,
+        }
     }
 
     pub(crate) fn transport(source: reqwest::Error) -> Self {
@@ -654,10 +749,37 @@ mod tests {
             ),
             (
                 "interaction_required",
-                vec![53003],
+                vec![53002],
                 None,
                 RefusalKind::ConditionalAccess,
                 UserAction::InteractiveSignIn,
+            ),
+            (
+                "interaction_required",
+                vec![53003],
+                None,
+                RefusalKind::ClientBlocked,
+                UserAction::UseOwnApp {
+                    admin_consent_url: None,
+                },
+            ),
+            (
+                "unauthorized_client",
+                vec![7000112],
+                None,
+                RefusalKind::ClientBlocked,
+                UserAction::UseOwnApp {
+                    admin_consent_url: None,
+                },
+            ),
+            (
+                "invalid_grant",
+                vec![50105],
+                None,
+                RefusalKind::ClientBlocked,
+                UserAction::UseOwnApp {
+                    admin_consent_url: None,
+                },
             ),
             (
                 "interaction_required",
@@ -692,7 +814,9 @@ mod tests {
                 vec![700016],
                 None,
                 RefusalKind::AppNotInTenant,
-                UserAction::FixAppRegistration,
+                UserAction::UseOwnApp {
+                    admin_consent_url: Some(context().admin_consent_url),
+                },
             ),
             (
                 "invalid_grant",

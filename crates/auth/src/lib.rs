@@ -28,11 +28,11 @@ pub mod secret;
 pub mod store;
 pub mod tokens;
 
-pub use client::{AuthClient, default_http_client};
+pub use client::{AuthClient, USER_AGENT};
 pub use clock::{Clock, SystemClock, TokioClock};
 pub use config::{AuthConfig, Cloud, ConfigError, DEFAULT_CLIENT_ID, DEFAULT_TENANT, Endpoints};
 pub use device::DeviceCodePrompt;
-pub use error::{AuthError, RefusalKind, ServerRefusal, UserAction};
+pub use error::{AuthError, ProxyFailure, RefusalKind, SYSTEM_PROXY, ServerRefusal, UserAction};
 pub use manager::{AuthStatus, DEFAULT_REFRESH_MARGIN, TokenManager};
 pub use pkce::{BrowserOpener, BrowserSignIn, Prompt, SystemBrowser};
 pub use retry::RetryPolicy;

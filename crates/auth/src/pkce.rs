@@ -172,7 +172,7 @@ impl AuthClient {
                 let verifier = verifier.secret().to_owned();
                 self.with_retries("authorization_code", || async {
                     let requested_at = self.clock().now();
-                    let adapter = Adapter::new(self.http());
+                    let adapter = Adapter::new(self.http(), self.proxy());
                     let answer = self
                         .oauth()
                         .exchange_code(code.clone())
@@ -181,7 +181,7 @@ impl AuthClient {
                         .add_extra_param("scope", self.scope_param())
                         .request_async(&adapter)
                         .await
-                        .map_err(|e| map_request_error(e, adapter.meta(), self.endpoints()))?;
+                        .map_err(|e| map_request_error(e, &adapter, self.endpoints()))?;
                     token_set_from_response(&answer, requested_at, None)
                 })
                 .await

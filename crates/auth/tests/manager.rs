@@ -241,9 +241,16 @@ async fn injected_identity_errors_on_refresh_become_the_right_user_action() {
         (65001, RefusalKind::ConsentRequired, UserAction::Consent),
         (50076, RefusalKind::MfaRequired, UserAction::InteractiveSignIn),
         (
-            53003,
+            53001,
             RefusalKind::ConditionalAccess,
             UserAction::InteractiveSignIn,
+        ),
+        (
+            53003,
+            RefusalKind::ClientBlocked,
+            UserAction::UseOwnApp {
+                admin_consent_url: None,
+            },
         ),
     ];
     for (code, kind, action) in cases {

@@ -96,6 +96,14 @@ pub fn hint(problem: &Problem) -> Option<String> {
         Action::OpenSettings => Some(
             "Check the settings: `presently doctor` shows each value and where it comes from.".to_owned(),
         ),
+        Action::UseOrganisationApp { consent_url } => Some(format!(
+            "Use my organisation's app: ask IT for its application (client) id, then run `presently config set \
+             client-id ID` and `presently login` (docs/own-app.md has the steps to register one).{}",
+            consent_url
+                .as_ref()
+                .map(|url| format!(" Or ask an administrator to approve this app: {url}"))
+                .unwrap_or_default()
+        )),
     }
 }
 
@@ -229,6 +237,7 @@ mod tests {
             Action::SignInWithBrowser,
             Action::Retry,
             Action::OpenSettings,
+            Action::UseOrganisationApp { consent_url: None },
         ] {
             let p = Problem::new(ProblemKind::Internal, "m").with_action(action);
             assert!(hint(&p).is_some());

@@ -137,7 +137,7 @@ async fn doctor_reports_each_check_and_warns_loudly_about_unencrypted_tokens() {
             .unwrap()
             .contains("/adminconsent?client_id=")
     );
-    assert_eq!(json["settings"].as_array().unwrap().len(), 13);
+    assert_eq!(json["settings"].as_array().unwrap().len(), 15);
 
     h.login_with_curl().await.expect(0);
     let text = h.run(&["doctor"]).await;

@@ -163,7 +163,7 @@ async fn every_command_prints_one_documented_json_object() {
     has_fields(&path["managed"], &["path", "exists"]);
     let all = object(&h.run(&["--json", "config", "get"]).await, 0);
     has_fields(&all, &["settings", "userFile", "managedFile"]);
-    assert_eq!(all["settings"].as_array().unwrap().len(), 13);
+    assert_eq!(all["settings"].as_array().unwrap().len(), 15);
     let one = object(&h.run(&["--json", "config", "get", "workday-end"]).await, 0);
     has_fields(&one, &["key", "value", "source"]);
     assert_eq!(one["source"]["kind"], "default");

@@ -10,6 +10,7 @@ pub mod ipc;
 pub mod keeper;
 pub mod listen;
 pub mod log_file;
+pub mod net;
 pub mod notify;
 pub mod paths;
 pub mod problem;

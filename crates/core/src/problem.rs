@@ -46,6 +46,12 @@ pub enum Action {
     Retry,
     /// Open the settings.
     OpenSettings,
+    /// Use the organisation's own app registration: the settings' client id (or `presently config set
+    /// client-id`). The tenant blocks or does not allow the app in use (contract §5, §6).
+    UseOrganisationApp {
+        /// An administrator's approval link for the app in use, when approving it would also help.
+        consent_url: Option<String>,
+    },
 }
 
 /// A failure as the user sees it.
@@ -107,6 +113,10 @@ impl From<&AuthError> for Problem {
                 .with_action(Action::CopyAdminConsentLink {
                     url: admin_consent_url.to_string(),
                 }),
+            AuthAction::UseOwnApp { admin_consent_url } => Problem::new(ProblemKind::Configuration, message)
+                .with_action(Action::UseOrganisationApp {
+                    consent_url: admin_consent_url.map(|u| u.to_string()),
+                }),
             AuthAction::FixAppRegistration | AuthAction::FixSettings => {
                 Problem::new(ProblemKind::Configuration, message).with_action(Action::OpenSettings)
             }
@@ -115,6 +125,11 @@ impl From<&AuthError> for Problem {
                 .retrying_in(after),
             AuthAction::CheckConnection => {
                 Problem::new(ProblemKind::Offline, message).with_action(Action::Retry)
+            }
+            // The proxy setting is what to look at; waiting may also help (a proxy restarting), so it is
+            // transient like being offline.
+            AuthAction::CheckProxy => {
+                Problem::new(ProblemKind::Offline, message).with_action(Action::OpenSettings)
             }
             AuthAction::Report | AuthAction::Nothing => Problem::new(ProblemKind::Internal, message),
         }
@@ -155,6 +170,15 @@ impl From<&GraphError> for Problem {
                 "Microsoft Graph cannot be reached: check your connection.",
             )
             .with_action(Action::Retry),
+            GraphAction::CheckProxy => {
+                let message = match e {
+                    GraphError::Proxy { proxy, failure, .. } => format!(
+                        "Cannot reach Microsoft Graph through the proxy {proxy}: {failure}. Check the proxy setting."
+                    ),
+                    other => other.to_string(),
+                };
+                Problem::new(ProblemKind::Offline, message).with_action(Action::OpenSettings)
+            }
             GraphAction::FixInput => Problem::new(ProblemKind::InvalidChoice, message),
             GraphAction::None => Problem::new(ProblemKind::Internal, message),
         }

@@ -36,14 +36,30 @@ impl Services {
         let config_problem = |e: &dyn std::fmt::Display| {
             Problem::new(ProblemKind::Configuration, e.to_string()).with_action(Action::OpenSettings)
         };
-        let http = presently_auth::default_http_client().map_err(|e| Problem::from(&e))?;
-        let auth = AuthClient::new(settings.auth(), http, clock.clone()).map_err(|e| config_problem(&e))?;
+        let network = crate::net::Network {
+            credentials: settings.proxy.value.url().and_then(crate::net::load_credentials),
+            ..settings.network()
+        };
+        let auth_config = settings.auth();
+        let endpoints = auth_config.endpoints().map_err(|e| config_problem(&e))?;
+        let sign_in_http =
+            crate::net::http_client(&network, endpoints.token.as_str(), presently_auth::USER_AGENT)
+                .map_err(|e| config_problem(&e))?;
+        let auth = AuthClient::new(auth_config, sign_in_http.http, clock.clone())
+            .map_err(|e| config_problem(&e))?
+            .with_proxy(sign_in_http.proxy);
         let client_id = auth.endpoints().client_id.clone();
         let tokens = Arc::new(TokenManager::new(auth, store.store));
         let graph_config = GraphConfig::with_base_url(settings.graph_base());
-        let graph_http = graph_config.build_http_client().map_err(|e| config_problem(&e))?;
-        let graph = GraphClient::new(graph_config, graph_http, Arc::new(ManagedTokens(tokens.clone())))
+        let graph_http = crate::net::http_client(&network, &graph_config.base_url, &graph_config.user_agent)
             .map_err(|e| config_problem(&e))?;
+        let graph = GraphClient::new(
+            graph_config,
+            graph_http.http,
+            Arc::new(ManagedTokens(tokens.clone())),
+        )
+        .map_err(|e| config_problem(&e))?
+        .with_proxy(graph_http.proxy);
         Ok(Self {
             tokens,
             graph,

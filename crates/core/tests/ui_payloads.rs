@@ -30,6 +30,7 @@ use presently_core::keeper::{
     AccountView, Agreement, KeeperActivity, KeeperEvent, NextAction, Planned, Reported, Snapshot,
     TokenStoreView,
 };
+use presently_core::net::NoProxy;
 use presently_core::wording::KnownFolders;
 use presently_core::{Action, Problem, ProblemKind};
 use presently_model::{
@@ -363,6 +364,12 @@ fn problems() -> Vec<Problem> {
             url: format!("https://login.microsoftonline.com/contoso.com/adminconsent?client_id={DEFAULT_CLIENT_ID}"),
         }),
         Problem::new(
+            ProblemKind::Configuration,
+            "Your organization does not allow the app 14d82eec-204b-4c2f-b7e8-296a70dab67e to sign you in here. \
+             Use your organization's own app.",
+        )
+        .with_action(Action::UseOrganisationApp { consent_url: None }),
+        Problem::new(
             ProblemKind::Throttled,
             "Microsoft asked Presently to slow down: retrying in 45 seconds.",
         )
@@ -500,6 +507,11 @@ fn settings(locked: bool) -> Settings {
                 (HotkeyAction::Open, "Ctrl+Alt+Shift+O".parse().unwrap()),
             ]),
         )]),
+        proxy: sourced(
+            "http://proxy.example:3128".parse().unwrap(),
+            Source::Managed(managed.clone()),
+        ),
+        no_proxy: sourced(NoProxy::default(), Source::Default),
         token_store: sourced(StorePreference::CredentialStore, Source::Default),
         user_file: user,
         managed_file: managed,
@@ -520,6 +532,8 @@ fn full_patch() -> SettingsPatch {
         tray_time_left: Some(false),
         clear_message_with_status: Some(false),
         hotkey_duration: Some("90m".into()),
+        proxy: Some("http://proxy.corp.example:8080".into()),
+        no_proxy: Some("localhost, 10.0.0.0/8".into()),
         hotkeys: keyed([
             ("available", "Ctrl+Alt+1"),
             ("busy", "Ctrl+Alt+2"),
@@ -566,6 +580,8 @@ fn bad_patch() -> SettingsPatch {
         client_id: Some("my-app".into()),
         workday_end: Some("25:00".into()),
         hotkey_duration: Some("a while".into()),
+        proxy: Some("socks5://proxy.example:1080".into()),
+        no_proxy: Some("bad host!".into()),
         hotkeys: keyed([("busy", "B"), ("away", "Ctrl+Alt+Banana")]),
         ..SettingsPatch::default()
     }
@@ -840,6 +856,8 @@ fn a_rejection_fixture_lists_every_bad_field_with_the_validators_words() {
             "clientId",
             "workdayEnd",
             "hotkeyDuration",
+            "proxy",
+            "noProxy",
             "hotkeyBusy",
             "hotkeyAway"
         ]

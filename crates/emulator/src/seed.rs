@@ -39,6 +39,10 @@ pub struct Tenant {
     /// Client ids an administrator has consented to for the whole tenant.
     #[serde(default)]
     pub admin_consented_clients: Vec<String>,
+    /// Client ids this tenant has disabled for sign-in (the enterprise application's "Enabled for users to sign
+    /// in?" = No): the token endpoint refuses its users with AADSTS7000112.
+    #[serde(default)]
+    pub blocked_clients: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -140,6 +144,7 @@ impl Default for Seed {
                 name: "Contoso".into(),
                 requires_admin_consent: false,
                 admin_consented_clients: vec![],
+                blocked_clients: vec![],
             }],
             users: vec![
                 User {

@@ -866,6 +866,7 @@ async fn an_unknown_client_is_refused_with_700016_on_the_page_and_at_the_token_e
         name: "Fabrikam".into(),
         requires_admin_consent: false,
         admin_consented_clients: vec![],
+        blocked_clients: vec![],
     });
     seed.clients[0].tenants = Some(vec![TENANT.into()]);
     let env2 = Env::start_with(seed, None).await;

@@ -26,7 +26,10 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 use url::Url;
 
-use crate::error::{BodyError, ConfigError, GraphError, MAX_MESSAGE_CHARS, Refusal, RefusalKind};
+use crate::error::{
+    BodyError, ConfigError, GraphError, MAX_MESSAGE_CHARS, PROXY_AUTHENTICATION_REQUIRED, Refusal,
+    RefusalKind,
+};
 use crate::retry::{Decision, Failure, RetryPolicy, parse_retry_after};
 use crate::token::{AccessToken, TokenSource};
 use crate::wire;
@@ -145,6 +148,8 @@ pub struct GraphClient {
     user_agent: HeaderValue,
     request_timeout: Duration,
     retry: RetryPolicy,
+    /// The proxy `http` sends through (without credentials), named in errors.
+    proxy: Option<String>,
 }
 
 impl std::fmt::Debug for GraphClient {
@@ -183,7 +188,15 @@ impl GraphClient {
             user_agent,
             request_timeout: config.request_timeout,
             retry: config.retry,
+            proxy: None,
         })
+    }
+
+    /// The same client, telling it that its HTTP client sends through `proxy` (shown without credentials, as
+    /// `http://proxy.example:3128`), so a proxy that refuses or cannot be reached is named in the error.
+    pub fn with_proxy(mut self, proxy: Option<String>) -> Self {
+        self.proxy = proxy;
+        self
     }
 
     /// The base URL requests go to.
@@ -359,6 +372,14 @@ impl GraphClient {
                         };
                         (failure, GraphError::Refused(Box::new(refusal)))
                     }
+                    Attempt::Failed(error @ GraphError::Proxy { .. }) => {
+                        // Not retried within the call: asking again brings the same 407 (only other credentials
+                        // help), and a proxy that refuses connections is this network's setup, not a blip of
+                        // Graph's; the caller hears it at once, naming the proxy, and a keeper schedules its own
+                        // retry of an unreachable proxy (`is_retryable`).
+                        tracing::warn!(error = %error, "the proxy did not carry the request");
+                        return Err(error);
+                    }
                     Attempt::Failed(error) => (Failure::Transport, error),
                 };
                 match self.retry.decide(retries_done, failure) {
@@ -403,12 +424,22 @@ impl GraphClient {
         let response = match request.send().await {
             Ok(r) => r,
             Err(e) => {
-                let error = GraphError::transport(e);
+                let error = GraphError::transport_via(e, self.proxy.as_deref());
                 tracing::info!(client_request_id = client_request_id.as_str(), elapsed_ms = elapsed_ms(started), error = %error, "no answer");
                 return Attempt::Failed(error);
             }
         };
         let status = response.status();
+        if status.as_u16() == PROXY_AUTHENTICATION_REQUIRED {
+            // Only a proxy answers 407 (RFC 9110 §15.5.8); Graph never does.
+            tracing::info!(
+                client_request_id = client_request_id.as_str(),
+                status = status.as_u16(),
+                elapsed_ms = elapsed_ms(started),
+                "proxy refused"
+            );
+            return Attempt::Failed(GraphError::proxy_refused(self.proxy.as_deref()));
+        }
         let headers = response.headers().clone();
         let body = read_limited(response, MAX_BODY_BYTES).await;
         tracing::info!(

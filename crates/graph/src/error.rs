@@ -42,6 +42,17 @@ pub enum GraphError {
         #[source]
         source: BodyError,
     },
+    /// The proxy the request went through refused it (407) or could not be reached.
+    #[error("cannot reach Microsoft Graph through the proxy {proxy}: {failure}")]
+    Proxy {
+        /// The proxy, without credentials (`http://proxy.example:3128`), or [`SYSTEM_PROXY`].
+        proxy: String,
+        /// What went wrong.
+        failure: ProxyFailure,
+        /// The HTTP library's error (its URL removed), when there was one (none for a 407 answer).
+        #[source]
+        source: Option<reqwest::Error>,
+    },
     /// The token source could not supply a token.
     #[error("no access token for Microsoft Graph")]
     Token(#[source] TokenSourceError),
@@ -123,6 +134,32 @@ impl RefusalKind {
             429 => RefusalKind::Throttled { retry_after },
             503 | 504 => RefusalKind::Unavailable { retry_after },
             _ => RefusalKind::Other,
+        }
+    }
+}
+
+/// How a proxy Presently was not told about (the environment's or the system's) is named in messages.
+pub const SYSTEM_PROXY: &str = "set by the system or the environment";
+
+/// The HTTP status a proxy answers when it will not carry a request without (other) credentials.
+pub const PROXY_AUTHENTICATION_REQUIRED: u16 = 407;
+
+/// Why a proxy did not carry a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProxyFailure {
+    /// The proxy answered 407: it wants credentials, or refused the ones sent.
+    AuthenticationRequired,
+    /// The proxy could not be reached.
+    Unreachable(TransportKind),
+}
+
+impl fmt::Display for ProxyFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProxyFailure::AuthenticationRequired => {
+                f.write_str("it asks for credentials or refused the ones given (HTTP 407)")
+            }
+            ProxyFailure::Unreachable(kind) => write!(f, "the proxy cannot be reached ({kind})"),
         }
     }
 }
@@ -241,8 +278,10 @@ pub enum UserAction {
         /// The server's requested delay.
         after: Option<Duration>,
     },
-    /// Check the network connection (or proxy); then try again.
+    /// Check the network connection; then try again.
     CheckConnection,
+    /// Check the proxy setting: the proxy refused the request or cannot be reached.
+    CheckProxy,
     /// Choose something else: the request itself was refused as invalid (e.g. a bad status or duration).
     FixInput,
     /// Nothing the user can do: a bug or an unexpected answer. Report it.
@@ -293,6 +332,7 @@ impl GraphError {
                 RefusalKind::Throttled { .. } | RefusalKind::Unavailable { .. }
             ),
             GraphError::Transport { .. } => true,
+            GraphError::Proxy { failure, .. } => matches!(failure, ProxyFailure::Unreachable(_)),
             GraphError::Token(e) => matches!(e.kind(), TokenErrorKind::Unavailable { .. }),
             GraphError::UnexpectedBody { .. } | GraphError::InvalidInput(_) | GraphError::Config(_) => false,
         }
@@ -312,6 +352,7 @@ impl GraphError {
                 RefusalKind::Unauthorized | RefusalKind::NotFound | RefusalKind::Other => UserAction::None,
             },
             GraphError::Transport { .. } => UserAction::CheckConnection,
+            GraphError::Proxy { .. } => UserAction::CheckProxy,
             GraphError::Token(e) => match e.kind() {
                 TokenErrorKind::SignInRequired => UserAction::SignInAgain,
                 TokenErrorKind::ConsentRequired => UserAction::GrantConsent,
@@ -325,6 +366,28 @@ impl GraphError {
     }
 
     /// A transport error from the HTTP library, classified, with the URL removed (it names the user's id).
+    /// A transport error; when `proxy` names the proxy the request went through and the connection could not be
+    /// made, the proxy is what failed (reqwest connects to the proxy, never to the host, in that case).
+    pub(crate) fn transport_via(error: reqwest::Error, proxy: Option<&str>) -> Self {
+        match (proxy, TransportKind::of(&error)) {
+            (Some(proxy), kind @ TransportKind::Connect) => GraphError::Proxy {
+                proxy: proxy.to_owned(),
+                failure: ProxyFailure::Unreachable(kind),
+                source: Some(error.without_url()),
+            },
+            _ => Self::transport(error),
+        }
+    }
+
+    /// The answer a proxy gives when it will not carry the request (HTTP 407), naming it.
+    pub(crate) fn proxy_refused(proxy: Option<&str>) -> Self {
+        GraphError::Proxy {
+            proxy: proxy.unwrap_or(SYSTEM_PROXY).to_owned(),
+            failure: ProxyFailure::AuthenticationRequired,
+            source: None,
+        }
+    }
+
     pub(crate) fn transport(error: reqwest::Error) -> Self {
         GraphError::Transport {
             kind: TransportKind::of(&error),

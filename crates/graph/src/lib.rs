@@ -23,7 +23,10 @@ pub mod token;
 pub mod wire;
 
 pub use client::{GraphClient, GraphConfig, SessionCleared, UserRef};
-pub use error::{BodyError, ConfigError, GraphError, Refusal, RefusalKind, TransportKind, UserAction};
+pub use error::{
+    BodyError, ConfigError, GraphError, ProxyFailure, Refusal, RefusalKind, SYSTEM_PROXY, TransportKind,
+    UserAction,
+};
 pub use retry::{Decision, Failure, RetryPolicy};
 pub use token::{AccessToken, StaticToken, TokenErrorKind, TokenFuture, TokenSource, TokenSourceError};
 pub use wire::{DateTimeTimeZone, Me, Presence};

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a harness failure must fail the test loudly
 
 pub mod pages;
+pub mod proxy;
 
 use std::sync::Arc;
 use std::time::Duration;

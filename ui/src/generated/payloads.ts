@@ -192,7 +192,11 @@ export type Action = { "type": "signIn" } | { "type": "signInWithBrowser" } | { 
 /**
  * `{login}/{tenant}/adminconsent?client_id=...`.
  */
-url: string, } | { "type": "retry" } | { "type": "openSettings" };
+url: string, } | { "type": "retry" } | { "type": "openSettings" } | { "type": "useOrganisationApp", 
+/**
+ * An administrator's approval link for the app in use, when approving it would also help.
+ */
+consent_url: string | null, };
 
 /**
  * A failure as the user sees it.
@@ -433,6 +437,15 @@ clearMessageWithStatus: FieldView<boolean>,
  */
 hotkeyDuration: FieldView<string>, 
 /**
+ * The proxy for sign-in and Graph: `system`, `none` or `http://host:port` (never with credentials: those are
+ * in the credential store).
+ */
+proxy: FieldView<string>, 
+/**
+ * Hosts reached without the proxy, comma-separated (`localhost, 127.0.0.0/8, 0:0:0:0:0:0:0:1`).
+ */
+noProxy: FieldView<string>, 
+/**
  * One row per hotkey action (its shortcut in force, source, label and default), whether hotkeys can work
  * here (Wayland cannot grab keys), each row's registration result and equivalent command line (reported by
  * the tray app's main process; see [`HotkeyReport`]).
@@ -492,6 +505,15 @@ clearMessageWithStatus?: boolean | null,
  * A duration (`1h`, `90m`, `eod`, `forever`, `until 17:00`).
  */
 hotkeyDuration?: string | null, 
+/**
+ * `system`, `none`, or a proxy URL; `user:password@` in it is kept in the credential store, not the file.
+ */
+proxy?: string | null, 
+/**
+ * Hosts reached without the proxy. Unlike other text fields, blank is a value: no host bypasses it (use
+ * `system` or `none` in `proxy` to stop using one).
+ */
+noProxy?: string | null, 
 /**
  * New shortcuts by action (`{"busy": "Ctrl+Alt+Shift+2"}`); a blank text = no shortcut. A refusal names
  * the row's [`field`](HotkeyAction::field) (`hotkeyBusy`).

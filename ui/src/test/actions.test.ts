@@ -180,6 +180,15 @@ describe("problem actions", () => {
     expect(m.sent("get_settings")).toHaveLength(1);
   });
 
+  test("Use my organisation's app opens the settings at the client id field", async () => {
+    const m = await mount(withProblem(problemOf("useOrganisationApp")));
+    button(m.root, "Use my organisation’s app").click();
+    await m.settle();
+    expect(m.root.querySelector(".page--settings")).not.toBeNull();
+    expect(m.sent("get_settings")).toHaveLength(1);
+    expect(document.activeElement).toBe(get(m.root, "#setting-clientId"));
+  });
+
   test("Copy link for your admin copies the admin-consent URL", async () => {
     const writeText = stubClipboard(async () => {});
     const problem = problemOf("copyAdminConsentLink");

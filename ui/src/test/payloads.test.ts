@@ -147,6 +147,7 @@ describe("golden fixtures", () => {
       copyAdminConsentLink: true,
       retry: true,
       openSettings: true,
+      useOrganisationApp: true,
     });
     expect(actions).toEqual(new Set(all));
   });
@@ -204,6 +205,8 @@ describe("golden fixtures", () => {
       trayTimeLeft: true,
       clearMessageWithStatus: true,
       hotkeyDuration: true,
+      proxy: true,
+      noProxy: true,
       hotkeys: true,
     });
     expect(Object.keys(fx.SETTINGS_PATCH).sort()).toEqual([...keys].sort());

@@ -213,6 +213,8 @@ describe("settings", () => {
     input(m.root, "trayTimeLeft").click();
     input(m.root, "clearMessageWithStatus").click();
     type(input(m.root, "hotkeyDuration"), "90m");
+    type(input(m.root, "proxy"), "http://proxy.corp.example:8080");
+    type(input(m.root, "noProxy"), "localhost, 10.0.0.0/8");
     for (const row of SETTINGS_VIEW.hotkeys.actions) type(input(m.root, row.field), SETTINGS_PATCH.hotkeys?.[row.action] ?? "");
     button(m.root, "Save").click();
     await m.settle();
@@ -232,6 +234,8 @@ describe("settings", () => {
     type(input(m.root, "clientId"), "my-app");
     type(input(m.root, "workdayEnd"), "25:00");
     type(input(m.root, "hotkeyDuration"), "a while");
+    type(input(m.root, "proxy"), "socks5://proxy.example:1080");
+    type(input(m.root, "noProxy"), "bad host!");
     type(input(m.root, "hotkeyBusy"), "B");
     type(input(m.root, "hotkeyAway"), "Ctrl+Alt+Banana");
     button(m.root, "Save").click();
@@ -249,7 +253,7 @@ describe("settings", () => {
     expect(input(m.root, "hotkeyDuration").value).toBe("a while");
     expect(document.activeElement).toBe(input(m.root, "tenant"));
     expect(input(m.root, "hotkeyAway").value).toBe("Ctrl+Alt+Banana");
-    expect(text(get(m.root, ".save-status"))).toBe("6 settings need a fix.");
+    expect(text(get(m.root, ".save-status"))).toBe("8 settings need a fix.");
     // A field that was fine shows no error.
     expect(get(m.root, "#setting-cloud-error").hidden).toBe(true);
   });

@@ -19,6 +19,8 @@ export function actionLabel(action: Action): string {
       return "Retry";
     case "openSettings":
       return "Settings";
+    case "useOrganisationApp":
+      return "Use my organisation’s app";
   }
 }
 

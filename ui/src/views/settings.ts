@@ -29,7 +29,15 @@ const CLOUDS: ReadonlyArray<[string, string]> = [
   ["dod", "US Government (DoD)"],
 ];
 
-type TextKey = "tenant" | "clientId" | "cloud" | "workdayEnd" | "workDays" | "hotkeyDuration";
+type TextKey =
+  | "tenant"
+  | "clientId"
+  | "cloud"
+  | "workdayEnd"
+  | "workDays"
+  | "hotkeyDuration"
+  | "proxy"
+  | "noProxy";
 type BoolKey = "launchAtLogin" | "notifications" | "trayTimeLeft" | "clearMessageWithStatus";
 
 /** The parts of one hotkey row that show the tray app's report. */
@@ -120,6 +128,16 @@ export class SettingsPage implements Page {
       hint: "Like 1h, 90m, eod, forever or until 17:00.",
       narrow: true,
     });
+    const proxy = this.text("proxy", "Proxy", {
+      placeholder: "system",
+      hint: "system (the computer’s setting), none, or a URL like http://proxy.example:3128. A user name and password typed as http://user:password@host:port are kept in the credential store, never in the settings file.",
+      mono: true,
+    });
+    const noProxy = this.text("noProxy", "Reach directly (no proxy)", {
+      placeholder: "none",
+      hint: "Hosts, addresses or ranges, separated by commas. Empty = every host through the proxy.",
+      mono: true,
+    });
     this.hotkeySupport = h("div", { class: "hotkeys-support", attrs: { id: "hotkeys-support", hidden: true } });
     this.hotkeyList = h("div", { class: "hotkeys-rows" });
 
@@ -138,6 +156,7 @@ export class SettingsPage implements Page {
       this.account.el,
       group("Sign-in", cloud, tenant, clientId, h("p", { class: "hint", text: SIGN_IN_SETTINGS_NOTE })),
       group("My day", workdayEnd, workDays, onQuit),
+      group("Network", proxy, noProxy),
       group("General", launch, notifications, trayTimeLeft, clearMessage, supportTools()),
       h(
         "fieldset",
@@ -187,6 +206,14 @@ export class SettingsPage implements Page {
       h("div", { class: "scroll" }, this.trouble.el, this.form),
     );
     this.setDisabled(true);
+  }
+
+  /** Moves the keyboard focus to a setting's control (`clientId`), scrolled into view. */
+  focusField(key: string): void {
+    const control = this.controls.get(key);
+    if (!control) return;
+    control.inputs[0]?.scrollIntoView?.({ block: "center" });
+    control.focus();
   }
 
   // ---- controls -------------------------------------------------------------------------------------------

@@ -244,6 +244,33 @@ pub(crate) fn open_envelope(cipher: &Aes256Gcm, bytes: &[u8]) -> Result<Vec<u8>,
         .map_err(|_| "it does not decrypt with the key in the credential store")
 }
 
+/// Keeps one secret other than the tokens (a proxy's password) in the credential store, as the entry `name` of
+/// `service`. Fails when no credential store answers: such a secret is never written anywhere else.
+pub fn save_secret(service: &str, name: &str, secret: &str) -> Result<(), StoreError> {
+    keyring::Entry::new(service, name)
+        .and_then(|entry| entry.set_password(secret))
+        .map_err(|e| keyring_failure("keep a secret", &e))
+}
+
+/// The secret kept as `name` of `service`, `None` when there is none.
+pub fn load_secret(service: &str, name: &str) -> Result<Option<String>, StoreError> {
+    let entry = keyring::Entry::new(service, name).map_err(|e| keyring_failure("read a secret", &e))?;
+    match entry.get_password() {
+        Ok(secret) => Ok(Some(secret)),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(keyring_failure("read a secret", &e)),
+    }
+}
+
+/// Forgets the secret kept as `name` of `service` (nothing to forget is fine).
+pub fn delete_secret(service: &str, name: &str) -> Result<(), StoreError> {
+    let entry = keyring::Entry::new(service, name).map_err(|e| keyring_failure("forget a secret", &e))?;
+    match entry.delete_credential() {
+        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+        Err(e) => Err(keyring_failure("forget a secret", &e)),
+    }
+}
+
 fn keyring_failure(op: &'static str, e: &keyring::Error) -> StoreError {
     StoreError::Keyring {
         op,

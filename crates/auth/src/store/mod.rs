@@ -23,7 +23,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use self::file::{FILE_NAME, FileStore};
-pub use self::keyring::{ENVELOPE_FILE, KEY_ENTRY, KeyringStore, MAX_CREDENTIAL_BYTES};
+pub use self::keyring::{
+    ENVELOPE_FILE, KEY_ENTRY, KeyringStore, MAX_CREDENTIAL_BYTES, delete_secret, load_secret, save_secret,
+};
 pub use self::memory::MemoryStore;
 pub use self::pending::{PendingStore, Probe};
 use crate::secret::{AccessToken, RefreshToken};

@@ -15,6 +15,7 @@ use presently_core::config::file::{self, FileError};
 use presently_core::config::settings::update_user_file;
 use presently_core::config::settings::{ClockTime, CloudName};
 use presently_core::config::{Locations, OnQuit, Overrides, Settings, SettingsFile, Source};
+use presently_core::net::{NoProxy, ProxyCredentials, ProxySetting};
 use presently_core::{Action, Problem, ProblemKind};
 use presently_graph::{AccessToken, GraphClient, GraphConfig, StaticToken};
 use presently_model::{DurationChoice, WorkDays};
@@ -25,7 +26,7 @@ use crate::context::{load_settings, locations, settings_problem};
 use crate::output::Output;
 
 /// The settings `config` knows, in the user file's spelling.
-pub const KEYS: [&str; 13] = [
+pub const KEYS: [&str; 15] = [
     "tenant",
     "client-id",
     "cloud",
@@ -39,6 +40,8 @@ pub const KEYS: [&str; 13] = [
     "tray-time-left",
     "clear-message-with-status",
     "hotkey-duration",
+    "proxy",
+    "no-proxy",
 ];
 
 fn bad_input(message: impl Into<String>) -> Problem {
@@ -72,6 +75,9 @@ enum Value {
     OnQuit(OnQuit),
     Bool(bool),
     Duration(DurationChoice),
+    /// The proxy, and the credentials typed in its URL (for the credential store only).
+    Proxy(ProxySetting, Option<ProxyCredentials>),
+    NoProxy(NoProxy),
 }
 
 impl std::fmt::Display for Value {
@@ -85,6 +91,8 @@ impl std::fmt::Display for Value {
             Value::OnQuit(OnQuit::Clear) => f.write_str("clear"),
             Value::Bool(b) => b.fmt(f),
             Value::Duration(d) => d.fmt(f),
+            Value::Proxy(p, _) => p.fmt(f),
+            Value::NoProxy(list) => list.fmt(f),
         }
     }
 }
@@ -132,6 +140,12 @@ fn parse_value(key: &'static str, text: &str) -> Result<Value, Problem> {
             }
             Value::Text(trimmed.to_owned())
         }
+        "proxy" => {
+            let (setting, credentials) = ProxySetting::parse_with_credentials(trimmed).map_err(bad)?;
+            Value::Proxy(setting, credentials)
+        }
+        // Empty is a value here: no host bypasses the proxy (`config unset` restores the default).
+        "no-proxy" => Value::NoProxy(NoProxy::from_str(trimmed).map_err(bad)?),
         _ if trimmed.is_empty() => return Err(bad("an empty value is not valid; use `config unset`".into())),
         _ => Value::Text(trimmed.to_owned()),
     })
@@ -148,6 +162,18 @@ fn apply(file: &mut SettingsFile, key: &str, value: Option<&Value>) {
         "client-id" => file.client_id = text(),
         "login-url" => file.endpoints.login = text(),
         "graph-url" => file.endpoints.graph = text(),
+        "proxy" => {
+            file.proxy = match value {
+                Some(Value::Proxy(p, _)) => Some(p.clone()),
+                _ => None,
+            }
+        }
+        "no-proxy" => {
+            file.no_proxy = match value {
+                Some(Value::NoProxy(list)) => Some(list.clone()),
+                _ => None,
+            }
+        }
         "cloud" => {
             file.cloud = match value {
                 Some(Value::Cloud(c)) => Some(*c),
@@ -252,6 +278,14 @@ fn effective(settings: &Settings, key: &str) -> (Option<String>, Source) {
         "clear-message-with-status" => (
             Some(settings.clear_message_with_status.value.to_string()),
             settings.clear_message_with_status.source.clone(),
+        ),
+        "proxy" => (
+            Some(settings.proxy.value.to_string()),
+            settings.proxy.source.clone(),
+        ),
+        "no-proxy" => (
+            Some(settings.no_proxy.value.to_string()),
+            settings.no_proxy.source.clone(),
         ),
         _ => (
             Some(settings.hotkey_duration.value.to_string()),
@@ -382,6 +416,12 @@ fn change(global: &Global, key: &'static str, value: Option<Value>, out: Output)
     let mut candidate = current;
     apply(&mut candidate, key, value.as_ref());
     check(&locations, &candidate)?;
+    // The proxy's user name and password go to the credential store, never the file; refused, nothing is written.
+    if let Some(Value::Proxy(ProxySetting::Url(url), Some(credentials))) = &value {
+        presently_core::net::save_credentials(url, credentials)
+            .map_err(|e| bad_input(format!("proxy: {e}")))?;
+        out.note("the proxy's user name and password are kept in the credential store");
+    }
     update_user_file(&locations.user, |f| apply(f, key, value.as_ref())).map_err(|e| file_problem(&e))?;
 
     let written = value.as_ref().map(Value::to_string);

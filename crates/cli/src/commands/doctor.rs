@@ -29,6 +29,7 @@ use presently_core::config::hotkeys::HotkeySupport;
 use presently_core::diagnostics::{LoginEntry, ProcessState};
 use presently_core::ipc::Endpoint;
 use presently_core::keeper::AccountView;
+use presently_core::net::Network;
 use presently_core::tray_host::TrayHost;
 use presently_core::{Problem, ProblemKind, Services};
 use presently_graph::GraphConfig;
@@ -37,7 +38,7 @@ use serde::Serialize;
 use super::TokenStoreJson;
 use super::config::{SettingJson, all_settings};
 use crate::args::Global;
-use crate::context::{Wired, auth_problem, data_folder, graph_problem, load_settings, locations};
+use crate::context::{Wired, data_folder, graph_problem, load_settings, locations};
 use crate::exit;
 use crate::output::{AccountJson, Output, account_label};
 
@@ -260,12 +261,12 @@ pub async fn run(global: &Global, out: Output) -> Result<u8, Problem> {
                     .unwrap_or_default()
                     .to_owned();
                 discovery.set_path(&format!("{tenant_path}/v2.0/.well-known/openid-configuration"));
-                let endpoint = probe_login(&discovery, &mut report).await;
+                let endpoint = probe_login(&discovery, &settings.network(), &mut report).await;
                 json.endpoints.push(endpoint);
             }
             Err(e) => report.fail("sign-in service", ProblemKind::InvalidChoice, e.to_string()),
         }
-        let endpoint = probe_graph(&settings.graph_base(), &mut report).await;
+        let endpoint = probe_graph(&settings.graph_base(), &settings.network(), &mut report).await;
         json.endpoints.push(endpoint);
     } else {
         report.add(
@@ -514,12 +515,12 @@ fn running_lines(state: &ProcessState) -> Vec<String> {
     lines
 }
 
-async fn probe_login(url: &url::Url, report: &mut Report) -> EndpointJson {
+async fn probe_login(url: &url::Url, network: &Network, report: &mut Report) -> EndpointJson {
     let name = "sign-in service";
-    let http = match presently_auth::default_http_client() {
-        Ok(http) => http,
+    let http = match presently_core::net::http_client(network, url.as_str(), presently_auth::USER_AGENT) {
+        Ok(client) => client.http,
         Err(e) => {
-            report.problem(name, &auth_problem(&e));
+            report.fail(name, ProblemKind::Configuration, e.to_string());
             return EndpointJson {
                 url: url.to_string(),
                 reachable: false,
@@ -560,14 +561,14 @@ async fn probe_login(url: &url::Url, report: &mut Report) -> EndpointJson {
     }
 }
 
-async fn probe_graph(base: &str, report: &mut Report) -> EndpointJson {
+async fn probe_graph(base: &str, network: &Network, report: &mut Report) -> EndpointJson {
     let name = "Microsoft Graph";
     let url = format!("{}/v1.0/me", base.trim_end_matches('/'));
     let config = GraphConfig::with_base_url(base);
-    let http = match config.build_http_client() {
-        Ok(http) => http,
+    let http = match presently_core::net::http_client(network, base, &config.user_agent) {
+        Ok(client) => client.http,
         Err(e) => {
-            report.problem(name, &graph_problem(&e));
+            report.fail(name, ProblemKind::Configuration, e.to_string());
             return EndpointJson {
                 url,
                 reachable: false,

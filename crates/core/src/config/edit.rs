@@ -36,6 +36,7 @@ use super::hotkeys::{Binding, HotkeyAction, HotkeyReport, HotkeysView, Shortcut,
 use super::settings::{
     ClockTime, CloudName, OnQuit, Settings, SettingsFile, Source, Sourced, update_user_file,
 };
+use crate::net::{NoProxy, ProxyCredentials, ProxySetting};
 use crate::problem::{Problem, ProblemKind};
 
 /// One editable setting as a view shows it: the value in force, where it came from, and whether saving can
@@ -96,6 +97,11 @@ pub struct SettingsView {
     pub clear_message_with_status: FieldView<bool>,
     /// How long a status set by a hotkey lasts, as the duration parser reads it (`1h`, `eod`, `until 17:00`).
     pub hotkey_duration: FieldView<String>,
+    /// The proxy for sign-in and Graph: `system`, `none` or `http://host:port` (never with credentials: those are
+    /// in the credential store).
+    pub proxy: FieldView<String>,
+    /// Hosts reached without the proxy, comma-separated (`localhost, 127.0.0.0/8, 0:0:0:0:0:0:0:1`).
+    pub no_proxy: FieldView<String>,
     /// One row per hotkey action (its shortcut in force, source, label and default), whether hotkeys can work
     /// here (Wayland cannot grab keys), each row's registration result and equivalent command line (reported by
     /// the tray app's main process; see [`HotkeyReport`]).
@@ -132,6 +138,8 @@ pub fn view_in(
         tray_time_left: FieldView::from_sourced(&settings.tray_time_left, |b| *b),
         clear_message_with_status: FieldView::from_sourced(&settings.clear_message_with_status, |b| *b),
         hotkey_duration: FieldView::from_sourced(&settings.hotkey_duration, ToString::to_string),
+        proxy: FieldView::from_sourced(&settings.proxy, ToString::to_string),
+        no_proxy: FieldView::from_sourced(&settings.no_proxy, ToString::to_string),
         hotkeys: HotkeysView::new(&settings.hotkeys, &settings.hotkey_duration.value, report),
         user_file: folders.shorten(&settings.user_file),
     }
@@ -182,6 +190,13 @@ pub struct SettingsPatch {
     /// A duration (`1h`, `90m`, `eod`, `forever`, `until 17:00`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hotkey_duration: Option<String>,
+    /// `system`, `none`, or a proxy URL; `user:password@` in it is kept in the credential store, not the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
+    /// Hosts reached without the proxy. Unlike other text fields, blank is a value: no host bypasses it (use
+    /// `system` or `none` in `proxy` to stop using one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_proxy: Option<String>,
     /// New shortcuts by action (`{"busy": "Ctrl+Alt+Shift+2"}`); a blank text = no shortcut. A refusal names
     /// the row's [`field`](HotkeyAction::field) (`hotkeyBusy`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -296,6 +311,12 @@ pub struct Changes {
     /// A message set with a status ends with it.
     pub clear_message_with_status: Option<bool>,
     pub hotkey_duration: Option<Change<DurationChoice>>,
+    /// The proxy, without credentials.
+    pub proxy: Option<Change<ProxySetting>>,
+    /// The credentials typed in the proxy's URL, for the credential store (never the file).
+    pub proxy_credentials: Option<ProxyCredentials>,
+    /// Hosts reached without the proxy.
+    pub no_proxy: Option<NoProxy>,
     /// New shortcuts (`Binding(None)`: cleared), in [`HotkeyAction::ALL`] order.
     pub hotkeys: Vec<(HotkeyAction, Binding)>,
 }
@@ -335,6 +356,12 @@ impl Changes {
         }
         if let Some(c) = self.hotkey_duration {
             c.apply_to(&mut file.hotkey_duration);
+        }
+        if let Some(c) = self.proxy {
+            c.apply_to(&mut file.proxy);
+        }
+        if let Some(list) = self.no_proxy {
+            file.no_proxy = Some(list);
         }
         for (action, binding) in self.hotkeys {
             file.hotkeys.set(action, binding);
@@ -410,6 +437,20 @@ pub fn validate(patch: &SettingsPatch) -> Result<Changes, Vec<FieldError>> {
     let hotkey_duration = check_text(&mut errors, "hotkeyDuration", &patch.hotkey_duration, |d| {
         DurationChoice::from_str(d).map_err(|e| e.to_string())
     });
+    let mut proxy_credentials = None;
+    let proxy = check_text(&mut errors, "proxy", &patch.proxy, |p| {
+        let (setting, credentials) = ProxySetting::parse_with_credentials(p)?;
+        proxy_credentials = credentials;
+        Ok(setting)
+    });
+    let no_proxy = match patch.no_proxy.as_deref().map(NoProxy::from_str) {
+        None => None,
+        Some(Ok(list)) => Some(list),
+        Some(Err(message)) => {
+            errors.push(FieldError::new("noProxy", message));
+            None
+        }
+    };
     let hotkeys = parse_hotkeys(patch, &mut errors);
     // Two rows of the same patch with one shortcut: refused on the later row.
     errors.extend(duplicate_errors(hotkeys.iter().map(|(a, b)| (*a, b.0)), &hotkeys));
@@ -426,6 +467,9 @@ pub fn validate(patch: &SettingsPatch) -> Result<Changes, Vec<FieldError>> {
             tray_time_left: patch.tray_time_left,
             clear_message_with_status: patch.clear_message_with_status,
             hotkey_duration,
+            proxy,
+            proxy_credentials,
+            no_proxy,
             hotkeys,
         })
     } else {
@@ -485,7 +529,22 @@ fn shortened(text: &str) -> String {
 /// refused and left untouched). Returns the file as written.
 pub fn apply(path: &Path, patch: &SettingsPatch) -> Result<SettingsFile, SettingsRejected> {
     let changes = validate(patch).map_err(|field_errors| SettingsRejected::Fields { field_errors })?;
+    keep_proxy_credentials(&changes)?;
     Ok(update_user_file(path, |file| changes.apply_to(file))?)
+}
+
+/// Puts the credentials typed in the proxy's URL in the credential store before the file names the proxy (a
+/// refusal is the proxy field's: nothing is written). A proxy URL without credentials leaves those kept for it
+/// (the settings page shows the URL without them, so saving the page again must not lose them).
+fn keep_proxy_credentials(changes: &Changes) -> Result<(), SettingsRejected> {
+    match (&changes.proxy, &changes.proxy_credentials) {
+        (Some(Change::Set(ProxySetting::Url(url))), Some(credentials)) => {
+            crate::net::save_credentials(url, credentials).map_err(|message| SettingsRejected::Fields {
+                field_errors: vec![FieldError::new("proxy", message)],
+            })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Like [`apply`] on the user file of `settings`, but first refuses changes to fields that an environment
@@ -536,6 +595,8 @@ pub fn save(settings: &Settings, patch: &SettingsPatch) -> Result<SettingsFile, 
             patch.hotkey_duration.is_some(),
             &current.hotkey_duration.source,
         ),
+        locked("proxy", patch.proxy.is_some(), &current.proxy.source),
+        locked("noProxy", patch.no_proxy.is_some(), &current.no_proxy.source),
     ]
     .into_iter()
     .flatten()
@@ -569,9 +630,12 @@ pub fn save(settings: &Settings, patch: &SettingsPatch) -> Result<SettingsFile, 
             .map_or(0, |i| i + 1)
     });
     match validated {
-        Ok(changes) if field_errors.is_empty() => Ok(update_user_file(&settings.user_file, |file| {
-            changes.apply_to(file)
-        })?),
+        Ok(changes) if field_errors.is_empty() => {
+            keep_proxy_credentials(&changes)?;
+            Ok(update_user_file(&settings.user_file, |file| {
+                changes.apply_to(file)
+            })?)
+        }
         _ => Err(SettingsRejected::Fields { field_errors }),
     }
 }
@@ -1220,5 +1284,34 @@ mod tests {
         assert!(error.to_string().contains("tennant"), "{error}");
         let patch: SettingsPatch = serde_json::from_str(r#"{"workdayEnd":"18:00"}"#).unwrap();
         assert_eq!(patch.workday_end.as_deref(), Some("18:00"));
+    }
+
+    #[test]
+    fn a_proxy_keeps_its_credentials_out_of_the_file_and_a_blank_no_proxy_is_an_empty_list() {
+        let changes = validate(&SettingsPatch {
+            proxy: Some(" http://me:pw@proxy.example:3128 ".into()),
+            no_proxy: Some("  ".into()),
+            ..SettingsPatch::default()
+        })
+        .unwrap();
+        assert_eq!(
+            changes.proxy_credentials.as_ref().map(|c| c.user.as_str()),
+            Some("me")
+        );
+        let mut file = SettingsFile::default();
+        changes.apply_to(&mut file);
+        let text = toml::to_string(&file).unwrap();
+        assert!(text.contains("proxy = \"http://proxy.example:3128\""), "{text}");
+        assert!(text.contains("no-proxy = \"\""), "{text}");
+        assert!(!text.contains("pw"), "{text}");
+
+        let errors = validate(&SettingsPatch {
+            proxy: Some("socks5://p:1080".into()),
+            no_proxy: Some("bad host!".into()),
+            ..SettingsPatch::default()
+        })
+        .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["proxy", "noProxy"]);
     }
 }

@@ -22,6 +22,7 @@ use ts_rs::TS;
 
 use super::file::{self, FileError};
 use super::hotkeys::{Hotkeys, HotkeysFile};
+use crate::net::{Network, NoProxy, ProxySetting};
 
 /// What happens to the chosen status when Presently quits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -75,6 +76,13 @@ pub struct SettingsFile {
     /// (a plain file readable only by the user, not encrypted: only when the user asks for it).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "as_text")]
     pub token_store: Option<StorePreference>,
+    /// The proxy for sign-in and Graph: `system` (the default), `none`, or `http://host:port` (its user name
+    /// and password live in the credential store, never here; see [`crate::net`]).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "as_text")]
+    pub proxy: Option<ProxySetting>,
+    /// Hosts reached without the proxy (`localhost, 127.0.0.0/8, 0:0:0:0:0:0:0:1` by default; `""` for none).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "as_text")]
+    pub no_proxy: Option<NoProxy>,
     /// Where the identity platform and Graph are, for the emulator or a proxy.
     #[serde(default, skip_serializing_if = "Endpoints::is_empty")]
     pub endpoints: Endpoints,
@@ -231,6 +239,12 @@ pub struct Settings {
     pub hotkey_duration: Sourced<DurationChoice>,
     /// The global shortcut of each action (no two the same: loading refuses duplicates).
     pub hotkeys: Hotkeys,
+    /// The proxy for sign-in and Graph.
+    #[serde(serialize_with = "ser_text")]
+    pub proxy: Sourced<ProxySetting>,
+    /// Hosts reached without the proxy.
+    #[serde(serialize_with = "ser_text")]
+    pub no_proxy: Sourced<NoProxy>,
     /// Where tokens are kept (read when the token store is chosen at start; not shown on the settings page).
     #[serde(skip)]
     pub token_store: Sourced<StorePreference>,
@@ -255,6 +269,13 @@ fn ser_time<S: Serializer>(v: &Sourced<Time>, s: S) -> Result<S::Ok, S::Error> {
     .serialize(s)
 }
 fn ser_days<S: Serializer>(v: &Sourced<WorkDays>, s: S) -> Result<S::Ok, S::Error> {
+    Sourced {
+        value: v.value.to_string(),
+        source: v.source.clone(),
+    }
+    .serialize(s)
+}
+fn ser_text<T: fmt::Display, S: Serializer>(v: &Sourced<T>, s: S) -> Result<S::Ok, S::Error> {
     Sourced {
         value: v.value.to_string(),
         source: v.source.clone(),
@@ -474,6 +495,8 @@ impl Settings {
                     .iter()
                     .map(|(source, layer)| (source.clone(), &layer.hotkeys)),
             ),
+            proxy: from_files!(proxy, ProxySetting::System),
+            no_proxy: from_files!(no_proxy, NoProxy::default()),
             token_store: {
                 let mut v = from_files!(token_store, StorePreference::CredentialStore);
                 if let Some(text) = env("PRESENTLY_TOKEN_STORE").filter(|t| !t.is_empty()) {
@@ -523,6 +546,15 @@ impl Settings {
             tenant: self.tenant.value.clone(),
             client_id: self.client_id.value.clone(),
             login_base: self.login_url.value.clone(),
+        }
+    }
+
+    /// The network settings, without the proxy's credentials (see [`crate::net::load_credentials`]).
+    pub fn network(&self) -> Network {
+        Network {
+            proxy: self.proxy.value.clone(),
+            no_proxy: self.no_proxy.value.clone(),
+            credentials: None,
         }
     }
 

@@ -166,7 +166,7 @@ fn decide_grant(
         Ok(found) => found,
         Err(e) => return Decision::refuse(e),
     };
-    match grant.as_str() {
+    let decision = match grant.as_str() {
         "authorization_code" => authorization_code(world, now, &sel, &client, params),
         "refresh_token" => refresh_token(world, now, &client, params),
         DEVICE_CODE_GRANT => device_code(world, now, &sel, &client, params),
@@ -178,6 +178,34 @@ fn decide_grant(
             )
             .at(now),
         ),
+    };
+    blocked_in_users_tenant(world, now, &client, decision)
+}
+
+/// A grant that would issue tokens to a user whose tenant disabled the app (`Tenant::blocked_clients`: the
+/// enterprise application's "Enabled for users to sign in?" set to No) is refused with AADSTS7000112 instead,
+/// after the user signed in, as Entra reports it. [assumed] The `error` value (`unauthorized_client`) and the
+/// 400 status are what field reports show; the code is the stable signal (contract §5).
+fn blocked_in_users_tenant(world: &World, now: Timestamp, client: &Client, decision: Decision) -> Decision {
+    let Ok(issue) = &decision.result else {
+        return decision;
+    };
+    let blocked = world.tenant(&issue.user.tenant_id).is_some_and(|t| {
+        t.blocked_clients
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(&client.client_id))
+    });
+    if !blocked {
+        return decision;
+    }
+    Decision {
+        result: Err(AadError::new(
+            "unauthorized_client",
+            7000112,
+            format!("Application '{}'({}) is disabled.", client.client_id, client.name),
+        )
+        .at(now)),
+        ..decision
     }
 }
 
