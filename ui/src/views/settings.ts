@@ -156,7 +156,7 @@ export class SettingsPage implements Page {
       this.account.el,
       group("Sign-in", cloud, tenant, clientId, h("p", { class: "hint", text: SIGN_IN_SETTINGS_NOTE })),
       group("My day", workdayEnd, workDays, onQuit),
-      group("Network", proxy, noProxy),
+      group("Network", proxy, noProxy, h("p", { class: "hint", text: SIGN_IN_SETTINGS_NOTE })),
       group("General", launch, notifications, trayTimeLeft, clearMessage, supportTools()),
       h(
         "fieldset",
