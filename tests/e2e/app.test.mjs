@@ -59,11 +59,12 @@ import {
   closeTrayMenu,
   dockedIcon,
   iconColour,
+  menuLabelRows,
   openTrayMenu,
   trayMenuItems,
   waitForIconColour,
 } from "./tray.mjs";
-import { settled, snapshot } from "./keeper.mjs";
+import { ipcCall, settled, snapshot } from "./keeper.mjs";
 import { Session } from "./webdriver.mjs";
 
 /** The default client id (contract §6), which is also the sessionId of Presently's presence session (contract §2). */
@@ -218,6 +219,31 @@ test(
   { needs: [BUSY] },
 );
 
+const MESSAGE = "a status message typed in the popup shows under the name and ends with the Busy hour";
+test(
+  MESSAGE,
+  async () => {
+    const field = await waitFor("the message field", () => run.session.find("#status-message"));
+    await run.session.type(field, "Back at 3");
+    await clickInPopup(run.session, '[data-command="set-message"]');
+    const p = await waitFor("the emulator to show the status message", async () => {
+      const p = await presence();
+      return p.statusMessage?.content === "Back at 3" ? p : null;
+    });
+    // "Clear the message when the status ends" is on by default: the message ends with the pin, so Graph removes
+    // it by itself and nothing is re-sent (crates/core/src/keeper/task.rs).
+    const apart = Math.abs(Date.parse(p.statusMessage.expiresAt) - Date.parse(p.pin.expiresAt)) / 1000;
+    assert.ok(apart <= 5, `the message ends ${apart} s away from the Busy hour's end: ${JSON.stringify(p)}`);
+    const shown = await waitFor("the popup to show the message with its Clear button", async () => {
+      const text = await popupText(run.session, '[data-slot="message-now"]');
+      return text?.includes("Back at 3") ? text : null;
+    });
+    assert.ok(await run.session.find('[data-command="clear-message"]'), "the message can be cleared");
+    console.log(`      popup: "${shown.replaceAll("\n", " / ")}"; message until ${p.statusMessage.expiresAt}`);
+  },
+  { needs: [BUSY] },
+);
+
 const AUTOMATIC = "Back to automatic from the popup removes the pin and Presently's session";
 test(
   AUTOMATIC,
@@ -231,6 +257,18 @@ test(
     await waitFor("the popup to say Automatic", async () => (await popupText(run.session, "#now-headline")) === "Automatic");
   },
   { needs: [BUSY] },
+);
+
+test(
+  "back to automatic also clears the message set with the status",
+  async () => {
+    await waitFor("the emulator to show no status message", async () => !(await presence()).statusMessage);
+    await waitFor("the popup to show no message", async () => {
+      const text = (await popupText(run.session, '[data-slot="message-now"]')) ?? "";
+      return !text.includes("Back at 3");
+    });
+  },
+  { needs: [MESSAGE, AUTOMATIC] },
 );
 
 const POPUP_ENDS = "ending the WebDriver session ends the popup process while the tray app keeps running";
@@ -296,6 +334,32 @@ test(
     await crop(screenFile, rect, out);
     await closeTrayMenu();
     console.log(`      ${out}: ${rect.width}x${rect.height}`);
+  },
+  { needs: [MENU] },
+);
+
+test(
+  "a status message shows in the tray menu, and its Clear message item clears it",
+  async () => {
+    // Set as `presently message` does through a running keeper (crates/cli/src/commands/message.rs).
+    await ipcCall(run.socket, { op: "setMessage", text: "On a train, slow replies", origin: "cli" });
+    await waitFor("the emulator to show the status message", async () =>
+      (await presence()).statusMessage?.content === "On a train, slow replies" ? true : null,
+    );
+    await keeperSettled();
+    const menu = await openTrayMenu();
+    const items = await trayMenuItems(screenFile, menu);
+    await crop(screenFile, menu, path.join(OUT, "tray-menu-message.png"));
+    // The menu (src-tauri/src/tray.rs): the status line and the message line above the statuses, then For,
+    // Back to automatic and Clear message below them.
+    const labels = await menuLabelRows(screenFile, menu);
+    const above = labels.filter((y) => y < items.available - items.pitch / 2);
+    assert.equal(above.length, 2, `lines above the statuses: ${above} (the status line and the message line)`);
+    const offline = labels.findIndex((y) => Math.abs(y - items.offline) <= 4);
+    await clickMenuItem(screenFile, menu, labels[offline + 3], path.join(OUT, "menu-click-clear-message.png"));
+    await waitFor("the emulator to show no status message", async () => !(await presence()).statusMessage);
+    const p = await presence();
+    assert.equal(p.pin?.availability, "BeRightBack", "clearing the message leaves the status alone");
   },
   { needs: [MENU] },
 );

@@ -180,6 +180,11 @@ async function inkRuns(screenFile, menuRect, x, width, minHeight) {
   return runs;
 }
 
+/** The screen heights of the menu's label lines in the last screenshot (`trayMenuItems` takes it). */
+export function menuLabelRows(screenFile, menuRect) {
+  return inkRuns(screenFile, menuRect, 28, 60, 5);
+}
+
 /**
  * Where the tray menu's items are on the screen (screen y of their middles), found in a screenshot of the open
  * menu: the check boxes drawn left of the labels (the menu's first six are the statuses, in the order of

@@ -83,6 +83,11 @@ export class Session {
     await this.cmd("POST", `/element/${element}/click`, {});
   }
 
+  /** Types `text` into the element as a keyboard would (WebDriver's element send keys: focuses it first). */
+  async type(element, text) {
+    await this.cmd("POST", `/element/${element}/value`, { text });
+  }
+
   async text(element) {
     return this.cmd("GET", `/element/${element}/text`);
   }
