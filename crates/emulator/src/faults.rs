@@ -67,6 +67,11 @@ pub enum FaultKind {
     },
     /// Close the connection without an HTTP answer: the client sees a transport error.
     Drop,
+    /// Refuse the bearer token as Graph does one it no longer accepts: 401 `InvalidAuthenticationToken` with
+    /// `WWW-Authenticate` (contract §4), while the token endpoint still renews the sign-in. Models a token
+    /// that lapsed on its way (the client slept mid-call, clocks apart) [assumed: the reasons Graph has
+    /// beyond expiry are not in the contract]. Graph paths only.
+    TokenRejected,
     /// Answer as the identity platform's token endpoint does when refusing: `invalid_grant` (70008, 700082,
     /// 50173, 70043, 65001 with `suberror: consent_required`), `interaction_required` (50076, 53000–53003) or
     /// `temporarily_unavailable` (90006, 50033).
@@ -266,6 +271,9 @@ impl FaultSpec {
                 return Err(FaultSpecError::BadStatus(*status));
             }
             FaultKind::Delay { ms } if *ms > MAX_DELAY_MS => return Err(FaultSpecError::BadDelay(*ms)),
+            FaultKind::TokenRejected if crate::log::service_of(&self.path) != Some(Service::Graph) => {
+                return Err(FaultSpecError::BadPath(self.path));
+            }
             FaultKind::IdentityError { code, error, .. } => {
                 let shape = identity_shape(*code).ok_or(FaultSpecError::UnknownIdentityCode(*code))?;
                 if let Some(given) = error
@@ -411,6 +419,9 @@ pub async fn inject(State(state): State<AppState>, req: Request, next: Next) -> 
             return next.run(req).await;
         }
         FaultKind::Drop => dropped_connection(),
+        FaultKind::TokenRejected => crate::graph::token_rejected("The token has expired.")
+            .stamped(now, client_request_id)
+            .into_response(),
         FaultKind::Status { status, retry_after } => {
             status_fault(service, status, retry_after, now, client_request_id)
         }
@@ -566,6 +577,8 @@ mod tests {
             serde_json::json!({"path": "/v1.0/me", "fault": {"kind": "identityError", "code": 1}}),
             serde_json::json!({"path": "/x/oauth2/v2.0/token", "fault": {"kind": "identityError", "code": 50076, "error": "invalid_grant"}}),
             serde_json::json!({"path": "/v1.0/me", "method": "GE T", "fault": {"kind": "drop"}}),
+            // A bearer token is refused by Graph, never by the token endpoint.
+            serde_json::json!({"path": "/organizations/oauth2/v2.0/token", "fault": {"kind": "tokenRejected"}}),
         ];
         for c in cases {
             let s: FaultSpec = serde_json::from_value(c.clone()).unwrap();

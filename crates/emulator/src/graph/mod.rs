@@ -84,6 +84,16 @@ fn canonical_path_and_query(uri: &axum::http::Uri) -> Option<axum::http::uri::Pa
 const GRAPH_JSON: &str =
     "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
+/// 401 `InvalidAuthenticationToken` with `WWW-Authenticate`, as Graph refuses a bearer token (contract §4).
+pub(crate) fn token_rejected(why: &str) -> GraphError {
+    GraphError::new(
+        StatusCode::UNAUTHORIZED,
+        "InvalidAuthenticationToken",
+        why.to_owned(),
+    )
+    .with_header(header::WWW_AUTHENTICATE, &www_authenticate())
+}
+
 /// `WWW-Authenticate` on a 401 `InvalidAuthenticationToken` (contract §4).
 fn www_authenticate() -> String {
     format!(
@@ -129,14 +139,8 @@ impl Call {
                 }
             }
         };
-        let claims = verify_access_token(&self.state, token).map_err(|rejection| {
-            GraphError::new(
-                StatusCode::UNAUTHORIZED,
-                "InvalidAuthenticationToken",
-                rejection.to_string(),
-            )
-            .with_header(header::WWW_AUTHENTICATE, &www_authenticate())
-        })?;
+        let claims = verify_access_token(&self.state, token)
+            .map_err(|rejection| token_rejected(&rejection.to_string()))?;
         self.client_id = Some(claims.client_id.clone());
         self.user_id = Some(claims.oid.clone());
         Ok(claims)
