@@ -32,7 +32,7 @@ use super::store::{Applied, IntentFile, Saved};
 use super::wall_clock::WallClockWatch;
 use super::{MessageChoice, MessageEnd};
 use crate::hour_cycle::HourCycle;
-use crate::problem::{Problem, ProblemKind};
+use crate::problem::{Action, Problem, ProblemKind};
 use crate::writer::PresenceWriter;
 
 /// What the handle asks of the task.
@@ -72,6 +72,13 @@ enum Stop {
     Transient(Problem, Option<Duration>),
     /// Wait for the user.
     Blocked(Problem),
+    /// Graph refused an access token (401 `InvalidAuthenticationToken`) although the Graph client had just had
+    /// it refreshed (`presently_graph::GraphClient` refreshes once on a 401, contract §4; a refresh that fails
+    /// is a token error instead). The identity service renewed the sign-in moments ago, so this alone does not
+    /// show that the user must sign in again: the new token may have lapsed before it reached Graph (the
+    /// machine slept mid-call, the clock jumped). Retried once after the usual backoff, refreshing again then;
+    /// a second refusal in a row waits for the user like [`Stop::Blocked`].
+    TokenRejected(Problem),
 }
 
 pub(crate) struct Task {
@@ -106,6 +113,8 @@ pub(crate) struct Task {
     token_due_at: Option<Timestamp>,
     retry_at: Option<Timestamp>,
     attempt: u32,
+    /// The last pass ended with [`Stop::TokenRejected`] and was retried.
+    token_rejected: bool,
     blocked: Option<Problem>,
     problem: Option<Problem>,
     /// When the current problem began (a reading older than this is from before it).
@@ -156,6 +165,7 @@ impl Task {
             token_due_at: None,
             retry_at: None,
             attempt: 0,
+            token_rejected: false,
             blocked: None,
             problem: None,
             problem_since: None,
@@ -544,7 +554,25 @@ impl Task {
             Ok(()) => {
                 self.retry_at = None;
                 self.attempt = 0;
+                self.token_rejected = false;
                 self.clear_problem();
+            }
+            Err(Stop::TokenRejected(_)) if !self.token_rejected => {
+                self.token_rejected = true;
+                let delay = plan::backoff(self.attempt, None);
+                self.attempt = self.attempt.saturating_add(1);
+                self.retry_at = Some(plan::later(self.clock.now(), delay));
+                tracing::info!(
+                    retry_in_secs = delay.as_secs(),
+                    "a fresh token was refused; will retry"
+                );
+                let problem = Problem::new(
+                    ProblemKind::Throttled,
+                    "Microsoft Graph refused a sign-in token that was just renewed. If this repeats, sign in again.",
+                )
+                .with_action(Action::Retry);
+                self.set_problem(problem.retrying_in(delay));
+                self.activity = KeeperActivity::Retrying;
             }
             Err(Stop::Transient(problem, hint)) => {
                 let delay = plan::backoff(self.attempt, hint);
@@ -554,7 +582,8 @@ impl Task {
                 self.set_problem(problem.retrying_in(delay));
                 self.activity = KeeperActivity::Retrying;
             }
-            Err(Stop::Blocked(problem)) => {
+            Err(Stop::Blocked(problem) | Stop::TokenRejected(problem)) => {
+                self.token_rejected = false;
                 tracing::warn!(problem = %problem.message, "waiting for the user");
                 if problem.kind == ProblemKind::SignInRequired {
                     self.sign_in_required = true;
@@ -981,6 +1010,11 @@ fn jittered(at: Timestamp) -> Timestamp {
 
 fn graph_stop(e: GraphError) -> Stop {
     let problem = Problem::from(&e);
+    if let GraphError::Refused(refusal) = &e
+        && refusal.kind == presently_graph::RefusalKind::InvalidToken
+    {
+        return Stop::TokenRejected(problem);
+    }
     stop_for(&problem, e.retry_after())
 }
 
