@@ -424,6 +424,42 @@ async function popupShowsTeamsChoiceAfterOneRead(lastSeq) {
   console.log(`      popup: "${headline}" after one getPresence`);
 }
 
+test(
+  "the popup's Network settings save a proxy to the user's settings and say it applies at the next start",
+  async () => {
+    run.session = await Session.start(run.driverUrl, APP, ["--popup", "--ipc", run.socket]);
+    try {
+      await clickInPopup(run.session, '[data-command="open-settings"]');
+      const field = await waitFor("the proxy field", () => run.session.find("#setting-proxy"));
+      await run.session.clear(field);
+      await run.session.type(field, "http://127.0.0.1:3128");
+      await clickInPopup(run.session, '[data-command="save-settings"]');
+      const view = await waitFor("the keeper's settings to have the proxy", async () => {
+        const v = await ipcCall(run.socket, { op: "settingsView" });
+        return v.proxy?.value === "http://127.0.0.1:3128" ? v : null;
+      });
+      assert.equal(view.proxy.source.kind, "user", `saved to the user's file: ${JSON.stringify(view.proxy)}`);
+      const group = await popupText(run.session, "fieldset:has(#setting-proxy)");
+      assert.match(group, /apply the next time Presently starts/, "the Network group says when it applies");
+      // Back to the computer's setting, as the user would after trying.
+      await run.session.clear(field);
+      await run.session.type(field, "system");
+      await clickInPopup(run.session, '[data-command="save-settings"]');
+      await waitFor("the proxy back to system", async () => {
+        const v = await ipcCall(run.socket, { op: "settingsView" });
+        return v.proxy?.value === "system" ? v : null;
+      });
+    } finally {
+      await run.session.end();
+      run.session = null;
+      await waitFor("the popup process to end", () => processesOfThisRun(/presently-app --popup/).length === 0, {
+        timeoutMs: 10_000,
+      });
+    }
+  },
+  { needs: [SIGNED_IN, POPUP_ENDS] },
+);
+
 const OPENED = "Open Presently in the tray menu starts the popup as a child process of the tray, on screen";
 test(
   OPENED,

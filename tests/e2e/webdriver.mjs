@@ -88,6 +88,11 @@ export class Session {
     await this.cmd("POST", `/element/${element}/value`, { text });
   }
 
+  /** Empties a text field (WebDriver's element clear). */
+  async clear(element) {
+    await this.cmd("POST", `/element/${element}/clear`, {});
+  }
+
   async text(element) {
     return this.cmd("GET", `/element/${element}/text`);
   }
