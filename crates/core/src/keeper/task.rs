@@ -76,9 +76,10 @@ enum Stop {
     /// it refreshed (`presently_graph::GraphClient` refreshes once on a 401, contract §4; a refresh that fails
     /// is a token error instead). The identity service renewed the sign-in moments ago, so this alone does not
     /// show that the user must sign in again: the new token may have lapsed before it reached Graph (the
-    /// machine slept mid-call, the clock jumped). Retried once after the usual backoff, refreshing again then;
-    /// a second refusal in a row waits for the user like [`Stop::Blocked`].
-    TokenRejected(Problem),
+    /// machine slept mid-call, the clock jumped). Retried with the usual backoff, refreshing again each time,
+    /// and the user is offered to sign in again meanwhile: only the identity service refusing the refresh
+    /// (a token error) proves the sign-in is gone.
+    TokenRejected,
 }
 
 pub(crate) struct Task {
@@ -113,8 +114,6 @@ pub(crate) struct Task {
     token_due_at: Option<Timestamp>,
     retry_at: Option<Timestamp>,
     attempt: u32,
-    /// The last pass ended with [`Stop::TokenRejected`] and was retried.
-    token_rejected: bool,
     blocked: Option<Problem>,
     problem: Option<Problem>,
     /// When the current problem began (a reading older than this is from before it).
@@ -165,7 +164,6 @@ impl Task {
             token_due_at: None,
             retry_at: None,
             attempt: 0,
-            token_rejected: false,
             blocked: None,
             problem: None,
             problem_since: None,
@@ -554,11 +552,9 @@ impl Task {
             Ok(()) => {
                 self.retry_at = None;
                 self.attempt = 0;
-                self.token_rejected = false;
                 self.clear_problem();
             }
-            Err(Stop::TokenRejected(_)) if !self.token_rejected => {
-                self.token_rejected = true;
+            Err(Stop::TokenRejected) => {
                 let delay = plan::backoff(self.attempt, None);
                 self.attempt = self.attempt.saturating_add(1);
                 self.retry_at = Some(plan::later(self.clock.now(), delay));
@@ -568,9 +564,10 @@ impl Task {
                 );
                 let problem = Problem::new(
                     ProblemKind::Throttled,
-                    "Microsoft Graph refused a sign-in token that was just renewed. If this repeats, sign in again.",
+                    "Microsoft Graph refused a sign-in token that was just renewed; Presently keeps trying. If this \
+                     keeps happening, sign in again.",
                 )
-                .with_action(Action::Retry);
+                .with_action(Action::SignIn);
                 self.set_problem(problem.retrying_in(delay));
                 self.activity = KeeperActivity::Retrying;
             }
@@ -582,8 +579,7 @@ impl Task {
                 self.set_problem(problem.retrying_in(delay));
                 self.activity = KeeperActivity::Retrying;
             }
-            Err(Stop::Blocked(problem) | Stop::TokenRejected(problem)) => {
-                self.token_rejected = false;
+            Err(Stop::Blocked(problem)) => {
                 tracing::warn!(problem = %problem.message, "waiting for the user");
                 if problem.kind == ProblemKind::SignInRequired {
                     self.sign_in_required = true;
@@ -1009,13 +1005,12 @@ fn jittered(at: Timestamp) -> Timestamp {
 }
 
 fn graph_stop(e: GraphError) -> Stop {
-    let problem = Problem::from(&e);
     if let GraphError::Refused(refusal) = &e
         && refusal.kind == presently_graph::RefusalKind::InvalidToken
     {
-        return Stop::TokenRejected(problem);
+        return Stop::TokenRejected;
     }
-    stop_for(&problem, e.retry_after())
+    stop_for(&Problem::from(&e), e.retry_after())
 }
 
 fn stop_for(problem: &Problem, hint: Option<Duration>) -> Stop {
