@@ -125,6 +125,27 @@ impl Harness {
         self.keeper.sign_in_changed().expect("the keeper runs");
     }
 
+    /// Starts and keeps `status` "until I change it", chosen in the popup, once Graph shows it with no problem.
+    pub async fn keeping(status: presently_model::PreferredPresence) -> Self {
+        use presently_core::keeper::Agreement;
+        use presently_model::{DurationChoice, Origin, Preset};
+        let h = Self::start().await;
+        h.keeper
+            .choose(
+                status,
+                &DurationChoice::Preset(Preset::UntilChanged),
+                Origin::Popup,
+            )
+            .expect("the keeper runs");
+        h.wait_for(Duration::from_secs(60), |s| {
+            s.intent.is_some_and(|i| i.status == status)
+                && s.agreement == Agreement::Matches
+                && s.problem.is_none()
+        })
+        .await;
+        h
+    }
+
     /// Lets the keeper finish what is due now (a few virtual seconds: writes, read-back).
     pub async fn settle(&self) {
         tokio::time::sleep(Duration::from_secs(5)).await;

@@ -45,18 +45,9 @@ fn token_refreshes(h: &Harness) -> usize {
         .count()
 }
 
-async fn keeping_busy() -> Harness {
-    let h = Harness::start().await;
-    h.keeper
-        .choose(PreferredPresence::Busy, &until_changed(), Origin::Popup)
-        .unwrap();
-    h.wait_for(MINUTE, kept(PreferredPresence::Busy)).await;
-    h
-}
-
 #[tokio::test(start_paused = true)]
 async fn a_renewed_token_refused_once_is_retried_and_the_choice_is_written_without_asking_to_sign_in() {
-    let h = keeping_busy().await;
+    let h = Harness::keeping(PreferredPresence::Busy).await;
     let refreshes = token_refreshes(&h);
     // The user's click meets a refusal, the client's refresh, and a second refusal of the new token.
     refuse_tokens(&h, 2).await;
@@ -93,7 +84,7 @@ async fn a_renewed_token_refused_once_is_retried_and_the_choice_is_written_witho
 
 #[tokio::test(start_paused = true)]
 async fn renewed_tokens_refused_again_and_again_keep_the_keeper_trying_and_offer_to_sign_in_again() {
-    let h = keeping_busy().await;
+    let h = Harness::keeping(PreferredPresence::Busy).await;
     refuse_tokens(&h, 1000).await;
     h.keeper
         .choose(PreferredPresence::DoNotDisturb, &until_changed(), Origin::Popup)

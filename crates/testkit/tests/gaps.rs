@@ -64,16 +64,6 @@ fn kept(status: PreferredPresence) -> impl Fn(&Snapshot) -> bool {
     }
 }
 
-/// Keeps Busy "until I change it" and waits until Graph has shown it.
-async fn keeping_busy() -> Harness {
-    let h = Harness::start().await;
-    h.keeper
-        .choose(PreferredPresence::Busy, &until_changed(), Origin::Popup)
-        .unwrap();
-    h.wait_for(MINUTE, kept(PreferredPresence::Busy)).await;
-    h
-}
-
 /// The user opens Teams and picks a status there: the emulator's Teams client attaches its own session, and
 /// the pick replaces the pin (contract §3).
 async fn pick_in_teams(h: &Harness, status: PreferredPresence) {
@@ -109,7 +99,7 @@ async fn assert_adopted_without_writes(h: &Harness, writes_before: usize, status
 
 #[tokio::test(start_paused = true)]
 async fn restarted_after_a_kill_the_keeper_adopts_a_status_picked_in_teams_meanwhile() {
-    let mut h = keeping_busy().await;
+    let mut h = Harness::keeping(PreferredPresence::Busy).await;
     h.task.abort(); // killed: no goodbye (kill_and_restart reaps it)
     tokio::time::sleep(20 * MINUTE).await;
     pick_in_teams(&h, PreferredPresence::DoNotDisturb).await;
@@ -120,7 +110,7 @@ async fn restarted_after_a_kill_the_keeper_adopts_a_status_picked_in_teams_meanw
 
 #[tokio::test(start_paused = true)]
 async fn restarted_after_its_session_lapsed_the_keeper_re_asserts_it() {
-    let mut h = keeping_busy().await;
+    let mut h = Harness::keeping(PreferredPresence::Busy).await;
     h.task.abort();
     // Longer than our four-hour session (contract §2): with Teams closed, colleagues now see Offline (§3).
     tokio::time::sleep(5 * HOUR).await;
@@ -142,7 +132,7 @@ async fn restarted_after_its_session_lapsed_the_keeper_re_asserts_it() {
 
 #[tokio::test(start_paused = true)]
 async fn after_two_hours_asleep_a_status_picked_in_teams_is_adopted() {
-    let h = keeping_busy().await;
+    let h = Harness::keeping(PreferredPresence::Busy).await;
     let writes = status_writes(&h);
     h.advance_wall(2 * HOUR); // asleep: the wall clock jumps, the monotonic one does not
     pick_in_teams(&h, PreferredPresence::BeRightBack).await;
@@ -151,7 +141,7 @@ async fn after_two_hours_asleep_a_status_picked_in_teams_is_adopted() {
 
 #[tokio::test(start_paused = true)]
 async fn after_five_hours_asleep_the_lapsed_session_is_re_asserted() {
-    let h = keeping_busy().await;
+    let h = Harness::keeping(PreferredPresence::Busy).await;
     h.advance_wall(5 * HOUR);
     assert_eq!(h.effective().0, "Offline", "our session lapsed while asleep");
     tokio::time::sleep(2 * MINUTE).await;
@@ -174,7 +164,7 @@ async fn network_back(h: &Harness) {
 
 #[tokio::test(start_paused = true)]
 async fn when_the_network_comes_back_a_status_picked_in_teams_meanwhile_is_adopted() {
-    let h = keeping_busy().await;
+    let h = Harness::keeping(PreferredPresence::Busy).await;
     network_down(&h).await;
     // The half-hourly check fails and is retried with backoff: the keeper knows it is offline.
     let snap = h
@@ -194,7 +184,7 @@ async fn when_the_network_comes_back_a_status_picked_in_teams_meanwhile_is_adopt
 
 #[tokio::test(start_paused = true)]
 async fn when_the_network_comes_back_after_our_session_lapsed_it_is_re_asserted() {
-    let h = keeping_busy().await;
+    let h = Harness::keeping(PreferredPresence::Busy).await;
     network_down(&h).await;
     tokio::time::sleep(5 * HOUR).await;
     assert_eq!(h.effective().0, "Offline", "the renewal could not reach Graph");
@@ -210,7 +200,7 @@ async fn when_the_network_comes_back_after_our_session_lapsed_it_is_re_asserted(
 
 #[tokio::test(start_paused = true)]
 async fn a_choice_the_user_made_here_while_offline_is_written_when_the_network_comes_back() {
-    let h = keeping_busy().await;
+    let h = Harness::keeping(PreferredPresence::Busy).await;
     network_down(&h).await;
     h.keeper
         .choose(PreferredPresence::AppearAway, &until_changed(), Origin::Hotkey)
@@ -242,7 +232,7 @@ async fn revoke_and_wait(h: &Harness) {
 
 #[tokio::test(start_paused = true)]
 async fn after_signing_in_again_a_status_picked_in_teams_meanwhile_is_adopted() {
-    let h = keeping_busy().await;
+    let h = Harness::keeping(PreferredPresence::Busy).await;
     revoke_and_wait(&h).await;
     pick_in_teams(&h, PreferredPresence::DoNotDisturb).await;
     let writes = status_writes(&h);
@@ -252,7 +242,7 @@ async fn after_signing_in_again_a_status_picked_in_teams_meanwhile_is_adopted() 
 
 #[tokio::test(start_paused = true)]
 async fn after_signing_in_again_a_lapsed_session_is_re_asserted() {
-    let h = keeping_busy().await;
+    let h = Harness::keeping(PreferredPresence::Busy).await;
     revoke_and_wait(&h).await;
     tokio::time::sleep(5 * HOUR).await;
     assert_eq!(h.effective().0, "Offline");
@@ -267,7 +257,7 @@ async fn after_signing_in_again_a_lapsed_session_is_re_asserted() {
 
 #[tokio::test(start_paused = true)]
 async fn a_status_picked_in_teams_while_presently_runs_is_noticed_within_half_an_hour() {
-    let h = keeping_busy().await;
+    let h = Harness::keeping(PreferredPresence::Busy).await;
     tokio::time::sleep(7 * MINUTE).await;
     let writes = status_writes(&h);
     pick_in_teams(&h, PreferredPresence::AppearAway).await;
@@ -284,7 +274,7 @@ async fn a_status_picked_in_teams_while_presently_runs_is_noticed_within_half_an
 
 #[tokio::test(start_paused = true)]
 async fn looking_reads_graph_once_for_a_burst_and_not_at_all_when_the_reading_is_fresh() {
-    let h = keeping_busy().await;
+    let h = Harness::keeping(PreferredPresence::Busy).await;
     let reads = count(&h, "getPresence");
     h.keeper.look().unwrap();
     tokio::time::sleep(Duration::from_secs(5)).await;
@@ -314,7 +304,7 @@ async fn looking_reads_graph_once_for_a_burst_and_not_at_all_when_the_reading_is
 
 #[tokio::test(start_paused = true)]
 async fn a_choice_made_while_sign_in_is_needed_is_kept_and_answered_with_that_problem() {
-    let h = keeping_busy().await;
+    let h = Harness::keeping(PreferredPresence::Busy).await;
     revoke_and_wait(&h).await;
     h.keeper
         .choose(PreferredPresence::DoNotDisturb, &until_changed(), Origin::Cli)
