@@ -564,8 +564,8 @@ impl Task {
                 );
                 let problem = Problem::new(
                     ProblemKind::Throttled,
-                    "Microsoft Graph refused a sign-in token that was just renewed; Presently keeps trying. If this \
-                     keeps happening, sign in again.",
+                    "Microsoft Graph refused a sign-in token that was just renewed. If this keeps happening, sign in \
+                     again.",
                 )
                 .with_action(Action::SignIn);
                 self.set_problem(problem.retrying_in(delay));
