@@ -11,6 +11,8 @@ pub mod args;
 pub mod autostart;
 pub mod commands;
 pub mod demo;
+#[cfg(target_os = "linux")]
+pub mod desktop_font;
 pub mod error;
 pub mod hotkeys;
 pub mod launcher;

@@ -152,7 +152,13 @@ fn build_window<R: Runtime>(app: &AppHandle<R>, windowed: bool) -> tauri::Result
         config.center = true;
         config.height += 90.0;
     }
-    tauri::WebviewWindowBuilder::from_config(app, &config)?.build()
+    let builder = tauri::WebviewWindowBuilder::from_config(app, &config)?;
+    #[cfg(target_os = "linux")]
+    let builder = builder.initialization_script(crate::desktop_font::PAGE_SCRIPT);
+    let window = builder.build()?;
+    #[cfg(target_os = "linux")]
+    crate::desktop_font::apply(&window);
+    Ok(window)
 }
 
 /// Shows the popup beside the tray (or where the platform's tray usually is), focused, and calls off the exit.

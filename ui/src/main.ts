@@ -4,6 +4,7 @@
 // open it.
 
 import { App, outsideTheApp } from "./app";
+import { chooseFontFamily } from "./fonts";
 
 function inTauri(): boolean {
   return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
@@ -12,6 +13,8 @@ function inTauri(): boolean {
 async function boot(): Promise<void> {
   const root = document.getElementById("app");
   if (!root) return;
+  // Before the first render: the first layout looks the fonts up.
+  chooseFontFamily(window, document.documentElement);
   if (!inTauri()) {
     if (__PRESENTLY_PREVIEW__) {
       const { installPreview, previewStart } = await import("./preview/preview");
