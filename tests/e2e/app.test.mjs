@@ -138,6 +138,12 @@ test(
     // The page says "Starting…" until the first state arrives over the IPC, then the welcome screen.
     await waitFor("the welcome screen", async () => /Sign in with Microsoft/.test((await popupText(run.session, "body")) ?? ""));
     assert.ok(await run.session.find('[data-command="sign-in-browser"]'), "the welcome screen offers browser sign-in");
+    // On the Linux desktop the popup process marks the page before its scripts run, and the page names WebKit's
+    // sans-serif (the desktop's font) alone instead of the slow cross-platform list (src-tauri/src/desktop_font.rs).
+    const font = await run.session.execute(
+      "return [document.documentElement.dataset.font ?? null, getComputedStyle(document.body).fontFamily];",
+    );
+    assert.deepEqual(font, ["desktop-sans", "sans-serif"], "the popup uses the desktop's sans-serif");
   },
   { needs: [STARTS] },
 );
