@@ -3,8 +3,8 @@
 //! WebKitGTK looks every family of a CSS `font-family` list up in fontconfig again for each size and weight a page
 //! uses, until one is found. The UI's cross-platform list (`ui/src/style.css`) starts with `system-ui`, and on
 //! WebKitGTK 2.50 that lookup was by far the dearest: the popup's first view uses about ten faces, and its first
-//! paint waited some 200 ms on them (measured with `presently-bench footprint`; with the generic `sans-serif` alone
-//! the wait was about 35 ms). So the popup tells its page, before any of the page's scripts run, that it is on the
+//! paint waited some 200 ms on them (timing marks in the popup's page beside `presently-bench footprint`; with the
+//! generic `sans-serif` alone the wait was about 35 ms). So the popup tells its page, before any of the page's scripts run, that it is on the
 //! Linux desktop ([`PAGE_SCRIPT`]; `ui/src/fonts.ts` then names `sans-serif` alone), and points WebKit's
 //! sans-serif family at the desktop's own font, GTK's `gtk-font-name`, which is what `system-ui` stands for there.
 
@@ -14,8 +14,8 @@ use tauri::{Runtime, WebviewWindow};
 /// font here.
 pub const PAGE_SCRIPT: &str = "window.__PRESENTLY_DESKTOP_SANS__ = true;";
 
-/// Fontconfig's generic names: a desktop font set to one of them is what WebKit's default `sans-serif` finds
-/// anyway.
+/// Fontconfig's and CSS's generic names. A desktop font set to one of them leaves WebKit's default `sans-serif`
+/// alone: for the sans-serif names that is the same face; for `serif` and `monospace` the popup stays sans-serif.
 const GENERIC: [&str; 7] = [
     "sans",
     "sans-serif",
