@@ -4,9 +4,10 @@
 //! uses, until one is found. The UI's cross-platform list (`ui/src/style.css`) starts with `system-ui`, and on
 //! WebKitGTK 2.50 that lookup was by far the dearest: the popup's first view uses about ten faces, and its first
 //! paint waited some 200 ms on them (timing marks in the popup's page beside `presently-bench footprint`; with the
-//! generic `sans-serif` alone the wait was about 35 ms). So the popup tells its page, before any of the page's scripts run, that it is on the
-//! Linux desktop ([`PAGE_SCRIPT`]; `ui/src/fonts.ts` then names `sans-serif` alone), and points WebKit's
-//! sans-serif family at the desktop's own font, GTK's `gtk-font-name`, which is what `system-ui` stands for there.
+//! generic `sans-serif` alone the wait was about 35 ms). So the popup tells its page, before any of the page's
+//! scripts run, that it is on the Linux desktop ([`PAGE_SCRIPT`]; `ui/src/fonts.ts` then names `sans-serif`
+//! alone), and points WebKit's sans-serif family at the desktop's own font, GTK's `gtk-font-name`, which is what
+//! `system-ui` stands for there.
 
 use tauri::{Runtime, WebviewWindow};
 

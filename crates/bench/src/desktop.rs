@@ -31,17 +31,6 @@ use x11rb::rust_connection::RustConnection;
 /// How long [`Desktop::wait_painted`] waits for an event before it looks and reads anyway.
 const RECHECK: Duration = Duration::from_millis(100);
 
-/// The window [`Desktop::wait_painted`] found and the damage object that tells it when it was drawn into.
-struct PaintWatch {
-    shown: Option<(Window, damage::Damage)>,
-}
-
-impl PaintWatch {
-    fn window(&self) -> Option<Window> {
-        self.shown.map(|(window, _)| window)
-    }
-}
-
 /// A connection to the desktop's X server (`DISPLAY`).
 pub struct Desktop {
     conn: RustConnection,
@@ -244,9 +233,10 @@ impl Desktop {
         )?;
         // Events from before this wait say nothing about the window now; the first look below does.
         while self.conn.poll_for_event()?.is_some() {}
-        let mut watch = PaintWatch { shown: None };
-        let result = self.watch_paint(title, Instant::now() + timeout, &mut watch);
-        if let Some((window, damage)) = watch.shown.take() {
+        // The window found and the damage object that says when something was drawn into it.
+        let mut shown = None;
+        let result = self.watch_paint(title, Instant::now() + timeout, &mut shown);
+        if let Some((window, damage)) = shown {
             let _ = self.conn.damage_destroy(damage);
             let _ = self.select(window, EventMask::NO_EVENT);
         }
@@ -259,30 +249,32 @@ impl Desktop {
         })
     }
 
-    fn watch_paint(&self, title: &str, deadline: Instant, watch: &mut PaintWatch) -> anyhow::Result<Instant> {
+    fn watch_paint(
+        &self,
+        title: &str,
+        deadline: Instant,
+        shown: &mut Option<(Window, damage::Damage)>,
+    ) -> anyhow::Result<Instant> {
         let (mut look, mut read) = (true, false);
         loop {
             if look
-                && watch.shown.is_none()
+                && shown.is_none()
                 && let Some(window) = self.find_window(title)
             {
                 self.select(window, EventMask::STRUCTURE_NOTIFY)?;
                 let damage = self.conn.generate_id()?;
                 self.conn
                     .damage_create(damage, window, damage::ReportLevel::NON_EMPTY)?;
-                watch.shown = Some((window, damage));
+                *shown = Some((window, damage));
                 read = true;
             }
-            if let Some((window, damage)) = watch.shown.filter(|_| read) {
+            if let Some((window, damage)) = shown.filter(|_| read) {
                 // Empty the damage before reading, so that whatever is drawn after the read reports again.
                 self.conn.damage_subtract(damage, NONE, NONE)?;
                 match self.shows_content(window) {
                     Some(true) => return Ok(Instant::now()),
                     Some(false) => {}
-                    None => {
-                        let _ = self.conn.damage_destroy(damage);
-                        watch.shown = None;
-                    }
+                    None => self.forget(shown),
                 }
             }
             (look, read) = (false, false);
@@ -297,15 +289,20 @@ impl Desktop {
             for event in news {
                 match event {
                     Event::DamageNotify(_) => read = true,
-                    Event::UnmapNotify(e) if watch.window() == Some(e.window) => {
-                        if let Some((_, damage)) = watch.shown.take() {
-                            let _ = self.conn.damage_destroy(damage);
-                        }
+                    Event::UnmapNotify(e) if shown.is_some_and(|(window, _)| window == e.window) => {
+                        self.forget(shown);
                         look = true;
                     }
                     _ => look = true,
                 }
             }
+        }
+    }
+
+    /// Drops the watched window (no longer viewable) and its damage object.
+    fn forget(&self, shown: &mut Option<(Window, damage::Damage)>) {
+        if let Some((_, damage)) = shown.take() {
+            let _ = self.conn.damage_destroy(damage);
         }
     }
 
