@@ -137,7 +137,12 @@ async function openMenu() {
  * that it stays visible.
  */
 export async function openTrayMenu() {
-  const { iconRect } = await dockedIcon();
+  // Seen once: no icon window at that moment, in a run whose panel log shows the icon removed and docked again.
+  // Wait for it as a person would, and say so in the log so that it stays visible.
+  const { iconRect } = await dockedIcon().catch((e) => {
+    console.log(`      ${e.message}; waiting for the icon to dock again`);
+    return waitFor("the tray icon back in the panel", dockedIcon, { timeoutMs: 5000 });
+  });
   const click = () => clickAt(iconRect.x + iconRect.width / 2, iconRect.y + iconRect.height / 2);
   await click();
   let menu = await waitFor("the tray menu to open after clicking the icon", openMenu, { timeoutMs: 5000 }).catch(
